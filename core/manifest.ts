@@ -1,0 +1,79 @@
+/**
+ * The metrics/manifest file (`manifest.json`) written beside every model export, and the R2 layout the
+ * publisher writes and the Worker reads. Shared by training, publishing, the Worker and the site.
+ */
+
+export type Precision = 'float32' | 'float16' | 'uint8';
+
+export interface FileEntry {
+  /** Relative to the export folder, e.g. `model.json`, `group1-shard1of1.bin`, `curves.svg`. */
+  readonly path: string;
+  readonly bytes: number;
+  /** Lower-case hex. */
+  readonly sha256: string;
+}
+
+export interface EvaluationMetrics {
+  /** Fraction correct on the 10,000 MNIST test digits, 0..1. */
+  readonly accuracy: number;
+  /** Per true class, 0..1. */
+  readonly perClassAccuracy: readonly number[];
+  /** confusion[trueDigit][predictedDigit] = count. */
+  readonly confusion: readonly (readonly number[])[];
+  /** Bytes of the weight data at this precision. */
+  readonly weightBytes: number;
+}
+
+export interface EpochRecord {
+  readonly epoch: number;
+  readonly loss: number;
+  readonly accuracy: number;
+  readonly valLoss: number;
+  readonly valAccuracy: number;
+  readonly learningRate: number;
+  readonly seconds: number;
+}
+
+export interface TrainingSettings {
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly learningRate: number;
+  readonly seed: number;
+  readonly augment: boolean;
+  readonly trainExamples: number;
+  readonly validationExamples: number;
+  readonly bestEpoch: number;
+  readonly seconds: number;
+  readonly backend: string;
+}
+
+export interface ModelManifest {
+  readonly format: 'digit-edge-model/1';
+  /** Content-derived: the first 16 hex digits of sha256 over the model files' hashes. */
+  readonly version: string;
+  readonly createdAt: string;
+  /** Precision of the exported weights (kernels; biases stay float32). */
+  readonly precision: Precision;
+  readonly parameters: number;
+  /** Model files the Worker must verify (model.json and its weight shards), plus pictures. */
+  readonly files: readonly FileEntry[];
+  readonly training: TrainingSettings;
+  readonly history: readonly EpochRecord[];
+  readonly test: Readonly<Record<Precision, EvaluationMetrics>>;
+}
+
+export const MANIFEST_FILE = 'manifest.json';
+export const MODEL_FILE = 'model.json';
+
+/** R2 keys. Versions are immutable; only the pointer object changes. */
+export const R2_PREFIX = 'models/';
+export const CURRENT_POINTER_KEY = 'models/current.json';
+export const versionKey = (version: string, file: string): string => `${R2_PREFIX}${version}/${file}`;
+
+export interface CurrentPointer {
+  readonly version: string;
+  readonly publishedAt: string;
+}
+
+/** Where the committed default model lives in the repository. */
+export const DEFAULT_MODEL_DIR = 'models/default';
