@@ -1,0 +1,189 @@
+/**
+ * MNIST-style preprocessing of any RGBA image into the 28×28 input the model expects, shared by the Worker
+ * (uploaded PNG/JPEG) and the site (the drawing pad, and its "what the model sees" preview).
+ *
+ * Steps, as in the MNIST paper: composite transparency onto a background, find the ink (dark on light or
+ * light on dark), crop to it, scale it into a 20×20 box keeping its aspect ratio (area-averaging when
+ * shrinking), then place it in 28×28 so its centre of mass sits at the centre. Pure: no DOM, no Node.
+ */
+
+import { IMAGE_SIZE, PIXEL_COUNT } from './model-spec.ts';
+import { type Region, resampleArea } from './resample.ts';
+
+export interface RgbaImage {
+  readonly width: number;
+  readonly height: number;
+  /** RGBA, 4 bytes per pixel, row by row. */
+  readonly data: Uint8Array | Uint8ClampedArray;
+}
+
+/** The digit is scaled to fit this box, then centred in the 28×28 field (as MNIST did). */
+export const DIGIT_BOX = 20;
+/** Contrast (0..255) between ink and background below which an image counts as blank. */
+export const MIN_INK_CONTRAST = 24;
+/** Ink fainter than this share of the strongest ink is treated as paper noise. */
+const NOISE_SHARE = 0.06;
+
+/**
+ * Grey level of every pixel (0..255, one byte each so a 4096×4096 image stays small), after compositing
+ * transparency onto the background. A canvas export keeps its strokes in the alpha channel on transparent
+ * black, so the background is chosen to contrast with the visible colour: white under dark ink, black under
+ * light ink.
+ */
+export function compositeLuminance(image: RgbaImage): Uint8Array {
+  const { data } = image;
+  const count = image.width * image.height;
+  let weighted = 0;
+  let opacity = 0;
+  let translucent = false;
+  for (let i = 0; i < count; i++) {
+    const alpha = data[4 * i + 3] as number;
+    if (alpha < 255) translucent = true;
+    weighted += alpha * luminanceAt(data, 4 * i);
+    opacity += alpha;
+  }
+  const background = translucent && opacity > 0 && weighted / opacity < 128 ? 255 : 0;
+  const grey = new Uint8Array(count);
+  for (let i = 0; i < count; i++) {
+    const alpha = (data[4 * i + 3] as number) / 255;
+    grey[i] = Math.round(alpha * luminanceAt(data, 4 * i) + (1 - alpha) * background);
+  }
+  return grey;
+}
+
+function luminanceAt(data: ArrayLike<number>, offset: number): number {
+  return (
+    0.299 * (data[offset] as number) +
+    0.587 * (data[offset + 1] as number) +
+    0.114 * (data[offset + 2] as number)
+  );
+}
+
+/** The median grey level: the background, since ink covers well under half of a digit image. */
+export function medianLevel(grey: Uint8Array): number {
+  const histogram = new Uint32Array(256);
+  for (const level of grey) histogram[level] = (histogram[level] as number) + 1;
+  let seen = 0;
+  for (let level = 0; level < 256; level++) {
+    seen += histogram[level] as number;
+    if (seen * 2 >= grey.length) return level;
+  }
+  return 255;
+}
+
+/**
+ * Ink strength per pixel (0..255): distance from the background level on the ink's side, with faint noise
+ * removed and the strongest ink stretched to 255. Returns null when nothing stands out from the background.
+ */
+export function inkStrength(grey: Uint8Array): Uint8Array | null {
+  const background = medianLevel(grey);
+  // Dark ink on light paper when the background is light; light ink on a dark ground otherwise.
+  const darkInk = background >= 128;
+  const ink = new Uint8Array(grey.length);
+  let strongest = 0;
+  for (let i = 0; i < grey.length; i++) {
+    const level = grey[i] as number;
+    const contrast = darkInk ? background - level : level - background;
+    if (contrast > 0) {
+      ink[i] = contrast;
+      if (contrast > strongest) strongest = contrast;
+    }
+  }
+  if (strongest < MIN_INK_CONTRAST) return null;
+  const floor = strongest * NOISE_SHARE;
+  const stretch = 255 / (strongest - floor);
+  for (let i = 0; i < ink.length; i++) {
+    const value = ink[i] as number;
+    ink[i] = value <= floor ? 0 : Math.round((value - floor) * stretch);
+  }
+  return ink;
+}
+
+/** The smallest rectangle holding every non-zero pixel, or null when there is none. */
+export function inkBounds(ink: Uint8Array, width: number, height: number): Region | null {
+  let left = width;
+  let right = -1;
+  let top = height;
+  let bottom = -1;
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    for (let x = 0; x < width; x++) {
+      if (ink[row + x] === 0) continue;
+      if (x < left) left = x;
+      if (x > right) right = x;
+      if (y < top) top = y;
+      bottom = y;
+    }
+  }
+  return right < 0 ? null : { x: left, y: top, width: right - left + 1, height: bottom - top + 1 };
+}
+
+/** Box size for a `width × height` crop scaled so its longer side is DIGIT_BOX, aspect ratio kept. */
+export function fitToBox(width: number, height: number): { width: number; height: number } {
+  const scale = DIGIT_BOX / Math.max(width, height);
+  return {
+    width: Math.max(1, Math.min(DIGIT_BOX, Math.round(width * scale))),
+    height: Math.max(1, Math.min(DIGIT_BOX, Math.round(height * scale))),
+  };
+}
+
+/**
+ * Places a `width × height` digit (values 0..1) in the 28×28 field so that its centre of mass lands at the
+ * centre of pixel (14, 14) as in MNIST, shifted by whole pixels and kept entirely inside the field.
+ */
+export function centreByMass(digit: Float32Array, width: number, height: number): Float32Array {
+  let mass = 0;
+  let sumX = 0;
+  let sumY = 0;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const value = digit[y * width + x] as number;
+      mass += value;
+      sumX += value * (x + 0.5);
+      sumY += value * (y + 0.5);
+    }
+  }
+  // MNIST's centres of mass sit on pixel (14, 14), i.e. at 14.5 in pixel-edge coordinates.
+  const centre = IMAGE_SIZE / 2 + 0.5;
+  const place = (sum: number, size: number): number =>
+    Math.min(IMAGE_SIZE - size, Math.max(0, Math.round(centre - (mass > 0 ? sum / mass : size / 2))));
+  const left = place(sumX, width);
+  const top = place(sumY, height);
+  const field = new Float32Array(PIXEL_COUNT);
+  for (let y = 0; y < height; y++) {
+    field.set(digit.subarray(y * width, (y + 1) * width), (top + y) * IMAGE_SIZE + left);
+  }
+  return field;
+}
+
+/**
+ * Turns an RGBA image of a handwritten digit into the model's input: 784 values in [0, 1], row by row,
+ * ink = 1. Returns null when the image holds no ink (blank, or too little contrast).
+ *
+ * @example
+ * const pixels = toMnistPixels({ width: canvas.width, height: canvas.height, data: context.getImageData(…).data });
+ * if (pixels === null) showHint();
+ */
+export function toMnistPixels(image: RgbaImage): Float32Array | null {
+  const { width, height } = image;
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
+    throw new RangeError(`image size must be positive integers, got ${width}×${height}`);
+  }
+  if (image.data.length < width * height * 4) {
+    throw new RangeError(
+      `an RGBA image of ${width}×${height} needs ${width * height * 4} bytes, got ${image.data.length}`,
+    );
+  }
+  const ink = inkStrength(compositeLuminance(image));
+  if (ink === null) return null;
+  const bounds = inkBounds(ink, width, height);
+  if (bounds === null) return null;
+  const box = fitToBox(bounds.width, bounds.height);
+  const digit = resampleArea(ink, width, bounds, box.width, box.height);
+  // Re-stretch after scaling: shrinking a large drawing thins its strokes to grey, MNIST's are solid.
+  let strongest = 0;
+  for (const value of digit) if (value > strongest) strongest = value;
+  if (strongest <= 0) return null;
+  for (let i = 0; i < digit.length; i++) digit[i] = Math.min(1, (digit[i] as number) / strongest);
+  return centreByMass(digit, box.width, box.height);
+}
