@@ -1,0 +1,210 @@
+/**
+ * The weights workflow against a ModelBucket: publish an export, roll back, list. Versions live under
+ * `models/<version>/` and are never overwritten; `models/current.json` is switched only after every file
+ * of the version has been uploaded and read back with the right size and sha256.
+ */
+import { join } from 'node:path';
+import type { CurrentPointer, FileEntry, ModelManifest } from '../../core/manifest.ts';
+import { CURRENT_POINTER_KEY, MANIFEST_FILE, versionKey } from '../../core/manifest.ts';
+import { WeightsError } from './errors.ts';
+import { readCheckedExport } from './export-folder.ts';
+import { fileMismatch, parseManifest, sha256Hex } from './manifest-checks.ts';
+import type { ModelBucket } from './model-bucket.ts';
+import {
+  encodeJson,
+  formatVersionTable,
+  MODEL_INDEX_KEY,
+  parseIndex,
+  parsePointer,
+  summariseVersion,
+  withVersion,
+} from './model-index.ts';
+
+export interface WorkflowOptions {
+  /** Progress lines; silent by default. */
+  readonly log?: (line: string) => void;
+  /** The clock, for publication dates. */
+  readonly now?: () => Date;
+}
+
+export interface PublishResult {
+  readonly version: string;
+  /** Files actually uploaded (0 when the version was already in the bucket). */
+  readonly uploaded: number;
+  /** False when the pointer already named this version. */
+  readonly switched: boolean;
+}
+
+/** Each wrangler call is a 2–3 s Node process: two at a time roughly halves a publish on two cores. */
+const CONCURRENCY = 2;
+
+async function inPool<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
+  const queue = [...items];
+  const worker = async (): Promise<void> => {
+    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item);
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, queue.length) }, worker));
+}
+
+const contentTypeOf = (path: string): string =>
+  path.endsWith('.json')
+    ? 'application/json'
+    : path.endsWith('.svg')
+      ? 'image/svg+xml'
+      : 'application/octet-stream';
+
+const manifestEntry = (bytes: Uint8Array): FileEntry => ({
+  path: MANIFEST_FILE,
+  bytes: bytes.byteLength,
+  sha256: sha256Hex(bytes),
+});
+
+async function readRemoteManifest(bucket: ModelBucket, version: string): Promise<ModelManifest | undefined> {
+  const key = versionKey(version, MANIFEST_FILE);
+  const bytes = await bucket.get(key);
+  return bytes === undefined ? undefined : parseManifest(bytes, `${key} in the bucket`);
+}
+
+interface Damage {
+  readonly entry: FileEntry;
+  readonly problem: string;
+}
+
+/** The version's files in the bucket that are not what its manifest says (empty when all are intact). */
+async function findDamage(bucket: ModelBucket, manifest: ModelManifest): Promise<Damage[]> {
+  const damage: Damage[] = [];
+  await inPool(manifest.files, async (entry) => {
+    const problem = fileMismatch(entry, await bucket.get(versionKey(manifest.version, entry.path)));
+    if (problem !== undefined) damage.push({ entry, problem });
+  });
+  return damage;
+}
+
+export interface PublishOptions extends WorkflowOptions {
+  /** Do nothing at all when the pointer already names this version (how `npm start` seeds quickly). */
+  readonly skipIfCurrent?: boolean;
+}
+
+/**
+ * Uploads the export in `dir` and makes it current. Publishing a version that is already in the bucket
+ * uploads nothing (it only repairs files that are missing or damaged there) and leaves other versions alone.
+ */
+export async function publishExport(
+  bucket: ModelBucket,
+  dir: string,
+  options: PublishOptions = {},
+): Promise<PublishResult> {
+  const log = options.log ?? (() => {});
+  const now = options.now ?? (() => new Date());
+  const exported = await readCheckedExport(dir);
+  const { version } = exported.manifest;
+  log(`Export ${dir}: version ${version}, ${exported.manifest.files.length} files match its manifest.`);
+
+  // Metadata reads overlap the uploads: each wrangler call costs seconds.
+  const pointerRead = bucket.get(CURRENT_POINTER_KEY).then(parsePointer);
+  pointerRead.catch(() => {}); // awaited below; avoids an unhandled rejection meanwhile
+  if (options.skipIfCurrent === true && (await pointerRead)?.version === version) {
+    log(`Version ${version} is already current in ${bucket.description}.`);
+    return { version, uploaded: 0, switched: false };
+  }
+  const indexRead = bucket.get(MODEL_INDEX_KEY).then(parseIndex);
+  indexRead.catch(() => {});
+
+  // A version already in the bucket is immutable: its own manifest decides what its files must be.
+  const remoteManifest = await readRemoteManifest(bucket, version);
+  const localFor = (entry: FileEntry): string => {
+    const local = exported.manifest.files.find((file) => file.path === entry.path);
+    if (local === undefined || local.sha256 !== entry.sha256) {
+      throw new WeightsError(
+        `version ${version} in the bucket lacks a good ${entry.path} and this export has a different one`,
+      );
+    }
+    return join(dir, entry.path);
+  };
+  const upload = async (
+    entry: FileEntry,
+    source: { file: string } | { bytes: Uint8Array },
+  ): Promise<void> => {
+    const key = versionKey(version, entry.path);
+    await bucket.put(key, source, contentTypeOf(entry.path));
+    const problem = fileMismatch(entry, await bucket.get(key));
+    if (problem !== undefined) throw new WeightsError(`upload of ${key} did not verify: ${problem}`);
+    log(`  uploaded and verified ${key} (${entry.bytes} bytes)`);
+  };
+
+  let toUpload: readonly FileEntry[] = exported.manifest.files;
+  if (remoteManifest !== undefined) {
+    toUpload = (await findDamage(bucket, remoteManifest)).map((damage) => damage.entry);
+    log(
+      toUpload.length === 0
+        ? `Version ${version} is already in the bucket (${bucket.description}) and intact: nothing to upload.`
+        : `Version ${version} is in the bucket but ${toUpload.length} file(s) are missing or damaged: repairing.`,
+    );
+  } else {
+    log(`Uploading version ${version} to ${bucket.description}...`);
+  }
+  await inPool(toUpload, (entry) => upload(entry, { file: localFor(entry) }));
+  // The manifest goes last: a version whose manifest is in the bucket has all its files there.
+  if (remoteManifest === undefined) {
+    await upload(manifestEntry(exported.manifestBytes), { bytes: exported.manifestBytes });
+  }
+
+  const publishedAt = now().toISOString();
+  const [index, pointer] = await Promise.all([indexRead, pointerRead]);
+  const updated = withVersion(index, summariseVersion(remoteManifest ?? exported.manifest, publishedAt));
+  const switched = pointer?.version !== version;
+  await Promise.all([
+    updated === index
+      ? undefined
+      : bucket.put(MODEL_INDEX_KEY, { bytes: encodeJson(updated) }, 'application/json'),
+    switched ? writePointer(bucket, { version, publishedAt }) : undefined,
+  ]);
+  log(
+    switched
+      ? `models/current.json now points to ${version} (was ${pointer?.version ?? 'unset'}).`
+      : `models/current.json already pointed to ${version}.`,
+  );
+  return { version, uploaded: toUpload.length + (remoteManifest === undefined ? 1 : 0), switched };
+}
+
+async function writePointer(bucket: ModelBucket, pointer: CurrentPointer): Promise<void> {
+  await bucket.put(CURRENT_POINTER_KEY, { bytes: encodeJson(pointer) }, 'application/json');
+}
+
+/** Points `models/current.json` back to a published version after checking all its files are intact. */
+export async function rollbackTo(
+  bucket: ModelBucket,
+  version: string,
+  options: WorkflowOptions = {},
+): Promise<void> {
+  const log = options.log ?? (() => {});
+  const now = options.now ?? (() => new Date());
+  const manifest = await readRemoteManifest(bucket, version);
+  if (manifest === undefined) {
+    const known = parseIndex(await bucket.get(MODEL_INDEX_KEY)).versions.map((entry) => entry.version);
+    throw new WeightsError(
+      `unknown version ${version} in ${bucket.description}; published: ${known.length === 0 ? 'none' : known.join(', ')}`,
+    );
+  }
+  const damage = await findDamage(bucket, manifest);
+  if (damage.length > 0)
+    throw new WeightsError(
+      `version ${version} in the bucket is damaged: ${damage.map((d) => d.problem).join('; ')}`,
+    );
+  await writePointer(bucket, { version, publishedAt: now().toISOString() });
+  log(`models/current.json now points to ${version}; its ${manifest.files.length} files are intact.`);
+}
+
+/** The current pointer, if any. */
+export async function readCurrentVersion(bucket: ModelBucket): Promise<string | undefined> {
+  return parsePointer(await bucket.get(CURRENT_POINTER_KEY))?.version;
+}
+
+/** The `weights:list` table for the bucket. */
+export async function describeVersions(bucket: ModelBucket): Promise<string> {
+  const [index, current] = await Promise.all([
+    bucket.get(MODEL_INDEX_KEY).then(parseIndex),
+    readCurrentVersion(bucket),
+  ]);
+  return formatVersionTable(index, current);
+}
