@@ -14,8 +14,8 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DEFAULT_MODEL_DIR } from '../core/manifest.ts';
-import { findFreePort } from './lib/free-port.ts';
-import { createWranglerBucket } from './lib/model-bucket.ts';
+import { findFreePort, isPortFree } from './lib/free-port.ts';
+import { openLocalBucket } from './lib/local-bucket.ts';
 import { publishExport } from './lib/publish-model.ts';
 import { REPO_ROOT, wranglerEnvironment } from './lib/wrangler-cli.ts';
 
@@ -44,6 +44,8 @@ export interface LocalServer {
   /** e.g. http://127.0.0.1:8787, no trailing slash. */
   readonly url: string;
   readonly persistTo: string;
+  /** Settles when wrangler dev has exited, whether through stop() or not. */
+  readonly exited: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -109,8 +111,15 @@ export async function seedLocalModel(
   modelDir = DEFAULT_MODEL_DIR,
   log?: (line: string) => void,
 ): Promise<void> {
-  const bucket = createWranglerBucket({ mode: 'local', persistTo });
-  await publishExport(bucket, resolve(REPO_ROOT, modelDir), { ...(log ? { log } : {}), skipIfCurrent: true });
+  const bucket = await openLocalBucket(persistTo);
+  try {
+    await publishExport(bucket, resolve(REPO_ROOT, modelDir), {
+      ...(log ? { log } : {}),
+      skipIfCurrent: true,
+    });
+  } finally {
+    await bucket.dispose();
+  }
 }
 
 export async function startLocalServer(options: LocalServerOptions = {}): Promise<LocalServer> {
@@ -119,6 +128,9 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   const port = options.port || (await findFreePort(HOST));
   const inspectorPort = options.inspectorPort || (await findFreePort(HOST));
   const url = `http://${HOST}:${port}`;
+  if (!(await isPortFree(port, HOST))) {
+    throw new Error(`port ${port} on ${HOST} is already in use (set another port, e.g. PORT=8788)`);
+  }
   const cleanUp = async (): Promise<void> => {
     if (ownsState) await rm(persistTo, { recursive: true, force: true });
   };
@@ -177,5 +189,8 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     await stop();
     throw error;
   }
-  return { url, persistTo, stop };
+  const exitedPromise = exited(child)
+    ? Promise.resolve()
+    : new Promise<void>((done) => child.once('exit', () => done()));
+  return { url, persistTo, exited: exitedPromise, stop };
 }
