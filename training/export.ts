@@ -1,0 +1,107 @@
+/** Writes a model export: model.json + weight shard (tfjs layers format), pictures and manifest.json. */
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type * as tf from '@tensorflow/tfjs';
+import { type FileEntry, MANIFEST_FILE, MODEL_FILE, type ModelManifest, type Precision } from '../core/manifest.ts';
+import type { WeightEntry } from '../core/weights.ts';
+import { type NamedWeight, encodeWeights } from './encode-weights.ts';
+
+export const SHARD_FILE = 'group1-shard1of1.bin';
+export const CURVES_FILE = 'curves.svg';
+export const CONFUSION_FILE = 'confusion.svg';
+
+export const sha256Hex = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
+
+/** The model's topology and float32 weights, as tfjs would save them. */
+export async function captureModel(model: tf.LayersModel, io: typeof tf.io) {
+  let topology: unknown;
+  let weights: NamedWeight[] = [];
+  await model.save(
+    io.withSaveHandler(async (artifacts) => {
+      topology = artifacts.modelTopology;
+      const data = new Float32Array(artifacts.weightData as ArrayBuffer);
+      let offset = 0;
+      weights = (artifacts.weightSpecs ?? []).map((spec) => {
+        const count = spec.shape.reduce((a, b) => a * b, 1);
+        const values = data.slice(offset, offset + count);
+        offset += count;
+        return { name: spec.name, shape: spec.shape, values };
+      });
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  return { topology, weights };
+}
+
+export function modelJson(topology: unknown, entries: WeightEntry[]) {
+  return {
+    format: 'layers-model',
+    generatedBy: 'TensorFlow.js tfjs-layers v4.22.0',
+    convertedBy: 'digit-edge training/export.ts',
+    modelTopology: topology,
+    weightsManifest: [{ paths: [SHARD_FILE], weights: entries }],
+  };
+}
+
+/** Content-derived version: the same files give the same version, any change gives another. */
+export function versionOf(files: readonly FileEntry[]): string {
+  const lines = [...files]
+    .sort((a, b) => a.path.localeCompare(b.path))
+    .map((file) => `${file.path} ${file.sha256}\n`)
+    .join('');
+  return sha256Hex(lines).slice(0, 16);
+}
+
+export interface ExportInput {
+  readonly directory: string;
+  readonly topology: unknown;
+  readonly weights: readonly NamedWeight[];
+  readonly precision: Precision;
+  readonly pictures: Readonly<Record<string, string>>;
+  readonly manifest: Omit<ModelManifest, 'version' | 'files' | 'precision' | 'format'>;
+}
+
+/** Writes every file into a fresh folder beside the target, then swaps it in: never a half-written export. */
+export async function writeExport(input: ExportInput): Promise<ModelManifest> {
+  const { entries, data } = encodeWeights(input.weights, input.precision);
+  const contents: Record<string, Uint8Array | string> = {
+    [MODEL_FILE]: `${JSON.stringify(modelJson(input.topology, entries))}\n`,
+    [SHARD_FILE]: data,
+    ...input.pictures,
+  };
+  const files: FileEntry[] = Object.entries(contents).map(([path, content]) => ({
+    path,
+    bytes: typeof content === 'string' ? Buffer.byteLength(content) : content.byteLength,
+    sha256: sha256Hex(content),
+  }));
+  const manifest: ModelManifest = {
+    format: 'digit-edge-model/1',
+    version: versionOf(files),
+    precision: input.precision,
+    ...input.manifest,
+    files,
+  };
+  const staging = `${input.directory}.tmp-${process.pid}`;
+  await rm(staging, { recursive: true, force: true });
+  await mkdir(staging, { recursive: true });
+  for (const [path, content] of Object.entries(contents)) await writeFile(join(staging, path), content);
+  await writeFile(join(staging, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+  await rm(input.directory, { recursive: true, force: true });
+  await rename(staging, input.directory);
+  return manifest;
+}
+
+/** Re-reads an export and checks every file against its manifest; returns the problems found. */
+export async function verifyExport(directory: string): Promise<string[]> {
+  const manifest = JSON.parse(await readFile(join(directory, MANIFEST_FILE), 'utf8')) as ModelManifest;
+  const problems: string[] = [];
+  for (const file of manifest.files) {
+    const bytes = await readFile(join(directory, file.path)).catch(() => undefined);
+    if (!bytes) problems.push(`${file.path}: missing`);
+    else if (bytes.byteLength !== file.bytes) problems.push(`${file.path}: ${bytes.byteLength} bytes, manifest says ${file.bytes}`);
+    else if (sha256Hex(bytes) !== file.sha256) problems.push(`${file.path}: sha256 differs from the manifest`);
+  }
+  if (versionOf(manifest.files) !== manifest.version) problems.push('version does not match the files');
+  return problems;
+}

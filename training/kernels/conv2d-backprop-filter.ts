@@ -1,0 +1,147 @@
+/**
+ * Conv2DBackpropFilter for the wasm backend, which 4.22 lacks (so `fit` fails without it).
+ *
+ * The filter gradient dW[ky,kx,ci,co] = Σ_b,oy,ox x[b, oy·s+ky−pt, ox·s+kx−pl, ci] · dy[b,oy,ox,co] is itself
+ * a convolution: treat input channels as the batch and the batch as input channels, i.e. convolve
+ * xᵀ [ci,H,W,B] with dyᵀ [oh,ow,B,co] dilated by the forward stride. XNNPACK then does the heavy lifting.
+ */
+import {
+  backend_util,
+  type Conv2DBackpropFilterAttrs,
+  type Conv2DBackpropFilterInputs,
+  type KernelConfig,
+  type KernelFunc,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
+import { type BackendWasm, disposeAll, heapFloats, requireInput, runWasmKernel } from './wasm-kernel-utils.ts';
+
+export function conv2dBackpropFilterWasm(args: {
+  inputs: Conv2DBackpropFilterInputs;
+  backend: BackendWasm;
+  attrs: Conv2DBackpropFilterAttrs;
+}): TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const x = requireInput(inputs.x, 'x');
+  const dy = requireInput(inputs.dy, 'dy');
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs;
+  if (backend_util.convertConv2DDataFormat(dataFormat) !== 'channelsLast') {
+    throw new Error('Conv2DBackpropFilter on wasm supports channelsLast only');
+  }
+  const info = backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filterShape,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+  );
+  const { filterHeight, filterWidth, strideHeight, strideWidth, outHeight, outWidth, inHeight, inWidth } = info;
+  const { top, left } = info.padInfo;
+
+  if (strideHeight === 1 && strideWidth === 1) {
+    const viaOutputChannels = filterGradientOverOutputChannels(backend, x, dy, info);
+    if (viaOutputChannels) return viaOutputChannels;
+  }
+
+  // Padding after the input so that exactly filterHeight × filterWidth outputs come out; negative means the
+  // forward pass never read the last rows/columns, so crop them instead.
+  let bottom = filterHeight + (outHeight - 1) * strideHeight - inHeight - top;
+  let right = filterWidth + (outWidth - 1) * strideWidth - inWidth - left;
+  const temporaries: TensorInfo[] = [];
+  let source = x;
+  if (bottom < 0 || right < 0) {
+    source = runWasmKernel('Slice', backend, { x }, {
+      begin: [0, 0, 0, 0],
+      size: [x.shape[0] ?? 0, inHeight + Math.min(bottom, 0), inWidth + Math.min(right, 0), x.shape[3] ?? 0],
+    });
+    temporaries.push(source);
+    bottom = Math.max(bottom, 0);
+    right = Math.max(right, 0);
+  }
+
+  const channelsAsBatch = runWasmKernel('Transpose', backend, { x: source }, { perm: [3, 1, 2, 0] });
+  const batchAsChannels = runWasmKernel('Transpose', backend, { x: dy }, { perm: [1, 2, 0, 3] });
+  const gradient = runWasmKernel(
+    'Conv2D',
+    backend,
+    { x: channelsAsBatch, filter: batchAsChannels },
+    {
+      strides: [1, 1],
+      pad: [
+        [0, 0],
+        [top, bottom],
+        [left, right],
+        [0, 0],
+      ],
+      dataFormat: 'NHWC',
+      dilations: [strideHeight, strideWidth],
+      dimRoundingMode: undefined as unknown as string,
+    },
+  );
+  const result = runWasmKernel('Transpose', backend, { x: gradient }, { perm: [1, 2, 0, 3] });
+  disposeAll(backend, channelsAsBatch, batchAsChannels, gradient, ...temporaries);
+  return result;
+}
+
+/**
+ * The same gradient with the roles swapped: output channels as the batch, dyᵀ [co,oh,ow,B] convolved with
+ * xᵀ [H,W,B,ci] gives dW rotated by 180°. XNNPACK repacks its filter on every call, so this pays off when x
+ * is the smaller of the two (the first layer: one input channel, 64 output channels). Stride 1 only.
+ */
+function filterGradientOverOutputChannels(
+  backend: BackendWasm,
+  x: TensorInfo,
+  dy: TensorInfo,
+  info: backend_util.Conv2DInfo,
+): TensorInfo | undefined {
+  const { filterHeight, filterWidth, inHeight, inWidth, outHeight, outWidth, inChannels, outChannels } = info;
+  const batch = x.shape[0] ?? 0;
+  if (inHeight * inWidth * inChannels >= outHeight * outWidth * outChannels) return undefined;
+  const { top, left } = info.padInfo;
+  const padTop = filterHeight - 1 - top;
+  const padLeft = filterWidth - 1 - left;
+  const padBottom = inHeight - outHeight + top;
+  const padRight = inWidth - outWidth + left;
+  if (Math.min(padTop, padLeft, padBottom, padRight) < 0 || batch === 0) return undefined;
+
+  const channelsAsBatch = runWasmKernel('Transpose', backend, { x: dy }, { perm: [3, 1, 2, 0] });
+  const inputAsFilter = runWasmKernel('Transpose', backend, { x }, { perm: [1, 2, 0, 3] });
+  const rotated = runWasmKernel(
+    'Conv2D',
+    backend,
+    { x: channelsAsBatch, filter: inputAsFilter },
+    {
+      strides: [1, 1],
+      pad: [
+        [0, 0],
+        [padTop, padBottom],
+        [padLeft, padRight],
+        [0, 0],
+      ],
+      dataFormat: 'NHWC',
+      dilations: [1, 1],
+      dimRoundingMode: undefined as unknown as string,
+    },
+  );
+  // rotated[co, fh−1−ky, fw−1−kx, ci] → dW[ky, kx, ci, co]; small, so plain JS.
+  const source = heapFloats(backend, rotated);
+  const result = backend.makeOutput([filterHeight, filterWidth, inChannels, outChannels], 'float32');
+  const target = heapFloats(backend, result);
+  for (let co = 0; co < outChannels; co++) {
+    for (let ky = 0; ky < filterHeight; ky++) {
+      for (let kx = 0; kx < filterWidth; kx++) {
+        const from = ((co * filterHeight + (filterHeight - 1 - ky)) * filterWidth + (filterWidth - 1 - kx)) * inChannels;
+        const to = (ky * filterWidth + kx) * inChannels * outChannels + co;
+        for (let ci = 0; ci < inChannels; ci++) target[to + ci * outChannels] = source[from + ci] as number;
+      }
+    }
+  }
+  disposeAll(backend, channelsAsBatch, inputAsFilter, rotated);
+  return result;
+}
+
+export const conv2dBackpropFilterConfig: KernelConfig = {
+  kernelName: 'Conv2DBackpropFilter',
+  backendName: 'wasm',
+  kernelFunc: conv2dBackpropFilterWasm as unknown as KernelFunc,
+};

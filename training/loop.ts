@@ -1,0 +1,79 @@
+/** One epoch of training and the evaluation passes, over plain typed-array batches. */
+import type * as tf from '@tensorflow/tfjs';
+import { CLASS_COUNT, IMAGE_SIZE } from '../core/model-spec.ts';
+import type { AugmentOptions } from './augment.ts';
+import { makeBatch } from './batches.ts';
+import type { Subset } from './mnist.ts';
+import { epochProgress } from './progress.ts';
+import { type Random, shuffleInPlace } from './random.ts';
+
+export interface EpochResult {
+  readonly loss: number;
+  readonly accuracy: number;
+  readonly batches: number;
+}
+
+export async function trainEpoch(
+  tfjs: typeof tf,
+  model: tf.LayersModel,
+  data: Subset,
+  options: { batchSize: number; random: Random; augment: AugmentOptions | undefined; epoch: number; epochs: number },
+): Promise<EpochResult> {
+  const order = shuffleInPlace(Uint32Array.from({ length: data.indices.length }, (_, i) => i), options.random);
+  const batches = Math.ceil(order.length / options.batchSize);
+  const progress = epochProgress(options.epoch, options.epochs, batches);
+  let lossSum = 0;
+  let accuracySum = 0;
+  let seen = 0;
+  for (let b = 0; b < batches; b++) {
+    const batch = makeBatch(
+      data,
+      order,
+      b * options.batchSize,
+      options.batchSize,
+      options.augment ? { random: options.random, options: options.augment } : undefined,
+    );
+    const xs = tfjs.tensor4d(batch.pixels, [batch.size, IMAGE_SIZE, IMAGE_SIZE, 1]);
+    const ys = tfjs.tensor2d(batch.oneHot, [batch.size, CLASS_COUNT]);
+    const [loss, accuracy] = (await model.trainOnBatch(xs, ys)) as number[];
+    tfjs.dispose([xs, ys]);
+    lossSum += (loss as number) * batch.size;
+    accuracySum += (accuracy as number) * batch.size;
+    seen += batch.size;
+    progress.update(b + 1, lossSum / seen, accuracySum / seen);
+  }
+  progress.stop();
+  return { loss: lossSum / seen, accuracy: accuracySum / seen, batches };
+}
+
+/** Class probabilities for every digit of a subset (inference mode: dropout off). */
+export async function predictAll(tfjs: typeof tf, model: tf.LayersModel, data: Subset, batchSize = 1000) {
+  const order = Uint32Array.from({ length: data.indices.length }, (_, i) => i);
+  const probabilities = new Float32Array(order.length * CLASS_COUNT);
+  const labels = new Uint8Array(order.length);
+  for (let from = 0; from < order.length; from += batchSize) {
+    const batch = makeBatch(data, order, from, batchSize);
+    const output = tfjs.tidy(() =>
+      model.predict(tfjs.tensor4d(batch.pixels, [batch.size, IMAGE_SIZE, IMAGE_SIZE, 1])),
+    ) as tf.Tensor;
+    probabilities.set(await output.data(), from * CLASS_COUNT);
+    output.dispose();
+    labels.set(batch.labels, from);
+  }
+  return { probabilities, labels };
+}
+
+/** Mean cross-entropy and accuracy of predictions. */
+export function lossAndAccuracy(probabilities: Float32Array, labels: Uint8Array) {
+  let loss = 0;
+  let correct = 0;
+  for (let i = 0; i < labels.length; i++) {
+    const row = probabilities.subarray(i * CLASS_COUNT, (i + 1) * CLASS_COUNT);
+    const label = labels[i] as number;
+    loss -= Math.log(Math.max(row[label] as number, 1e-7));
+    let best = 0;
+    for (let c = 1; c < CLASS_COUNT; c++) if ((row[c] as number) > (row[best] as number)) best = c;
+    if (best === label) correct++;
+  }
+  return { loss: loss / labels.length, accuracy: correct / labels.length };
+}

@@ -1,0 +1,95 @@
+/** Command-line options of `npm run train` (pure parsing, so it is testable). */
+import { parseArgs } from 'node:util';
+import type { Precision } from '../core/manifest.ts';
+
+export interface TrainOptions {
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly learningRate: number;
+  readonly seed: number;
+  /** Train on at most this many digits (quick runs); undefined = all 55,000. */
+  readonly limit: number | undefined;
+  readonly validationCount: number;
+  readonly augment: boolean;
+  readonly precision: Precision;
+  readonly out: string;
+  readonly checkpointDir: string;
+  readonly resume: boolean;
+  /** Evaluate on only the first N test digits (quick runs); undefined = all 10,000. */
+  readonly testLimit: number | undefined;
+}
+
+export const USAGE = `Usage: npm run train -- [options]
+  --epochs N           epochs to train (default 15)
+  --batch-size N       digits per batch (default 128)
+  --learning-rate X    Adam's peak learning rate, decayed on a cosine (default 0.0015)
+  --seed N             seed for initialisation, shuffling, augmentation and dropout (default 42)
+  --limit N            train on the first N of the 55,000 training digits (quick runs)
+  --validation N       digits held out from the end of the training set (default 5000)
+  --no-augment         train on the digits as they are
+  --precision P        exported weights: uint8 (default), float16 or float32
+  --out DIR            export folder (default artifacts/model)
+  --checkpoint-dir DIR where a checkpoint is saved after every epoch (default <out>.checkpoint)
+  --resume             continue from the checkpoint of an interrupted run
+  --test-limit N       evaluate on the first N test digits only (quick runs)`;
+
+export class OptionsError extends Error {
+  override readonly name = 'OptionsError';
+}
+
+function positive(name: string, text: string | undefined, fallback: number, integer = true): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
+    throw new OptionsError(`--${name} must be a positive ${integer ? 'integer' : 'number'}, got "${text}"`);
+  }
+  return value;
+}
+
+export function parseTrainOptions(args: readonly string[]): TrainOptions {
+  const { values } = parseArgs({
+    args: [...args],
+    strict: true,
+    options: {
+      epochs: { type: 'string' },
+      'batch-size': { type: 'string' },
+      'learning-rate': { type: 'string' },
+      seed: { type: 'string' },
+      limit: { type: 'string' },
+      validation: { type: 'string' },
+      'no-augment': { type: 'boolean' },
+      precision: { type: 'string' },
+      out: { type: 'string' },
+      'checkpoint-dir': { type: 'string' },
+      resume: { type: 'boolean' },
+      'test-limit': { type: 'string' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help) throw new OptionsError(USAGE);
+  const precision = (values.precision ?? 'uint8') as Precision;
+  if (!['uint8', 'float16', 'float32'].includes(precision)) {
+    throw new OptionsError(`--precision must be uint8, float16 or float32, got "${values.precision}"`);
+  }
+  const seed = values.seed === undefined ? 42 : Number(values.seed);
+  if (!Number.isInteger(seed) || seed < 0) throw new OptionsError(`--seed must be a non-negative integer, got "${values.seed}"`);
+  const out = values.out ?? 'artifacts/model';
+  return {
+    epochs: positive('epochs', values.epochs, 15),
+    batchSize: positive('batch-size', values['batch-size'], 128),
+    learningRate: positive('learning-rate', values['learning-rate'], 0.0015, false),
+    seed,
+    limit: values.limit === undefined ? undefined : positive('limit', values.limit, 0),
+    validationCount: positive('validation', values.validation, 5000),
+    augment: !values['no-augment'],
+    precision,
+    out,
+    checkpointDir: values['checkpoint-dir'] ?? `${out}.checkpoint`,
+    resume: values.resume ?? false,
+    testLimit: values['test-limit'] === undefined ? undefined : positive('test-limit', values['test-limit'], 0),
+  };
+}
+
+/** Cosine decay from the peak to 2% of it over the run. */
+export const learningRateAt = (peak: number, epoch: number, epochs: number) =>
+  peak * (0.02 + 0.98 * 0.5 * (1 + Math.cos((Math.PI * epoch) / Math.max(1, epochs))));

@@ -1,0 +1,188 @@
+/**
+ * `npm run train`: trains the reference CNN on MNIST with tfjs on wasm, keeps the best validation epoch,
+ * evaluates float32/float16/uint8 weights on the 10,000 test digits and writes the export (see USAGE).
+ */
+import type * as tf from '@tensorflow/tfjs';
+import type { EpochRecord, EvaluationMetrics, Precision } from '../core/manifest.ts';
+import { ARCHITECTURE, CLASS_COUNT, PARAMETER_COUNT } from '../core/model-spec.ts';
+import { decodeWeights } from '../core/weights.ts';
+import { DEFAULT_AUGMENT } from './augment.ts';
+import { useWasmForTraining } from './backend.ts';
+import { confusionMatrixSvg, trainingCurvesSvg } from './charts.ts';
+import { loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
+import { type NamedWeight, encodeWeights } from './encode-weights.ts';
+import { argmaxRows, classificationMetrics } from './evaluate.ts';
+import { CONFUSION_FILE, CURVES_FILE, captureModel, writeExport } from './export.ts';
+import { lossAndAccuracy, predictAll, trainEpoch } from './loop.ts';
+import { allOf, loadMnistTest, loadMnistTrain, splitTrainValidation } from './mnist.ts';
+import { compileModel, createModel, setLearningRate } from './model.ts';
+import { learningRateAt, OptionsError, parseTrainOptions, type TrainOptions } from './options.ts';
+import { createRandom } from './random.ts';
+
+const PRECISIONS: readonly Precision[] = ['float32', 'float16', 'uint8'];
+
+/** tfjs draws initial weights and dropout masks from Math.random; seeding it makes runs reproducible. */
+const seedMathRandom = (seed: number, stream: number) => {
+  Math.random = createRandom((seed * 1_000_003 + stream * 7919) >>> 0);
+};
+
+function setNamedWeights(tfjs: typeof tf, model: tf.LayersModel, weights: readonly NamedWeight[]) {
+  const byName = new Map(weights.map((w) => [w.name, w]));
+  const tensors = model.weights.map((variable) => {
+    const weight = byName.get(variable.originalName);
+    if (!weight) throw new Error(`no saved value for ${variable.originalName}`);
+    return tfjs.tensor(weight.values, [...weight.shape]);
+  });
+  model.setWeights(tensors);
+  tfjs.dispose(tensors);
+}
+
+async function optimizerWeights(model: tf.LayersModel): Promise<NamedWeight[]> {
+  const named = await model.optimizer.getWeights();
+  return Promise.all(
+    named.map(async ({ name, tensor }) => ({ name, shape: tensor.shape, values: Float32Array.from(await tensor.data()) })),
+  );
+}
+
+const settingsKey = (o: TrainOptions) =>
+  JSON.stringify([o.epochs, o.batchSize, o.learningRate, o.seed, o.limit, o.validationCount, o.augment]);
+
+async function main(options: TrainOptions) {
+  const started = Date.now();
+  const tfjs = await useWasmForTraining();
+  const [trainSet, testSet] = await Promise.all([loadMnistTrain(), loadMnistTest()]);
+  const { train, validation } = splitTrainValidation(trainSet, options.validationCount, options.limit);
+  const fullTest = allOf(testSet);
+  const testSubset = options.testLimit
+    ? { ...fullTest, indices: fullTest.indices.subarray(0, options.testLimit) }
+    : fullTest;
+  console.log(
+    `MNIST: ${train.indices.length} training, ${validation.indices.length} validation, ${testSubset.indices.length} test digits; ` +
+      `${options.epochs} epochs of batches of ${options.batchSize} on tfjs ${tfjs.getBackend()}`,
+  );
+
+  seedMathRandom(options.seed, 0);
+  const model = createModel();
+  compileModel(model, options.learningRate);
+
+  let history: EpochRecord[] = [];
+  let bestEpoch = 0;
+  let bestValLoss = Number.POSITIVE_INFINITY;
+  let bestWeights: NamedWeight[] = [];
+  let seconds = 0;
+  const checkpoint = options.resume ? await loadCheckpoint(options.checkpointDir) : undefined;
+  if (options.resume && !checkpoint) console.log(`no checkpoint in ${options.checkpointDir}: starting afresh`);
+  if (checkpoint) {
+    if (checkpoint.state.settingsKey !== settingsKey(options)) {
+      throw new OptionsError(`the checkpoint in ${options.checkpointDir} was made with other settings; drop --resume`);
+    }
+    setNamedWeights(tfjs, model, checkpoint.weights);
+    await model.optimizer.setWeights(
+      checkpoint.optimizerWeights.map((w) => ({ name: w.name, tensor: tfjs.tensor(w.values, [...w.shape]) })),
+    );
+    ({ history, bestEpoch, bestValLoss, seconds } = checkpoint.state);
+    bestWeights = checkpoint.bestWeights;
+    console.log(`resumed after epoch ${checkpoint.state.epochsDone} from ${options.checkpointDir}`);
+  }
+
+  for (let epoch = history.length + 1; epoch <= options.epochs; epoch++) {
+    const epochStarted = Date.now();
+    const learningRate = learningRateAt(options.learningRate, epoch - 1, options.epochs);
+    setLearningRate(model, learningRate);
+    seedMathRandom(options.seed, epoch);
+    const result = await trainEpoch(tfjs, model, train, {
+      batchSize: options.batchSize,
+      random: createRandom((options.seed * 31 + epoch) >>> 0),
+      augment: options.augment ? DEFAULT_AUGMENT : undefined,
+      epoch,
+      epochs: options.epochs,
+    });
+    const { probabilities, labels } = await predictAll(tfjs, model, validation);
+    const val = lossAndAccuracy(probabilities, labels);
+    const epochSeconds = (Date.now() - epochStarted) / 1000;
+    seconds += epochSeconds;
+    history.push({
+      epoch,
+      loss: result.loss,
+      accuracy: result.accuracy,
+      valLoss: val.loss,
+      valAccuracy: val.accuracy,
+      learningRate,
+      seconds: epochSeconds,
+    });
+    const improved = val.loss < bestValLoss;
+    if (improved) {
+      bestValLoss = val.loss;
+      bestEpoch = epoch;
+      bestWeights = (await captureModel(model, tfjs.io)).weights;
+    }
+    console.log(
+      `epoch ${epoch}/${options.epochs}: loss ${result.loss.toFixed(4)} acc ${(result.accuracy * 100).toFixed(2)}% | ` +
+        `val loss ${val.loss.toFixed(4)} val acc ${(val.accuracy * 100).toFixed(2)}% | lr ${learningRate.toExponential(2)} | ` +
+        `${epochSeconds.toFixed(0)}s (${((epochSeconds * 1000) / result.batches).toFixed(0)} ms/batch)${improved ? ' | best so far' : ''}`,
+    );
+    await saveCheckpoint(options.checkpointDir, {
+      state: { settingsKey: settingsKey(options), epochsDone: epoch, history, bestEpoch, bestValLoss, seconds },
+      weights: (await captureModel(model, tfjs.io)).weights,
+      bestWeights,
+      optimizerWeights: await optimizerWeights(model),
+    });
+  }
+
+  // Evaluate exactly the bytes each precision would ship: encode, decode, load, predict.
+  setNamedWeights(tfjs, model, bestWeights);
+  const { topology, weights } = await captureModel(model, tfjs.io);
+  const test: Partial<Record<Precision, EvaluationMetrics>> = {};
+  for (const precision of PRECISIONS) {
+    const { entries, data } = encodeWeights(weights, precision);
+    const decoded = decodeWeights([{ paths: [], weights: entries }], data);
+    setNamedWeights(
+      tfjs,
+      model,
+      weights.map((w) => ({ ...w, values: decoded.get(w.name) as Float32Array })),
+    );
+    const { probabilities, labels } = await predictAll(tfjs, model, testSubset);
+    test[precision] = { ...classificationMetrics(labels, argmaxRows(probabilities, CLASS_COUNT)), weightBytes: data.byteLength };
+    console.log(`test accuracy ${precision}: ${((test[precision]?.accuracy ?? 0) * 100).toFixed(2)}% (${data.byteLength} bytes of weights)`);
+  }
+  const served = test[options.precision] as EvaluationMetrics;
+  const manifest = await writeExport({
+    directory: options.out,
+    topology,
+    weights,
+    precision: options.precision,
+    pictures: { [CURVES_FILE]: trainingCurvesSvg(history), [CONFUSION_FILE]: confusionMatrixSvg(served.confusion) },
+    manifest: {
+      createdAt: new Date().toISOString(),
+      parameters: PARAMETER_COUNT,
+      training: {
+        epochs: options.epochs,
+        batchSize: options.batchSize,
+        learningRate: options.learningRate,
+        seed: options.seed,
+        augment: options.augment,
+        trainExamples: train.indices.length,
+        validationExamples: validation.indices.length,
+        bestEpoch,
+        seconds: Math.round(seconds),
+        backend: 'tfjs 4.22 wasm (SIMD, 1 thread) + digit-edge training kernels',
+      },
+      history,
+      test: test as Record<Precision, EvaluationMetrics>,
+    },
+  });
+  console.log(
+    `exported ${options.precision} model ${manifest.version} (${ARCHITECTURE.length} layers, ${PARAMETER_COUNT} parameters, ` +
+      `best epoch ${bestEpoch}) to ${options.out} in ${((Date.now() - started) / 1000).toFixed(0)}s`,
+  );
+}
+
+try {
+  await main(parseTrainOptions(process.argv.slice(2)));
+} catch (error) {
+  if (error instanceof OptionsError) {
+    console.error(error.message);
+    process.exit(2);
+  }
+  throw error;
+}
