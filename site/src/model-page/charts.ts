@@ -1,0 +1,105 @@
+/**
+ * Geometry for the model page's small SVG charts, computed at build time: pure numbers in, path strings
+ * and tick positions out, so the markup stays declarative and the maths is unit-tested.
+ */
+
+export interface ChartBox {
+  readonly width: number;
+  readonly height: number;
+  /** Space for axis labels: top, right, bottom, left. */
+  readonly padding: readonly [number, number, number, number];
+}
+
+export interface Tick {
+  readonly value: number;
+  /** Position along the axis in SVG units. */
+  readonly at: number;
+}
+
+export interface LineChart {
+  readonly paths: readonly string[];
+  readonly xTicks: readonly Tick[];
+  readonly yTicks: readonly Tick[];
+  readonly plot: {
+    readonly left: number;
+    readonly top: number;
+    readonly right: number;
+    readonly bottom: number;
+  };
+}
+
+/**
+ * Up to about `count` round tick values covering [min, max] (steps of 1, 2 or 5 times a power of ten).
+ *
+ * @example niceTicks(0, 1, 5) // [0, 0.2, 0.4, 0.6, 0.8, 1]
+ */
+export function niceTicks(min: number, max: number, count: number): number[] {
+  if (!(max > min)) return [min];
+  const rough = (max - min) / Math.max(1, count);
+  const power = 10 ** Math.floor(Math.log10(rough));
+  // Allow steps a little under the rough one: a few more ticks read better than too few.
+  const step = ([1, 2, 5, 10].find((m) => m * power >= rough * 0.7) ?? 10) * power;
+  const ticks: number[] = [];
+  for (let value = Math.ceil(min / step - 1e-9) * step; value <= max + step * 1e-9; value += step) {
+    ticks.push(Number(value.toFixed(10)));
+  }
+  return ticks;
+}
+
+/**
+ * Lines for series sharing an x axis of epochs 1..n, with the y axis spanning all values (or `yDomain`).
+ * Non-finite values break nothing: they are skipped.
+ */
+export function lineChart(
+  series: readonly (readonly number[])[],
+  box: ChartBox,
+  yDomain?: [number, number],
+): LineChart {
+  const [top, right, bottom, left] = box.padding;
+  const plot = { left, top, right: box.width - right, bottom: box.height - bottom };
+  const finite = series.flat().filter(Number.isFinite);
+  const [yMin, yMax] = yDomain ?? [
+    Math.min(...finite, Number.POSITIVE_INFINITY),
+    Math.max(...finite, Number.NEGATIVE_INFINITY),
+  ];
+  const low = Number.isFinite(yMin) ? yMin : 0;
+  const high = Number.isFinite(yMax) && yMax > low ? yMax : low + 1;
+  const length = Math.max(...series.map((values) => values.length), 1);
+  const x = (index: number) =>
+    length === 1
+      ? (plot.left + plot.right) / 2
+      : plot.left + (index / (length - 1)) * (plot.right - plot.left);
+  const y = (value: number) => plot.bottom - ((value - low) / (high - low)) * (plot.bottom - plot.top);
+  const paths = series.map((values) =>
+    values
+      .map((value, index) =>
+        Number.isFinite(value) ? `${x(index).toFixed(1)},${y(value).toFixed(1)}` : null,
+      )
+      .filter((point) => point !== null)
+      .map((point, index) => `${index === 0 ? 'M' : 'L'}${point}`)
+      .join(' '),
+  );
+  const xTicks = niceTicks(1, length, Math.min(length - 1, 6))
+    .filter((epoch) => Number.isInteger(epoch))
+    .map((epoch) => ({ value: epoch, at: x(epoch - 1) }));
+  const yTicks = niceTicks(low, high, 4).map((value) => ({ value, at: y(value) }));
+  return { paths, xTicks, yTicks, plot };
+}
+
+/** Cell shade 0..1 for a confusion-matrix count: square-root scale so single mistakes stay visible. */
+export function confusionShade(count: number, largest: number): number {
+  if (count <= 0 || largest <= 0) return 0;
+  return Math.min(1, Math.sqrt(count / largest));
+}
+
+/** Human-readable byte size: "221 KB", "1.2 MB" (decimal units, as the size targets are stated). */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`;
+  if (bytes < 1_000_000) return `${(bytes / 1000).toFixed(bytes < 10_000 ? 1 : 0)} KB`;
+  return `${(bytes / 1_000_000).toFixed(1)} MB`;
+}
+
+/** Accuracy as a percentage with two decimals: 0.99412 → "99.41%". */
+export function formatAccuracy(fraction: number): string {
+  return `${(fraction * 100).toFixed(2)}%`;
+}

@@ -1,0 +1,292 @@
+/**
+ * The drawing pad's DOM side: pointer input, rendering, keyboard shortcuts and the live prediction loop.
+ * Pure pieces (strokes, smoothing, sequencing, formatting) live in their own modules and are unit-tested;
+ * this file wires them to the page and is exercised by the browser tests.
+ */
+import { IMAGE_SIZE } from '../../../core/model-spec.ts';
+import { toMnistPixels } from '../../../core/preprocess.ts';
+import { confidenceWord, failureMessage, formatPercent } from './format.ts';
+import { toPadPoint } from './geometry.ts';
+import { StrokeHistory } from './history.ts';
+import { LatestOnly } from './latest-only.ts';
+import { paintModelView } from './model-view.ts';
+import { type Prediction, PredictionError, requestPrediction } from './prediction-client.ts';
+import { renderStrokes } from './render.ts';
+import { debounce, retryDelayMs } from './timing.ts';
+
+/** Side of the offscreen canvas the model input is made from: independent of screen size and pixel ratio. */
+const MODEL_SOURCE_SIDE = 280;
+/** Pause in drawing after which a live prediction is sent. */
+const LIVE_PREDICTION_DELAY_MS = 120;
+/** After this long without an answer the page says the model is slow; after the timeout, it retries. */
+const SLOW_NOTICE_MS = 1500;
+const REQUEST_TIMEOUT_MS = 6000;
+/** MNIST's look for the model's-eye view, the same in both colour schemes. */
+const VIEW_INK = [255, 255, 255];
+const VIEW_PAPER = [15, 23, 42];
+
+interface PadElements {
+  readonly canvas: HTMLCanvasElement;
+  readonly hint: HTMLElement;
+  readonly undo: HTMLButtonElement;
+  readonly clear: HTMLButtonElement;
+  readonly result: HTMLElement;
+  readonly digit: HTMLElement;
+  readonly separator: HTMLElement;
+  readonly confidence: HTMLElement;
+  readonly bars: readonly HTMLElement[];
+  readonly notice: HTMLElement;
+  readonly modelView: HTMLCanvasElement;
+  readonly version: HTMLElement;
+}
+
+function findElements(root: ParentNode): PadElements {
+  const one = <T extends Element>(selector: string): T => {
+    const element = root.querySelector<T>(selector);
+    if (element === null) throw new Error(`pad markup is missing ${selector}`);
+    return element;
+  };
+  return {
+    canvas: one('[data-pad-canvas]'),
+    hint: one('[data-pad-hint]'),
+    undo: one('[data-pad-undo]'),
+    clear: one('[data-pad-clear]'),
+    result: one('[data-pad-result]'),
+    digit: one('[data-pad-digit]'),
+    separator: one('[data-pad-separator]'),
+    confidence: one('[data-pad-confidence]'),
+    bars: Array.from(root.querySelectorAll<HTMLElement>('[data-pad-bar]')),
+    notice: one('[data-pad-notice]'),
+    modelView: one('[data-pad-model-view]'),
+    version: one('[data-pad-version]'),
+  };
+}
+
+/** Starts the pad inside `root`; returns a function that removes every listener, observer and timer. */
+export function mountPad(root: ParentNode): () => void {
+  const ui = findElements(root);
+  const history = new StrokeHistory();
+  const sequence = new LatestOnly();
+  const listeners = new AbortController();
+  const { signal } = listeners;
+  const padContext = ui.canvas.getContext('2d');
+  const source = document.createElement('canvas');
+  source.width = source.height = MODEL_SOURCE_SIDE;
+  const sourceContext = source.getContext('2d', { willReadFrequently: true });
+  const viewContext = ui.modelView.getContext('2d');
+  if (padContext === null || sourceContext === null || viewContext === null)
+    throw new Error('2D canvas unavailable');
+
+  let activePointer: number | null = null;
+  let padRect = ui.canvas.getBoundingClientRect();
+  let frame = 0;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let failedAttempts = 0;
+
+  const draw = () => {
+    frame = 0;
+    renderStrokes(padContext, history.strokes, ui.canvas.width, getComputedStyle(ui.canvas).color);
+  };
+  const requestDraw = () => {
+    if (frame === 0) frame = requestAnimationFrame(draw);
+  };
+
+  // Backing store in device pixels, so strokes stay sharp on high-DPI screens; redraw on every size change.
+  const resize = () => {
+    const side = Math.round(ui.canvas.clientWidth * (window.devicePixelRatio || 1));
+    if (side > 0 && side !== ui.canvas.width) {
+      ui.canvas.width = ui.canvas.height = side;
+      draw();
+    }
+  };
+  const observer = new ResizeObserver(resize);
+  observer.observe(ui.canvas);
+  resize();
+
+  const setNotice = (message: string | null) => {
+    ui.notice.textContent = message ?? '';
+    ui.notice.hidden = message === null;
+  };
+
+  const showEmpty = () => {
+    ui.result.dataset.state = 'empty';
+    ui.digit.textContent = '';
+    ui.separator.textContent = '';
+    ui.confidence.textContent = 'Draw a digit from 0 to 9 and the model will read it as you draw.';
+    for (const bar of ui.bars) setBar(bar, 0, false);
+    viewContext.clearRect(0, 0, IMAGE_SIZE, IMAGE_SIZE);
+    ui.hint.hidden = false;
+  };
+
+  const showPrediction = (prediction: Prediction) => {
+    ui.result.dataset.state = 'ready';
+    // The live region's text starts with the digit: "7, 98% confident".
+    ui.digit.textContent = String(prediction.digit);
+    ui.separator.textContent = ', ';
+    ui.confidence.textContent = `${formatPercent(prediction.confidence)} ${confidenceWord(prediction.confidence)}`;
+    ui.bars.forEach((bar, digit) => {
+      setBar(bar, prediction.probabilities[digit] ?? 0, digit === prediction.digit);
+    });
+    ui.version.textContent = prediction.model.version;
+  };
+
+  const showModelView = (pixels: Float32Array) => {
+    const image = viewContext.createImageData(IMAGE_SIZE, IMAGE_SIZE);
+    paintModelView(image.data, pixels, VIEW_INK, VIEW_PAPER);
+    viewContext.putImageData(image, 0, 0);
+  };
+
+  const updateButtons = () => {
+    ui.undo.disabled = history.isEmpty;
+    ui.clear.disabled = history.isEmpty;
+  };
+
+  const cancelRetry = () => {
+    if (retryTimer !== undefined) clearTimeout(retryTimer);
+    retryTimer = undefined;
+  };
+
+  const predict = async () => {
+    cancelRetry();
+    if (history.isEmpty) return;
+    renderStrokes(sourceContext, history.strokes, MODEL_SOURCE_SIDE, '#000');
+    const pixels = toMnistPixels(sourceContext.getImageData(0, 0, MODEL_SOURCE_SIDE, MODEL_SOURCE_SIDE));
+    if (pixels === null) return;
+    showModelView(pixels);
+    const ticket = sequence.next();
+    ui.result.setAttribute('aria-busy', 'true');
+    const slow = setTimeout(() => {
+      if (sequence.isNewest(ticket)) setNotice('The model is slow to answer. Still waiting…');
+    }, SLOW_NOTICE_MS);
+    try {
+      const prediction = await requestPrediction(pixels, { timeoutMs: REQUEST_TIMEOUT_MS, signal });
+      if (!sequence.accept(ticket)) return;
+      failedAttempts = 0;
+      setNotice(null);
+      showPrediction(prediction);
+    } catch (error) {
+      if (signal.aborted || !sequence.accept(ticket)) return;
+      const failure = error instanceof PredictionError ? error.failure : 'unreachable';
+      setNotice(failureMessage(failure));
+      ui.result.dataset.state = 'stale';
+      // Recover by itself: keep asking, less often each time, until the API answers or the pad changes.
+      if (failure !== 'rejected') {
+        retryTimer = setTimeout(() => void predict(), retryDelayMs(failedAttempts));
+        failedAttempts += 1;
+      }
+    } finally {
+      clearTimeout(slow);
+      if (sequence.isNewest(ticket)) ui.result.removeAttribute('aria-busy');
+    }
+  };
+  const livePrediction = debounce(() => void predict(), LIVE_PREDICTION_DELAY_MS);
+
+  const reset = () => {
+    livePrediction.cancel();
+    cancelRetry();
+    sequence.invalidate();
+    failedAttempts = 0;
+    setNotice(null);
+    ui.result.removeAttribute('aria-busy');
+    showEmpty();
+    updateButtons();
+    draw();
+  };
+
+  const clear = () => {
+    history.clear();
+    reset();
+  };
+
+  const undo = () => {
+    if (!history.undo()) return;
+    if (history.isEmpty) return reset();
+    updateButtons();
+    draw();
+    livePrediction.cancel();
+    void predict();
+  };
+
+  const pointFrom = (event: PointerEvent) =>
+    toPadPoint(event.clientX - padRect.left, event.clientY - padRect.top, padRect.width, padRect.height);
+
+  const finishStroke = (event: PointerEvent) => {
+    if (event.pointerId !== activePointer) return;
+    activePointer = null;
+    if (!history.end()) return;
+    draw();
+    livePrediction.cancel();
+    void predict();
+  };
+
+  ui.canvas.addEventListener(
+    'pointerdown',
+    (event) => {
+      // One pen, finger or left mouse button draws; a second finger does not start a new stroke.
+      if (!event.isPrimary || (event.pointerType === 'mouse' && event.button !== 0)) return;
+      event.preventDefault();
+      ui.canvas.setPointerCapture(event.pointerId);
+      padRect = ui.canvas.getBoundingClientRect();
+      activePointer = event.pointerId;
+      history.begin(pointFrom(event));
+      ui.hint.hidden = true;
+      updateButtons();
+      requestDraw();
+    },
+    { signal },
+  );
+  ui.canvas.addEventListener(
+    'pointermove',
+    (event) => {
+      if (event.pointerId !== activePointer) return;
+      // Coalesced events carry the samples between frames: smoother curves from fast strokes.
+      const samples = event.getCoalescedEvents?.() ?? [];
+      let changed = false;
+      for (const sample of samples.length > 0 ? samples : [event])
+        changed = history.extend(pointFrom(sample)) || changed;
+      if (!changed) return;
+      requestDraw();
+      livePrediction.schedule();
+    },
+    { signal },
+  );
+  ui.canvas.addEventListener('pointerup', finishStroke, { signal });
+  ui.canvas.addEventListener('pointercancel', finishStroke, { signal });
+  ui.canvas.addEventListener('lostpointercapture', finishStroke, { signal });
+  ui.clear.addEventListener('click', clear, { signal });
+  ui.undo.addEventListener('click', undo, { signal });
+  document.addEventListener(
+    'keydown',
+    (event) => {
+      const target = event.target as HTMLElement | null;
+      if (target?.closest('input, textarea, [contenteditable="true"]')) return;
+      if (event.key === 'Escape') {
+        clear();
+      } else if ((event.ctrlKey || event.metaKey) && !event.shiftKey && event.key.toLowerCase() === 'z') {
+        event.preventDefault();
+        undo();
+      }
+    },
+    { signal },
+  );
+  // The ink colour follows the colour scheme; repaint when it changes.
+  window.matchMedia('(prefers-color-scheme: dark)').addEventListener('change', draw, { signal });
+
+  showEmpty();
+  updateButtons();
+
+  return () => {
+    listeners.abort();
+    observer.disconnect();
+    livePrediction.cancel();
+    cancelRetry();
+    if (frame !== 0) cancelAnimationFrame(frame);
+  };
+}
+
+function setBar(bar: HTMLElement, probability: number, isTop: boolean): void {
+  bar.style.setProperty('--share', String(Math.min(1, Math.max(0, probability))));
+  bar.toggleAttribute('data-top', isTop);
+  const value = bar.querySelector('[data-pad-bar-value]');
+  if (value !== null) value.textContent = probability > 0 || isTop ? formatPercent(probability) : '–';
+}
