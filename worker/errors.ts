@@ -1,0 +1,109 @@
+/**
+ * The API's one error type and the one place errors become `application/problem+json` (RFC 9457) with a
+ * stable `code`. Anything unexpected is logged and answered as a 500 without internals.
+ */
+
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { AppEnv } from './app-types.ts';
+import { ModelVersionNotFoundError } from './model/load-model.ts';
+import { ModelRefusedError, NoModelAvailableError } from './model/model-registry.ts';
+
+export type ErrorCode =
+  | 'malformed_json'
+  | 'invalid_request'
+  | 'invalid_pixels'
+  | 'invalid_version'
+  | 'body_too_large'
+  | 'unsupported_media_type'
+  | 'image_undecodable'
+  | 'image_too_large'
+  | 'image_empty'
+  | 'not_found'
+  | 'model_version_not_found'
+  | 'model_version_refused'
+  | 'model_unavailable'
+  | 'internal_error';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+const TYPE_BASE = 'https://digit-edge.dev/problems/';
+
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: ErrorCode,
+    readonly title: string,
+    readonly detail: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(detail);
+  }
+}
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: ErrorCode;
+}
+
+export function problemResponse(error: ApiError): Response {
+  const body: Problem = {
+    type: `${TYPE_BASE}${error.code.replaceAll('_', '-')}`,
+    title: error.title,
+    status: error.status,
+    detail: error.detail,
+    code: error.code,
+  };
+  return new Response(JSON.stringify(body), {
+    status: error.status,
+    headers: { 'content-type': PROBLEM_CONTENT_TYPE, ...error.headers },
+  });
+}
+
+/** Maps framework and model errors onto ApiError. */
+export function toApiError(error: unknown, retryAfterSeconds: number): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error instanceof NoModelAvailableError) {
+    return new ApiError(503, 'model_unavailable', 'No model available', error.message, {
+      'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))),
+    });
+  }
+  if (error instanceof ModelVersionNotFoundError) {
+    return new ApiError(404, 'model_version_not_found', 'Model version not found', error.message);
+  }
+  if (error instanceof ModelRefusedError) {
+    return new ApiError(409, 'model_version_refused', 'Model version refused', error.message);
+  }
+  if (error instanceof HTTPException) {
+    switch (error.status) {
+      case 400:
+        return new ApiError(400, 'malformed_json', 'Malformed request body', error.message);
+      case 413:
+        return new ApiError(413, 'body_too_large', 'Request body too large', error.message);
+      case 415:
+        return new ApiError(415, 'unsupported_media_type', 'Unsupported media type', unsupportedDetail);
+      case 404:
+        return new ApiError(404, 'not_found', 'Not found', error.message);
+    }
+  }
+  return new ApiError(
+    500,
+    'internal_error',
+    'Internal error',
+    'The server failed to answer; the error was logged.',
+  );
+}
+
+export const unsupportedDetail =
+  'Send application/json ({"pixels": [...]} or {"image": "<base64>"}), image/png, image/jpeg or multipart/form-data with an "image" file.';
+
+export function handleError(error: unknown, c: Context<AppEnv>): Response {
+  const apiError = toApiError(error, Number(c.env.MODEL_REFRESH_SECONDS) || 30);
+  if (apiError.status >= 500 && apiError.code !== 'model_unavailable')
+    console.error('unhandled error', error);
+  return problemResponse(apiError);
+}

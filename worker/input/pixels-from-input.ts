@@ -1,0 +1,56 @@
+/**
+ * Every accepted input form → the model's 784 pixels: pixel arrays are used as given, images (raw bytes,
+ * base64 in JSON, multipart files) are decoded and preprocessed like MNIST by core/preprocess.ts.
+ */
+
+import { PIXEL_COUNT } from '../../core/model-spec.ts';
+import { toMnistPixels } from '../../core/preprocess.ts';
+import { ApiError, unsupportedDetail } from '../errors.ts';
+import type { PredictJson } from '../schemas.ts';
+import { decodeBase64Image, decodeImage } from './decode-image.ts';
+
+/** Raw image bodies and multipart files: at most 5 MB. JSON may carry that image base64-encoded. */
+export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
+export const MAX_JSON_BYTES = Math.ceil((MAX_IMAGE_BYTES * 4) / 3) + 64 * 1024;
+
+export function pixelsFromImageBytes(bytes: Uint8Array): Float32Array {
+  if (bytes.byteLength > MAX_IMAGE_BYTES) {
+    throw new ApiError(
+      413,
+      'body_too_large',
+      'Image too large',
+      `The image holds ${bytes.byteLength} bytes; at most ${MAX_IMAGE_BYTES} are accepted.`,
+    );
+  }
+  const pixels = toMnistPixels(decodeImage(bytes));
+  if (pixels === null)
+    throw new ApiError(
+      422,
+      'image_empty',
+      'No ink found',
+      'The image is blank: no digit stands out from the background.',
+    );
+  return pixels;
+}
+
+export function pixelsFromJson(input: PredictJson): Float32Array {
+  return 'pixels' in input
+    ? Float32Array.from(input.pixels)
+    : pixelsFromImageBytes(decodeBase64Image(input.image));
+}
+
+/** Fills `target` at image `index` (batches are one contiguous array). */
+export function writePixels(target: Float32Array, index: number, pixels: Float32Array): void {
+  target.set(pixels, index * PIXEL_COUNT);
+}
+
+export type BodyKind = 'json' | 'image' | 'multipart';
+
+/** The kind of body a Content-Type announces; 415 for anything else. */
+export function bodyKindOf(contentType: string | undefined): BodyKind {
+  const essence = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  if (essence === 'application/json' || /^application\/[\w.-]+\+json$/.test(essence)) return 'json';
+  if (essence === 'image/png' || essence === 'image/jpeg' || essence === 'image/jpg') return 'image';
+  if (essence === 'multipart/form-data') return 'multipart';
+  throw new ApiError(415, 'unsupported_media_type', 'Unsupported media type', unsupportedDetail);
+}

@@ -1,0 +1,73 @@
+/** GET /api/model (what is served) and GET /api/model/files/{name} (its pictures, for the site). */
+
+import { createRoute, z } from '@hono/zod-openapi';
+import { versionKey } from '../../core/manifest.ts';
+import { ARCHITECTURE } from '../../core/model-spec.ts';
+import type { ApiApp } from '../app-types.ts';
+import { ApiError } from '../errors.ts';
+import { ModelResponse, VersionQuery } from '../schemas.ts';
+import { problemResponses } from './shared.ts';
+
+export const modelRoute = createRoute({
+  method: 'get',
+  path: '/api/model',
+  summary: 'The served model: version, architecture, size and test metrics',
+  request: { query: VersionQuery },
+  responses: {
+    200: { description: 'The model', content: { 'application/json': { schema: ModelResponse } } },
+    ...problemResponses(400, 404, 409, 503),
+  },
+});
+
+const PICTURES = ['curves.svg', 'confusion.svg'] as const;
+
+export const modelFileRoute = createRoute({
+  method: 'get',
+  path: '/api/model/files/{name}',
+  summary: "The model's training curves or confusion matrix (SVG)",
+  request: { params: z.object({ name: z.enum(PICTURES) }), query: VersionQuery },
+  responses: {
+    200: { description: 'The picture', content: { 'image/svg+xml': { schema: { type: 'string' } } } },
+    ...problemResponses(400, 404, 409, 503),
+  },
+});
+
+export function registerModelInfo(app: ApiApp): void {
+  app.openapi(modelRoute, async (c) => {
+    const { version } = c.req.valid('query');
+    const manifest = await c.var.registry.run(version, c.var.waitUntil, (loaded) => loaded.manifest);
+    const sizeBytes = manifest.files
+      .filter((file) => !file.path.endsWith('.svg'))
+      .reduce((total, file) => total + file.bytes, 0);
+    return c.json(
+      {
+        version: manifest.version,
+        createdAt: manifest.createdAt,
+        precision: manifest.precision,
+        parameters: manifest.parameters,
+        sizeBytes,
+        architecture: ARCHITECTURE.map((layer) => ({ ...layer, outputShape: [...layer.outputShape] })),
+        test: manifest.test as unknown as Record<string, z.infer<typeof ModelResponse>['test'][string]>,
+        files: manifest.files.map((file) => ({ ...file })),
+      },
+      200,
+    );
+  });
+
+  app.openapi(modelFileRoute, async (c) => {
+    const { name } = c.req.valid('param');
+    const { version } = c.req.valid('query');
+    const manifest = await c.var.registry.run(version, c.var.waitUntil, (loaded) => loaded.manifest);
+    const object = manifest.files.some((file) => file.path === name)
+      ? await c.env.MODELS.get(versionKey(manifest.version, name))
+      : null;
+    if (object === null)
+      throw new ApiError(404, 'not_found', 'Not found', `Model ${manifest.version} has no ${name}.`);
+    return c.body(object.body, 200, {
+      'content-type': 'image/svg+xml',
+      // Versions are immutable, so a pinned picture never changes.
+      'cache-control': version === undefined ? 'public, max-age=60' : 'public, max-age=31536000, immutable',
+      'x-model-version': manifest.version,
+    });
+  });
+}

@@ -1,0 +1,77 @@
+/** POST /api/predict: one digit from pixels, a base64 image, an image body or a multipart upload. */
+
+import { createRoute } from '@hono/zod-openapi';
+import { endTime, startTime } from 'hono/timing';
+import type { ApiApp } from '../app-types.ts';
+import { ApiError } from '../errors.ts';
+import { bodyKindOf, pixelsFromImageBytes, pixelsFromJson } from '../input/pixels-from-input.ts';
+import { limitBody } from '../middleware/limit-body.ts';
+import { MultipartBody, PredictJsonBody, PredictResponse, VersionQuery } from '../schemas.ts';
+import { problemResponses, toPrediction } from './shared.ts';
+
+const binary = { schema: { type: 'string' as const, format: 'binary' } };
+
+export const predictRoute = createRoute({
+  method: 'post',
+  path: '/api/predict',
+  summary: 'Recognise one handwritten digit',
+  middleware: [limitBody(['json', 'image', 'multipart'])],
+  request: {
+    query: VersionQuery,
+    body: {
+      // Not `required`: zod-openapi would then run the JSON and form validators on every body type.
+      description: 'Exactly one of the four forms; the Content-Type header says which.',
+      content: {
+        'application/json': { schema: PredictJsonBody },
+        'image/png': binary,
+        'image/jpeg': binary,
+        'multipart/form-data': { schema: MultipartBody },
+      },
+    },
+  },
+  responses: {
+    200: { description: 'The predicted digit', content: { 'application/json': { schema: PredictResponse } } },
+    ...problemResponses(400, 404, 409, 413, 415, 422, 503),
+  },
+});
+
+async function readPixels(
+  request: Request,
+  kind: ReturnType<typeof bodyKindOf>,
+  json: unknown,
+  form: unknown,
+): Promise<Float32Array> {
+  if (kind === 'json') return pixelsFromJson(json as Parameters<typeof pixelsFromJson>[0]);
+  if (kind === 'image') return pixelsFromImageBytes(new Uint8Array(await request.arrayBuffer()));
+  const file = (form as Record<string, unknown>).image;
+  if (!(file instanceof File)) {
+    throw new ApiError(
+      400,
+      'invalid_request',
+      'Invalid request',
+      'The multipart body needs one file field named "image".',
+    );
+  }
+  return pixelsFromImageBytes(new Uint8Array(await file.arrayBuffer()));
+}
+
+export function registerPredict(app: ApiApp): void {
+  app.openapi(predictRoute, async (c) => {
+    const kind = bodyKindOf(c.req.header('content-type'));
+    // zod-openapi types `valid` only for routes with one body type; ours declares four.
+    const validated = c.req.valid.bind(c.req) as unknown as (target: 'json' | 'form') => unknown;
+    const json = kind === 'json' ? validated('json') : undefined;
+    const form = kind === 'multipart' ? validated('form') : undefined;
+    startTime(c, 'decode', 'Input decoding and preprocessing');
+    const pixels = await readPixels(c.req.raw, kind, json, form);
+    endTime(c, 'decode');
+    const { version } = c.req.valid('query');
+    const answer = await c.var.registry.run(version, c.var.waitUntil, (loaded) => {
+      startTime(c, 'inference', 'Model inference');
+      const probabilities = loaded.model.predict(pixels, 1);
+      endTime(c, 'inference');
+      return { ...toPrediction(probabilities, 0), model: { version: loaded.version } };
+    });
+    return c.json(answer, 200);
+  });
+}

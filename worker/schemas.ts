@@ -1,0 +1,124 @@
+/**
+ * One zod schema per request and response shape: the routes validate with them and the OpenAPI 3.1
+ * document at /api/openapi.json is generated from them.
+ */
+
+import { z } from '@hono/zod-openapi';
+import { CLASS_COUNT, PIXEL_COUNT } from '../core/model-spec.ts';
+
+export const MAX_BATCH = 256;
+/** Longest base64 string accepted for one image (a 5 MB image, base64-encoded, with a data: prefix). */
+const MAX_BASE64_CHARS = Math.ceil((5 * 1024 * 1024 * 4) / 3) + 128;
+
+export const PixelsInput = z
+  .strictObject({
+    pixels: z
+      .array(z.number().min(0).max(1))
+      .length(PIXEL_COUNT)
+      .openapi({ description: '28×28 grey values row by row, 0 = background, 1 = ink (MNIST convention).' }),
+  })
+  .openapi('PixelsInput');
+
+export const ImageInput = z
+  .strictObject({
+    image: z.string().min(1).max(MAX_BASE64_CHARS).openapi({
+      description:
+        'A base64 PNG or JPEG (a `data:image/png;base64,` prefix is allowed), at most 4096×4096 pixels.',
+    }),
+  })
+  .openapi('ImageInput');
+
+export const PredictJsonBody = z.union([PixelsInput, ImageInput]).openapi('PredictJsonBody');
+
+export const BatchBody = z
+  .strictObject({ images: z.array(PredictJsonBody).min(1).max(MAX_BATCH) })
+  .openapi('BatchBody');
+
+export const MultipartBody = z
+  .object({
+    image: z.any().openapi({ type: 'string', format: 'binary', description: 'A PNG or JPEG file.' }),
+  })
+  .openapi('MultipartBody');
+
+export const VersionQuery = z.object({
+  version: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/)
+    .optional()
+    .openapi({
+      description: 'Pin a published model version instead of the current one.',
+      example: '3f9a1c0d2b7e4a65',
+    }),
+});
+
+export const ModelRef = z.object({ version: z.string() }).openapi('ModelRef');
+
+export const Prediction = z
+  .object({
+    digit: z.number().int().min(0).max(9),
+    confidence: z.number().min(0).max(1),
+    probabilities: z.array(z.number()).length(CLASS_COUNT),
+  })
+  .openapi('Prediction');
+
+export const PredictResponse = Prediction.extend({ model: ModelRef }).openapi('PredictResponse');
+
+export const BatchResponse = z
+  .object({ predictions: z.array(Prediction), model: ModelRef })
+  .openapi('BatchResponse');
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    code: z.string().openapi({ description: 'Stable machine-readable error code.' }),
+  })
+  .openapi('Problem');
+
+const FailureSchema = z
+  .object({ version: z.string().nullable(), reason: z.string(), at: z.string() })
+  .nullable()
+  .openapi('LoadFailure');
+
+export const HealthResponse = z
+  .object({
+    status: z.enum(['ok', 'degraded']),
+    model: ModelRef.extend({ loadedAt: z.string() }),
+    pointer: z.object({ version: z.string(), publishedAt: z.string() }).nullable(),
+    lastFailure: FailureSchema,
+    refreshSeconds: z.number(),
+    runtime: z.object({ tensors: z.number().int(), bytes: z.number().int() }),
+  })
+  .openapi('Health');
+
+const Metrics = z.object({
+  accuracy: z.number(),
+  perClassAccuracy: z.array(z.number()),
+  confusion: z.array(z.array(z.number())),
+  weightBytes: z.number(),
+});
+
+export const ModelResponse = z
+  .object({
+    version: z.string(),
+    createdAt: z.string(),
+    precision: z.enum(['float32', 'float16', 'uint8']),
+    parameters: z.number().int(),
+    sizeBytes: z.number().int().openapi({ description: 'Bytes of model.json and its weight shards.' }),
+    architecture: z.array(
+      z.object({
+        name: z.string(),
+        type: z.string(),
+        outputShape: z.array(z.number()),
+        parameters: z.number(),
+        detail: z.string(),
+      }),
+    ),
+    test: z.record(z.string(), Metrics),
+    files: z.array(z.object({ path: z.string(), bytes: z.number(), sha256: z.string() })),
+  })
+  .openapi('Model');
+
+export type PredictJson = z.infer<typeof PredictJsonBody>;
