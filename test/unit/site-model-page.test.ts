@@ -41,8 +41,15 @@ describe('lineChart', () => {
     expect(chart.paths[0]?.split(' ')).toHaveLength(2);
   });
 
-  it('centres a single epoch', () => {
-    expect(lineChart([[0.7]], box).paths[0]).toMatch(/^M110\.0,/);
+  it('centres a single epoch and marks it, since a one-point line draws nothing', () => {
+    const chart = lineChart([[0.7]], box);
+    expect(chart.paths[0]).toMatch(/^M110\.0,/);
+    expect(chart.points[0]).toEqual([{ x: 110, y: expect.any(Number) }]);
+  });
+
+  it('marks every epoch of a short history only', () => {
+    expect(lineChart([[0.1, 0.2, 0.3]], box).points[0]).toHaveLength(3);
+    expect(lineChart([Array.from({ length: 31 }, (_, i) => i)], box).points[0]).toEqual([]);
   });
 });
 

@@ -1,4 +1,7 @@
-/** The API's error answers as documented for client developers; `code` is stable, `detail` is for people. */
+/**
+ * The API's error answers as documented for client developers: one row per `code` of the Worker's
+ * `ErrorCode` (worker/errors.ts). `code` is stable; `detail` in each answer is meant for people.
+ */
 export interface DocumentedError {
   readonly status: number;
   readonly code: string;
@@ -6,41 +9,49 @@ export interface DocumentedError {
 }
 
 export const DOCUMENTED_ERRORS: readonly DocumentedError[] = [
-  { status: 400, code: 'invalid_json', when: 'The body is not valid JSON.' },
+  {
+    status: 400,
+    code: 'malformed_json',
+    when: 'The body is not valid JSON, or not the multipart form it claims to be.',
+  },
   {
     status: 400,
     code: 'invalid_request',
-    when: 'The JSON has the wrong shape, for example neither pixels nor image.',
+    when: 'The JSON has the wrong shape (neither pixels nor image, a batch of 0 or over 256 items), or a multipart form has no image field.',
   },
-  {
-    status: 400,
-    code: 'invalid_pixels',
-    when: 'pixels is not exactly 784 finite numbers between 0 and 1.',
-  },
+  { status: 400, code: 'invalid_pixels', when: 'pixels is not exactly 784 finite numbers between 0 and 1.' },
+  { status: 400, code: 'invalid_version', when: 'The ?version= value is not a well-formed version id.' },
   {
     status: 404,
-    code: 'version_not_found',
+    code: 'model_version_not_found',
     when: 'The version pinned with ?version= has not been published.',
+  },
+  { status: 404, code: 'not_found', when: 'No such endpoint.' },
+  {
+    status: 409,
+    code: 'model_version_refused',
+    when: 'The pinned version failed verification (checksums, shapes) and is never served.',
   },
   {
     status: 413,
-    code: 'payload_too_large',
-    when: 'The body is larger than 5 MB (checked before it is read).',
+    code: 'body_too_large',
+    when: 'The body or image is over 5 MB; checked before the body is read whole.',
   },
   {
     status: 415,
     code: 'unsupported_media_type',
-    when: 'The Content-Type is not JSON, PNG, JPEG or multipart form data.',
+    when: 'The Content-Type is not application/json, image/png, image/jpeg or multipart/form-data.',
   },
+  { status: 422, code: 'image_undecodable', when: 'The bytes are not a PNG or JPEG that can be decoded.' },
+  { status: 422, code: 'image_too_large', when: 'The image is wider or taller than 4096 pixels.' },
   {
     status: 422,
-    code: 'invalid_image',
-    when: 'The image cannot be decoded, or is larger than 4096×4096 pixels.',
+    code: 'image_empty',
+    when: 'The image holds no ink: nothing stands out from the background.',
   },
-  { status: 422, code: 'empty_image', when: 'The image holds no ink: nothing to read.' },
   {
     status: 503,
     code: 'model_unavailable',
-    when: 'No model can be loaded right now. Retry after the Retry-After seconds.',
+    when: 'No model can be loaded right now. Wait for the Retry-After seconds, then try again.',
   },
 ];

@@ -18,6 +18,8 @@ export interface Tick {
 
 export interface LineChart {
   readonly paths: readonly string[];
+  /** Markers per series, only for short histories where single epochs matter (at most MARKER_LIMIT). */
+  readonly points: readonly (readonly { readonly x: number; readonly y: number }[])[];
   readonly xTicks: readonly Tick[];
   readonly yTicks: readonly Tick[];
   readonly plot: {
@@ -45,6 +47,9 @@ export function niceTicks(min: number, max: number, count: number): number[] {
   }
   return ticks;
 }
+
+/** Histories up to this many epochs get a marker on every epoch. */
+export const MARKER_LIMIT = 30;
 
 /**
  * Lines for series sharing an x axis of epochs 1..n, with the y axis spanning all values (or `yDomain`).
@@ -79,11 +84,18 @@ export function lineChart(
       .map((point, index) => `${index === 0 ? 'M' : 'L'}${point}`)
       .join(' '),
   );
+  const points = series.map((values) =>
+    values.length > MARKER_LIMIT
+      ? []
+      : values.flatMap((value, index) =>
+          Number.isFinite(value) ? [{ x: Number(x(index).toFixed(1)), y: Number(y(value).toFixed(1)) }] : [],
+        ),
+  );
   const xTicks = niceTicks(1, length, Math.min(length - 1, 6))
     .filter((epoch) => Number.isInteger(epoch))
     .map((epoch) => ({ value: epoch, at: x(epoch - 1) }));
   const yTicks = niceTicks(low, high, 4).map((value) => ({ value, at: y(value) }));
-  return { paths, xTicks, yTicks, plot };
+  return { paths, points, xTicks, yTicks, plot };
 }
 
 /** Cell shade 0..1 for a confusion-matrix count: square-root scale so single mistakes stay visible. */

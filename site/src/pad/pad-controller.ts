@@ -130,6 +130,13 @@ export function mountPad(root: ParentNode): () => void {
     ui.version.textContent = prediction.model.version;
   };
 
+  /** Drawn but not answered yet: say so instead of the empty-pad hint. */
+  const showWaiting = () => {
+    if (ui.result.dataset.state !== 'empty') return;
+    ui.result.dataset.state = 'waiting';
+    ui.confidence.textContent = 'Reading your digit…';
+  };
+
   const showModelView = (pixels: Float32Array) => {
     const image = viewContext.createImageData(IMAGE_SIZE, IMAGE_SIZE);
     paintModelView(image.data, pixels, VIEW_INK, VIEW_PAPER);
@@ -168,7 +175,7 @@ export function mountPad(root: ParentNode): () => void {
       if (signal.aborted || !sequence.accept(ticket)) return;
       const failure = error instanceof PredictionError ? error.failure : 'unreachable';
       setNotice(failureMessage(failure));
-      ui.result.dataset.state = 'stale';
+      if (ui.result.dataset.state === 'ready') ui.result.dataset.state = 'stale';
       // Recover by itself: keep asking, less often each time, until the API answers or the pad changes.
       if (failure !== 'rejected') {
         retryTimer = setTimeout(() => void predict(), retryDelayMs(failedAttempts));
@@ -230,6 +237,7 @@ export function mountPad(root: ParentNode): () => void {
       activePointer = event.pointerId;
       history.begin(pointFrom(event));
       ui.hint.hidden = true;
+      showWaiting();
       updateButtons();
       requestDraw();
     },
