@@ -44,11 +44,29 @@ export interface LayerSummary {
 
 /** Human-readable architecture, as shown by `GET /api/model` and the site's model page. */
 export const ARCHITECTURE: readonly LayerSummary[] = [
-  { name: 'input', type: 'Input', outputShape: [28, 28, 1], parameters: 0, detail: '28×28 grayscale, ink = 1' },
-  { name: 'conv1', type: 'Conv2D', outputShape: [28, 28, 64], parameters: 640, detail: '64 filters 3×3, same, ReLU' },
+  {
+    name: 'input',
+    type: 'Input',
+    outputShape: [28, 28, 1],
+    parameters: 0,
+    detail: '28×28 grayscale, ink = 1',
+  },
+  {
+    name: 'conv1',
+    type: 'Conv2D',
+    outputShape: [28, 28, 64],
+    parameters: 640,
+    detail: '64 filters 3×3, same, ReLU',
+  },
   { name: 'pool1', type: 'MaxPooling2D', outputShape: [14, 14, 64], parameters: 0, detail: '2×2' },
   { name: 'drop1', type: 'Dropout', outputShape: [14, 14, 64], parameters: 0, detail: 'rate 0.3' },
-  { name: 'conv2', type: 'Conv2D', outputShape: [14, 14, 32], parameters: 18464, detail: '32 filters 3×3, same, ReLU' },
+  {
+    name: 'conv2',
+    type: 'Conv2D',
+    outputShape: [14, 14, 32],
+    parameters: 18464,
+    detail: '32 filters 3×3, same, ReLU',
+  },
   { name: 'pool2', type: 'MaxPooling2D', outputShape: [7, 7, 32], parameters: 0, detail: '2×2' },
   { name: 'drop2', type: 'Dropout', outputShape: [7, 7, 32], parameters: 0, detail: 'rate 0.3' },
   { name: 'flatten', type: 'Flatten', outputShape: [1568], parameters: 0, detail: '' },

@@ -90,7 +90,9 @@ export function decodeWeights(
     }
   }
   if (offset !== shardBytes.byteLength) {
-    throw new WeightsFormatError(`the manifest describes ${offset} bytes but the shards hold ${shardBytes.byteLength}`);
+    throw new WeightsFormatError(
+      `the manifest describes ${offset} bytes but the shards hold ${shardBytes.byteLength}`,
+    );
   }
   return result;
 }

@@ -38,11 +38,13 @@ function sample(image: Float32Array, x: number, y: number): number {
   let bottom = 0;
   if (y0 >= 0) {
     const row = y0 * IMAGE_SIZE;
-    top = (inX0 ? (image[row + x0] as number) * (1 - fx) : 0) + (inX1 ? (image[row + x0 + 1] as number) * fx : 0);
+    top =
+      (inX0 ? (image[row + x0] as number) * (1 - fx) : 0) + (inX1 ? (image[row + x0 + 1] as number) * fx : 0);
   }
   if (y0 + 1 < IMAGE_SIZE) {
     const row = (y0 + 1) * IMAGE_SIZE;
-    bottom = (inX0 ? (image[row + x0] as number) * (1 - fx) : 0) + (inX1 ? (image[row + x0 + 1] as number) * fx : 0);
+    bottom =
+      (inX0 ? (image[row + x0] as number) * (1 - fx) : 0) + (inX1 ? (image[row + x0 + 1] as number) * fx : 0);
   }
   return top * (1 - fy) + bottom * fy;
 }
@@ -74,8 +76,10 @@ export function augmentDigit(
 ): void {
   let image = source;
   const stroke = random();
-  if (stroke < options.strokeChangeProbability) image = changeStrokeWidth(image, true, uniform(random, 0.4, 1));
-  else if (stroke < 2 * options.strokeChangeProbability) image = changeStrokeWidth(image, false, uniform(random, 0.3, 0.7));
+  if (stroke < options.strokeChangeProbability)
+    image = changeStrokeWidth(image, true, uniform(random, 0.4, 1));
+  else if (stroke < 2 * options.strokeChangeProbability)
+    image = changeStrokeWidth(image, false, uniform(random, 0.3, 0.7));
 
   const angle = (uniform(random, -1, 1) * options.maxRotationDegrees * Math.PI) / 180;
   const scale = uniform(random, options.scaleRange[0], options.scaleRange[1]);
@@ -95,7 +99,7 @@ export function augmentDigit(
       const rx = (cos * dx + sin * dy) / sx;
       const ry = (-sin * dx + cos * dy) / sy;
       const value = sample(image, rx - shear * ry + centre, ry + centre);
-      target[y * IMAGE_SIZE + x] = value > 1 ? 1 : value;
+      target[y * IMAGE_SIZE + x] = Math.min(value, 1);
     }
   }
 }

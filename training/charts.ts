@@ -1,7 +1,7 @@
 /** Training curves and the confusion matrix as self-contained SVG (pure string building, no canvas). */
 import type { EpochRecord } from '../core/manifest.ts';
 
-const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const FONT = 'font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif"';
 const TRAIN_COLOUR = '#2563eb';
 const VALIDATION_COLOUR = '#ea580c';
@@ -12,7 +12,14 @@ interface Series {
   readonly values: readonly number[];
 }
 
-function linePanel(title: string, series: readonly Series[], x: number, width: number, height: number, percent: boolean) {
+function linePanel(
+  title: string,
+  series: readonly Series[],
+  x: number,
+  width: number,
+  height: number,
+  percent: boolean,
+) {
   const left = 52;
   const top = 34;
   const plotWidth = width - left - 16;
@@ -31,7 +38,9 @@ function linePanel(title: string, series: readonly Series[], x: number, width: n
   const px = (i: number) => x + left + (count <= 1 ? plotWidth / 2 : (i / (count - 1)) * plotWidth);
   const py = (v: number) => top + (1 - (v - low) / (high - low)) * plotHeight;
   const parts: string[] = [];
-  parts.push(`<text x="${x + left}" y="20" font-size="14" font-weight="600" fill="currentColor">${escape(title)}</text>`);
+  parts.push(
+    `<text x="${x + left}" y="20" font-size="14" font-weight="600" fill="currentColor">${escapeXml(title)}</text>`,
+  );
   for (let t = 0; t <= 4; t++) {
     const v = low + ((high - low) * t) / 4;
     const y = py(v).toFixed(1);
@@ -52,14 +61,16 @@ function linePanel(title: string, series: readonly Series[], x: number, width: n
   );
   series.forEach((s, index) => {
     const points = s.values.map((v, i) => `${px(i).toFixed(1)},${py(v).toFixed(1)}`).join(' ');
-    parts.push(`<polyline points="${points}" fill="none" stroke="${s.colour}" stroke-width="2" stroke-linejoin="round"/>`);
+    parts.push(
+      `<polyline points="${points}" fill="none" stroke="${s.colour}" stroke-width="2" stroke-linejoin="round"/>`,
+    );
     for (const [i, v] of s.values.entries()) {
       parts.push(`<circle cx="${px(i).toFixed(1)}" cy="${py(v).toFixed(1)}" r="2.5" fill="${s.colour}"/>`);
     }
     const legendX = x + left + plotWidth - 150 + index * 80;
     parts.push(
       `<rect x="${legendX}" y="10" width="12" height="3" fill="${s.colour}"/>`,
-      `<text x="${legendX + 16}" y="14" font-size="11" dominant-baseline="middle" fill="currentColor">${escape(s.label)}</text>`,
+      `<text x="${legendX + 16}" y="14" font-size="11" dominant-baseline="middle" fill="currentColor">${escapeXml(s.label)}</text>`,
     );
   });
   return parts.join('\n');
@@ -125,8 +136,14 @@ export function confusionMatrixSvg(confusion: readonly (readonly number[])[]): s
     const total = row.reduce((a, b) => a + b, 0) || 1;
     row.forEach((count, c) => {
       const diagonal = r === c;
-      const strength = diagonal ? 0.25 + 0.6 * (count / total) : count === 0 ? 0 : 0.12 + 0.75 * (count / offDiagonalMax);
-      const fill = diagonal ? `rgba(22,163,74,${strength.toFixed(3)})` : `rgba(220,38,38,${strength.toFixed(3)})`;
+      const strength = diagonal
+        ? 0.25 + 0.6 * (count / total)
+        : count === 0
+          ? 0
+          : 0.12 + 0.75 * (count / offDiagonalMax);
+      const fill = diagonal
+        ? `rgba(22,163,74,${strength.toFixed(3)})`
+        : `rgba(220,38,38,${strength.toFixed(3)})`;
       const x = left + c * cell;
       const y = top + r * cell;
       parts.push(

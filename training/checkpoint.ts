@@ -37,7 +37,10 @@ async function writeWeights(directory: string, name: string, weights: readonly N
 }
 
 async function readWeights(directory: string, name: string): Promise<NamedWeight[]> {
-  const specs = JSON.parse(await readFile(join(directory, `${name}.json`), 'utf8')) as { name: string; shape: number[] }[];
+  const specs = JSON.parse(await readFile(join(directory, `${name}.json`), 'utf8')) as {
+    name: string;
+    shape: number[];
+  }[];
   const bytes = await readFile(join(directory, `${name}.bin`));
   const data = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   let offset = 0;

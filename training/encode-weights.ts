@@ -23,7 +23,12 @@ export function encodeWeights(
       entries.push({ name: weight.name, shape: [...weight.shape], dtype: 'float32' });
       chunks.push(new Uint8Array(Float32Array.from(weight.values).buffer));
     } else if (precision === 'float16') {
-      entries.push({ name: weight.name, shape: [...weight.shape], dtype: 'float32', quantization: { dtype: 'float16' } });
+      entries.push({
+        name: weight.name,
+        shape: [...weight.shape],
+        dtype: 'float32',
+        quantization: { dtype: 'float16' },
+      });
       chunks.push(quantizeFloat16(weight.values));
     } else {
       const { bytes, min, scale } = quantizeUint8(weight.values);

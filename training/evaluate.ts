@@ -7,7 +7,10 @@ export interface ClassificationMetrics {
   readonly confusion: number[][];
 }
 
-export function classificationMetrics(truth: ArrayLike<number>, predicted: ArrayLike<number>): ClassificationMetrics {
+export function classificationMetrics(
+  truth: ArrayLike<number>,
+  predicted: ArrayLike<number>,
+): ClassificationMetrics {
   const confusion = Array.from({ length: CLASS_COUNT }, () => new Array<number>(CLASS_COUNT).fill(0));
   let correct = 0;
   for (let i = 0; i < truth.length; i++) {
@@ -29,7 +32,8 @@ export function argmaxRows(values: ArrayLike<number>, width: number): Uint8Array
   const result = new Uint8Array(rows);
   for (let r = 0; r < rows; r++) {
     let best = 0;
-    for (let c = 1; c < width; c++) if ((values[r * width + c] as number) > (values[r * width + best] as number)) best = c;
+    for (let c = 1; c < width; c++)
+      if ((values[r * width + c] as number) > (values[r * width + best] as number)) best = c;
     result[r] = best;
   }
   return result;

@@ -3,9 +3,15 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
-import { type FileEntry, MANIFEST_FILE, MODEL_FILE, type ModelManifest, type Precision } from '../core/manifest.ts';
+import {
+  type FileEntry,
+  MANIFEST_FILE,
+  MODEL_FILE,
+  type ModelManifest,
+  type Precision,
+} from '../core/manifest.ts';
 import type { WeightEntry } from '../core/weights.ts';
-import { type NamedWeight, encodeWeights } from './encode-weights.ts';
+import { encodeWeights, type NamedWeight } from './encode-weights.ts';
 
 export const SHARD_FILE = 'group1-shard1of1.bin';
 export const CURVES_FILE = 'curves.svg';
@@ -99,8 +105,10 @@ export async function verifyExport(directory: string): Promise<string[]> {
   for (const file of manifest.files) {
     const bytes = await readFile(join(directory, file.path)).catch(() => undefined);
     if (!bytes) problems.push(`${file.path}: missing`);
-    else if (bytes.byteLength !== file.bytes) problems.push(`${file.path}: ${bytes.byteLength} bytes, manifest says ${file.bytes}`);
-    else if (sha256Hex(bytes) !== file.sha256) problems.push(`${file.path}: sha256 differs from the manifest`);
+    else if (bytes.byteLength !== file.bytes)
+      problems.push(`${file.path}: ${bytes.byteLength} bytes, manifest says ${file.bytes}`);
+    else if (sha256Hex(bytes) !== file.sha256)
+      problems.push(`${file.path}: sha256 differs from the manifest`);
   }
   if (versionOf(manifest.files) !== manifest.version) problems.push('version does not match the files');
   return problems;

@@ -16,13 +16,16 @@ const UNSIGNED_BYTE = 0x08;
 
 /** Parses an IDX file of unsigned bytes. `label` names the file in error messages. */
 export function parseIdx(bytes: Uint8Array, label = 'IDX file'): IdxArray {
-  if (bytes.byteLength < 4) throw new IdxFormatError(`${label}: ${bytes.byteLength} bytes is too short for an IDX header`);
+  if (bytes.byteLength < 4)
+    throw new IdxFormatError(`${label}: ${bytes.byteLength} bytes is too short for an IDX header`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const magic = view.getUint32(0);
   const dataType = (magic >> 8) & 0xff;
   const rank = magic & 0xff;
   if (magic >>> 16 !== 0 || dataType !== UNSIGNED_BYTE || rank < 1 || rank > 4) {
-    throw new IdxFormatError(`${label}: bad magic number 0x${magic.toString(16).padStart(8, '0')} (want 0x0000080N)`);
+    throw new IdxFormatError(
+      `${label}: bad magic number 0x${magic.toString(16).padStart(8, '0')} (want 0x0000080N)`,
+    );
   }
   const headerBytes = 4 + 4 * rank;
   if (bytes.byteLength < headerBytes) {
@@ -71,7 +74,9 @@ export function pairImagesWithLabels(
   }
   const badLabel = labels.data.findIndex((label) => label >= expect.classes);
   if (badLabel >= 0) {
-    throw new IdxFormatError(`label ${labels.data[badLabel]} at index ${badLabel} is not a class 0..${expect.classes - 1}`);
+    throw new IdxFormatError(
+      `label ${labels.data[badLabel]} at index ${badLabel} is not a class 0..${expect.classes - 1}`,
+    );
   }
   return { images: images.data, labels: labels.data, count, rows, cols };
 }

@@ -17,9 +17,18 @@ export async function trainEpoch(
   tfjs: typeof tf,
   model: tf.LayersModel,
   data: Subset,
-  options: { batchSize: number; random: Random; augment: AugmentOptions | undefined; epoch: number; epochs: number },
+  options: {
+    batchSize: number;
+    random: Random;
+    augment: AugmentOptions | undefined;
+    epoch: number;
+    epochs: number;
+  },
 ): Promise<EpochResult> {
-  const order = shuffleInPlace(Uint32Array.from({ length: data.indices.length }, (_, i) => i), options.random);
+  const order = shuffleInPlace(
+    Uint32Array.from({ length: data.indices.length }, (_, i) => i),
+    options.random,
+  );
   const batches = Math.ceil(order.length / options.batchSize);
   const progress = epochProgress(options.epoch, options.epochs, batches);
   let lossSum = 0;

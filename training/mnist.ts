@@ -25,8 +25,10 @@ async function readSet(directory: string, prefix: string, count: number): Promis
   });
 }
 
-export const loadMnistTrain = (directory = mnistDataDirectory()) => readSet(directory, 'train', MNIST_TRAIN_COUNT);
-export const loadMnistTest = (directory = mnistDataDirectory()) => readSet(directory, 't10k', MNIST_TEST_COUNT);
+export const loadMnistTrain = (directory = mnistDataDirectory()) =>
+  readSet(directory, 'train', MNIST_TRAIN_COUNT);
+export const loadMnistTest = (directory = mnistDataDirectory()) =>
+  readSet(directory, 't10k', MNIST_TEST_COUNT);
 
 /** A view of some examples of a set, by index. */
 export interface Subset {
@@ -43,7 +45,10 @@ export function splitTrainValidation(train: LabelledImages, validationCount: num
   const range = (from: number, count: number) => Uint32Array.from({ length: count }, (_, i) => from + i);
   return {
     train: { source: train, indices: range(0, trainCount) } satisfies Subset,
-    validation: { source: train, indices: range(train.count - validationCount, validationCount) } satisfies Subset,
+    validation: {
+      source: train,
+      indices: range(train.count - validationCount, validationCount),
+    } satisfies Subset,
   };
 }
 

@@ -16,7 +16,9 @@ export function createModel(): tf.LayersModel {
   );
   model.add(tf.layers.maxPooling2d({ name: 'pool1', poolSize: 2 }));
   model.add(tf.layers.dropout({ name: 'drop1', rate: 0.3 }));
-  model.add(tf.layers.conv2d({ name: 'conv2', filters: 32, kernelSize: 3, padding: 'same', activation: 'relu' }));
+  model.add(
+    tf.layers.conv2d({ name: 'conv2', filters: 32, kernelSize: 3, padding: 'same', activation: 'relu' }),
+  );
   model.add(tf.layers.maxPooling2d({ name: 'pool2', poolSize: 2 }));
   model.add(tf.layers.dropout({ name: 'drop2', rate: 0.3 }));
   model.add(tf.layers.flatten({ name: 'flatten' }));

@@ -72,7 +72,8 @@ export function parseTrainOptions(args: readonly string[]): TrainOptions {
     throw new OptionsError(`--precision must be uint8, float16 or float32, got "${values.precision}"`);
   }
   const seed = values.seed === undefined ? 42 : Number(values.seed);
-  if (!Number.isInteger(seed) || seed < 0) throw new OptionsError(`--seed must be a non-negative integer, got "${values.seed}"`);
+  if (!Number.isInteger(seed) || seed < 0)
+    throw new OptionsError(`--seed must be a non-negative integer, got "${values.seed}"`);
   const out = values.out ?? 'artifacts/model';
   return {
     epochs: positive('epochs', values.epochs, 15),
@@ -86,7 +87,8 @@ export function parseTrainOptions(args: readonly string[]): TrainOptions {
     out,
     checkpointDir: values['checkpoint-dir'] ?? `${out}.checkpoint`,
     resume: values.resume ?? false,
-    testLimit: values['test-limit'] === undefined ? undefined : positive('test-limit', values['test-limit'], 0),
+    testLimit:
+      values['test-limit'] === undefined ? undefined : positive('test-limit', values['test-limit'], 0),
   };
 }
 

@@ -30,7 +30,7 @@ export function quantizeUint8(values: Float32Array): Uint8Quantized {
   const bytes = new Uint8Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const level = Math.round(((values[i] as number) - storedMin) / scale);
-    bytes[i] = level < 0 ? 0 : level > 255 ? 255 : level;
+    bytes[i] = level < 0 ? 0 : Math.min(level, 255);
   }
   return { bytes, min: storedMin, scale };
 }

@@ -16,7 +16,10 @@ export function createRandom(seed: number): Random {
 export const uniform = (random: Random, low: number, high: number): number => low + (high - low) * random();
 
 /** Fisher–Yates, in place. */
-export function shuffleInPlace<T extends { length: number; [index: number]: number }>(items: T, random: Random): T {
+export function shuffleInPlace<T extends { length: number; [index: number]: number }>(
+  items: T,
+  random: Random,
+): T {
   for (let i = items.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     const swap = items[i] as number;

@@ -10,7 +10,7 @@ import { DEFAULT_AUGMENT } from './augment.ts';
 import { useWasmForTraining } from './backend.ts';
 import { confusionMatrixSvg, trainingCurvesSvg } from './charts.ts';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
-import { type NamedWeight, encodeWeights } from './encode-weights.ts';
+import { encodeWeights, type NamedWeight } from './encode-weights.ts';
 import { argmaxRows, classificationMetrics } from './evaluate.ts';
 import { CONFUSION_FILE, CURVES_FILE, captureModel, writeExport } from './export.ts';
 import { lossAndAccuracy, predictAll, trainEpoch } from './loop.ts';
@@ -40,7 +40,11 @@ function setNamedWeights(tfjs: typeof tf, model: tf.LayersModel, weights: readon
 async function optimizerWeights(model: tf.LayersModel): Promise<NamedWeight[]> {
   const named = await model.optimizer.getWeights();
   return Promise.all(
-    named.map(async ({ name, tensor }) => ({ name, shape: tensor.shape, values: Float32Array.from(await tensor.data()) })),
+    named.map(async ({ name, tensor }) => ({
+      name,
+      shape: tensor.shape,
+      values: Float32Array.from(await tensor.data()),
+    })),
   );
 }
 
@@ -71,10 +75,13 @@ async function main(options: TrainOptions) {
   let bestWeights: NamedWeight[] = [];
   let seconds = 0;
   const checkpoint = options.resume ? await loadCheckpoint(options.checkpointDir) : undefined;
-  if (options.resume && !checkpoint) console.log(`no checkpoint in ${options.checkpointDir}: starting afresh`);
+  if (options.resume && !checkpoint)
+    console.log(`no checkpoint in ${options.checkpointDir}: starting afresh`);
   if (checkpoint) {
     if (checkpoint.state.settingsKey !== settingsKey(options)) {
-      throw new OptionsError(`the checkpoint in ${options.checkpointDir} was made with other settings; drop --resume`);
+      throw new OptionsError(
+        `the checkpoint in ${options.checkpointDir} was made with other settings; drop --resume`,
+      );
     }
     setNamedWeights(tfjs, model, checkpoint.weights);
     await model.optimizer.setWeights(
@@ -122,7 +129,14 @@ async function main(options: TrainOptions) {
         `${epochSeconds.toFixed(0)}s (${((epochSeconds * 1000) / result.batches).toFixed(0)} ms/batch)${improved ? ' | best so far' : ''}`,
     );
     await saveCheckpoint(options.checkpointDir, {
-      state: { settingsKey: settingsKey(options), epochsDone: epoch, history, bestEpoch, bestValLoss, seconds },
+      state: {
+        settingsKey: settingsKey(options),
+        epochsDone: epoch,
+        history,
+        bestEpoch,
+        bestValLoss,
+        seconds,
+      },
       weights: (await captureModel(model, tfjs.io)).weights,
       bestWeights,
       optimizerWeights: await optimizerWeights(model),
@@ -142,8 +156,13 @@ async function main(options: TrainOptions) {
       weights.map((w) => ({ ...w, values: decoded.get(w.name) as Float32Array })),
     );
     const { probabilities, labels } = await predictAll(tfjs, model, testSubset);
-    test[precision] = { ...classificationMetrics(labels, argmaxRows(probabilities, CLASS_COUNT)), weightBytes: data.byteLength };
-    console.log(`test accuracy ${precision}: ${((test[precision]?.accuracy ?? 0) * 100).toFixed(2)}% (${data.byteLength} bytes of weights)`);
+    test[precision] = {
+      ...classificationMetrics(labels, argmaxRows(probabilities, CLASS_COUNT)),
+      weightBytes: data.byteLength,
+    };
+    console.log(
+      `test accuracy ${precision}: ${((test[precision]?.accuracy ?? 0) * 100).toFixed(2)}% (${data.byteLength} bytes of weights)`,
+    );
   }
   const served = test[options.precision] as EvaluationMetrics;
   const manifest = await writeExport({
@@ -151,7 +170,10 @@ async function main(options: TrainOptions) {
     topology,
     weights,
     precision: options.precision,
-    pictures: { [CURVES_FILE]: trainingCurvesSvg(history), [CONFUSION_FILE]: confusionMatrixSvg(served.confusion) },
+    pictures: {
+      [CURVES_FILE]: trainingCurvesSvg(history),
+      [CONFUSION_FILE]: confusionMatrixSvg(served.confusion),
+    },
     manifest: {
       createdAt: new Date().toISOString(),
       parameters: PARAMETER_COUNT,

@@ -16,7 +16,9 @@ async function runOn(
   attrs: Record<string, unknown>,
 ) {
   await tf.setBackend(backend);
-  const tensors = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, tf.tensor(v.values, v.shape)]));
+  const tensors = Object.fromEntries(
+    Object.entries(inputs).map(([k, v]) => [k, tf.tensor(v.values, v.shape)]),
+  );
   const out = tf.engine().runKernel(kernelName, tensors, attrs as never) as tf.Tensor;
   const result = { values: await out.data(), shape: out.shape };
   tf.dispose([out, ...Object.values(tensors)]);
@@ -86,10 +88,21 @@ describe('training kernels registered on wasm match the cpu backend', () => {
     await expectSameOnBothBackends(
       'Conv2DBackpropFilter',
       {
-        x: { values: randomValues(random, c.batch * c.height * c.width * c.inChannels), shape: [c.batch, c.height, c.width, c.inChannels] },
-        dy: { values: randomValues(random, c.batch * outH * outW * c.outChannels), shape: [c.batch, outH, outW, c.outChannels] },
+        x: {
+          values: randomValues(random, c.batch * c.height * c.width * c.inChannels),
+          shape: [c.batch, c.height, c.width, c.inChannels],
+        },
+        dy: {
+          values: randomValues(random, c.batch * outH * outW * c.outChannels),
+          shape: [c.batch, outH, outW, c.outChannels],
+        },
       },
-      { strides: [c.stride, c.stride], pad: c.pad, dataFormat: 'NHWC', filterShape: [c.filter, c.filter, c.inChannels, c.outChannels] },
+      {
+        strides: [c.stride, c.stride],
+        pad: c.pad,
+        dataFormat: 'NHWC',
+        filterShape: [c.filter, c.filter, c.inChannels, c.outChannels],
+      },
     );
   });
 
@@ -100,10 +113,21 @@ describe('training kernels registered on wasm match the cpu backend', () => {
     await expectSameOnBothBackends(
       'Conv2DBackpropInput',
       {
-        dy: { values: randomValues(random, c.batch * outH * outW * c.outChannels), shape: [c.batch, outH, outW, c.outChannels] },
-        filter: { values: randomValues(random, c.filter * c.filter * c.inChannels * c.outChannels), shape: [c.filter, c.filter, c.inChannels, c.outChannels] },
+        dy: {
+          values: randomValues(random, c.batch * outH * outW * c.outChannels),
+          shape: [c.batch, outH, outW, c.outChannels],
+        },
+        filter: {
+          values: randomValues(random, c.filter * c.filter * c.inChannels * c.outChannels),
+          shape: [c.filter, c.filter, c.inChannels, c.outChannels],
+        },
       },
-      { strides: [c.stride, c.stride], pad: c.pad, dataFormat: 'NHWC', inputShape: [c.batch, c.height, c.width, c.inChannels] },
+      {
+        strides: [c.stride, c.stride],
+        pad: c.pad,
+        dataFormat: 'NHWC',
+        inputShape: [c.batch, c.height, c.width, c.inChannels],
+      },
     );
   });
 
@@ -113,7 +137,10 @@ describe('training kernels registered on wasm match the cpu backend', () => {
     const poolCase = { ...c, pad };
     const outH = outputSize(c.height, poolCase);
     const outW = outputSize(c.width, poolCase);
-    const x = { values: randomValues(random, c.batch * c.height * c.width * c.inChannels), shape: [c.batch, c.height, c.width, c.inChannels] };
+    const x = {
+      values: randomValues(random, c.batch * c.height * c.width * c.inChannels),
+      shape: [c.batch, c.height, c.width, c.inChannels],
+    };
     await tf.setBackend('cpu');
     const xTensor = tf.tensor4d(x.values, x.shape as [number, number, number, number]);
     const pooled = tf.maxPool(xTensor, c.filter, c.stride, pad);
@@ -122,7 +149,10 @@ describe('training kernels registered on wasm match the cpu backend', () => {
     await expectSameOnBothBackends(
       'MaxPoolGrad',
       {
-        dy: { values: randomValues(random, c.batch * outH * outW * c.inChannels), shape: [c.batch, outH, outW, c.inChannels] },
+        dy: {
+          values: randomValues(random, c.batch * outH * outW * c.inChannels),
+          shape: [c.batch, outH, outW, c.inChannels],
+        },
         input: x,
         output,
       },
@@ -140,7 +170,11 @@ describe('training kernels registered on wasm match the cpu backend', () => {
   ])('Sum %o', async ({ shape, axis, keepDims }) => {
     const random = createRandom(shape.length * 5 + axis.length);
     const count = shape.reduce((a, b) => a * b, 1);
-    await expectSameOnBothBackends('Sum', { x: { values: randomValues(random, count), shape } }, { axis, keepDims });
+    await expectSameOnBothBackends(
+      'Sum',
+      { x: { values: randomValues(random, count), shape } },
+      { axis, keepDims },
+    );
   });
 
   it('the reference model layer shapes match too (batch 4, 28×28, 1→64 and 64→32 channels)', async () => {
@@ -153,8 +187,16 @@ describe('training kernels registered on wasm match the cpu backend', () => {
       const dy = { values: randomValues(random, 4 * size * size * outC), shape: [4, size, size, outC] };
       const filter = { values: randomValues(random, 9 * inC * outC), shape: [3, 3, inC, outC] };
       const attrs = { strides: [1, 1], pad: 'same', dataFormat: 'NHWC' };
-      await expectSameOnBothBackends('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: [3, 3, inC, outC] });
-      await expectSameOnBothBackends('Conv2DBackpropInput', { dy, filter }, { ...attrs, inputShape: [4, size, size, inC] });
+      await expectSameOnBothBackends(
+        'Conv2DBackpropFilter',
+        { x, dy },
+        { ...attrs, filterShape: [3, 3, inC, outC] },
+      );
+      await expectSameOnBothBackends(
+        'Conv2DBackpropInput',
+        { dy, filter },
+        { ...attrs, inputShape: [4, size, size, inC] },
+      );
     }
   });
 });

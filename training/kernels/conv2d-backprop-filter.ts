@@ -13,7 +13,13 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { type BackendWasm, disposeAll, heapFloats, requireInput, runWasmKernel } from './wasm-kernel-utils.ts';
+import {
+  type BackendWasm,
+  disposeAll,
+  heapFloats,
+  requireInput,
+  runWasmKernel,
+} from './wasm-kernel-utils.ts';
 
 export function conv2dBackpropFilterWasm(args: {
   inputs: Conv2DBackpropFilterInputs;
@@ -35,7 +41,8 @@ export function conv2dBackpropFilterWasm(args: {
     pad,
     dimRoundingMode,
   );
-  const { filterHeight, filterWidth, strideHeight, strideWidth, outHeight, outWidth, inHeight, inWidth } = info;
+  const { filterHeight, filterWidth, strideHeight, strideWidth, outHeight, outWidth, inHeight, inWidth } =
+    info;
   const { top, left } = info.padInfo;
 
   if (strideHeight === 1 && strideWidth === 1) {
@@ -50,10 +57,20 @@ export function conv2dBackpropFilterWasm(args: {
   const temporaries: TensorInfo[] = [];
   let source = x;
   if (bottom < 0 || right < 0) {
-    source = runWasmKernel('Slice', backend, { x }, {
-      begin: [0, 0, 0, 0],
-      size: [x.shape[0] ?? 0, inHeight + Math.min(bottom, 0), inWidth + Math.min(right, 0), x.shape[3] ?? 0],
-    });
+    source = runWasmKernel(
+      'Slice',
+      backend,
+      { x },
+      {
+        begin: [0, 0, 0, 0],
+        size: [
+          x.shape[0] ?? 0,
+          inHeight + Math.min(bottom, 0),
+          inWidth + Math.min(right, 0),
+          x.shape[3] ?? 0,
+        ],
+      },
+    );
     temporaries.push(source);
     bottom = Math.max(bottom, 0);
     right = Math.max(right, 0);
@@ -130,7 +147,8 @@ function filterGradientOverOutputChannels(
   for (let co = 0; co < outChannels; co++) {
     for (let ky = 0; ky < filterHeight; ky++) {
       for (let kx = 0; kx < filterWidth; kx++) {
-        const from = ((co * filterHeight + (filterHeight - 1 - ky)) * filterWidth + (filterWidth - 1 - kx)) * inChannels;
+        const from =
+          ((co * filterHeight + (filterHeight - 1 - ky)) * filterWidth + (filterWidth - 1 - kx)) * inChannels;
         const to = (ky * filterWidth + kx) * inChannels * outChannels + co;
         for (let ci = 0; ci < inChannels; ci++) target[to + ci * outChannels] = source[from + ci] as number;
       }

@@ -11,9 +11,19 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { type BackendWasm, disposeAll, heapFloats, requireInput, runWasmKernel } from './wasm-kernel-utils.ts';
+import {
+  type BackendWasm,
+  disposeAll,
+  heapFloats,
+  requireInput,
+  runWasmKernel,
+} from './wasm-kernel-utils.ts';
 
-type KernelArgs = { inputs: Conv2DBackpropInputInputs; backend: BackendWasm; attrs: Conv2DBackpropInputAttrs };
+type KernelArgs = {
+  inputs: Conv2DBackpropInputInputs;
+  backend: BackendWasm;
+  attrs: Conv2DBackpropInputAttrs;
+};
 
 /** W[fh,fw,ci,co] → W'[fh,fw,co,ci] with W'[a,b,o,i] = W[fh−1−a, fw−1−b, i, o]. */
 export function rotateAndSwapChannels(
@@ -52,7 +62,8 @@ export function makeConv2dBackpropInputConfig(stock: KernelFunc | undefined): Ke
       false,
       format,
     );
-    const { filterHeight, filterWidth, strideHeight, strideWidth, outHeight, outWidth, inHeight, inWidth } = info;
+    const { filterHeight, filterWidth, strideHeight, strideWidth, outHeight, outWidth, inHeight, inWidth } =
+      info;
     const dilatedHeight = (outHeight - 1) * strideHeight + 1;
     const dilatedWidth = (outWidth - 1) * strideWidth + 1;
     const padTop = filterHeight - 1 - info.padInfo.top;

@@ -106,5 +106,9 @@ export function makeMaxPoolGradConfig(stock: KernelFunc | undefined): KernelConf
     });
     return dx;
   };
-  return { kernelName: 'MaxPoolGrad', backendName: 'wasm', kernelFunc: maxPoolGradWasm as unknown as KernelFunc };
+  return {
+    kernelName: 'MaxPoolGrad',
+    backendName: 'wasm',
+    kernelFunc: maxPoolGradWasm as unknown as KernelFunc,
+  };
 }

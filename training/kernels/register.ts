@@ -11,7 +11,10 @@ import { makeSumConfig } from './sum-over-leading-axes.ts';
 
 let registered = false;
 
-function replace(kernelName: string, make: (stock: KernelFunc | undefined) => Parameters<typeof registerKernel>[0]) {
+function replace(
+  kernelName: string,
+  make: (stock: KernelFunc | undefined) => Parameters<typeof registerKernel>[0],
+) {
   const stock = getKernel(kernelName, 'wasm')?.kernelFunc;
   if (getKernel(kernelName, 'wasm')) unregisterKernel(kernelName, 'wasm');
   registerKernel(make(stock));

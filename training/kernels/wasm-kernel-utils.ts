@@ -4,7 +4,12 @@
  * `disposeData`, which are public on that class.
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { getKernel, type NamedAttrMap, type NamedTensorInfoMap, type TensorInfo } from '@tensorflow/tfjs-core';
+import {
+  getKernel,
+  type NamedAttrMap,
+  type NamedTensorInfoMap,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
 
 export type { BackendWasm };
 

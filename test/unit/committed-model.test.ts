@@ -1,0 +1,39 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_MODEL_DIR, type ModelManifest } from '../../core/manifest.ts';
+import { PARAMETER_COUNT } from '../../core/model-spec.ts';
+import { useWasmForTraining } from '../../training/backend.ts';
+import { verifyExport } from '../../training/export.ts';
+import { loadMnistTest } from '../../training/mnist.ts';
+import { accuracyOnTestDigits, loadExportWithTfjs } from './helpers/load-export.ts';
+
+const directory = join(new URL('../..', import.meta.url).pathname, DEFAULT_MODEL_DIR);
+
+describe('the committed default model', () => {
+  it('has files matching the sha256 and sizes of its manifest', async () => {
+    expect(await verifyExport(directory)).toEqual([]);
+  });
+
+  it('is the uint8 reference CNN within the size budget', async () => {
+    const manifest = JSON.parse(await readFile(join(directory, 'manifest.json'), 'utf8')) as ModelManifest;
+    expect(manifest.precision).toBe('uint8');
+    expect(manifest.parameters).toBe(PARAMETER_COUNT);
+    const weightBytes = manifest.files
+      .filter((f) => f.path.endsWith('.bin'))
+      .reduce((sum, f) => sum + f.bytes, 0);
+    expect(weightBytes).toBeLessThanOrEqual(225_000);
+    expect(manifest.test.uint8.weightBytes).toBe(weightBytes);
+  });
+
+  it('loads with tf.loadLayersModel and scores what its manifest claims on the test digits', async () => {
+    const manifest = JSON.parse(await readFile(join(directory, 'manifest.json'), 'utf8')) as ModelManifest;
+    await useWasmForTraining();
+    const model = await loadExportWithTfjs(directory);
+    const test = await loadMnistTest();
+    const accuracy = await accuracyOnTestDigits(model, test.images, test.labels, 10_000);
+    // The layers API and the exporter's evaluation run the same dequantised weights.
+    expect(accuracy).toBeCloseTo(manifest.test.uint8.accuracy, 3);
+    model.dispose();
+  });
+});
