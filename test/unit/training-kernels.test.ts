@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useWasmForTraining } from '../../training/backend.ts';
+import { registerTrainingKernels } from '../../training/kernels/register.ts';
 import { createRandom, type Random } from '../../training/random.ts';
 
 type Pad = 'same' | 'valid' | number;
@@ -199,4 +200,39 @@ describe('training kernels registered on wasm match the cpu backend', () => {
       );
     }
   });
+});
+
+describe('the baseline kernel set (plain filter gradient, stock others) matches the cpu backend too', () => {
+  beforeAll(async () => {
+    await useWasmForTraining('baseline');
+  });
+  afterAll(() => registerTrainingKernels('optimised'));
+
+  it.each(randomCases(11, 8).filter((c) => outputSize(c.height, c) > 0 && outputSize(c.width, c) > 0))(
+    'Conv2DBackpropFilter %o',
+    async (c) => {
+      const random = createRandom(c.height * 7 + c.width);
+      const outH = outputSize(c.height, c);
+      const outW = outputSize(c.width, c);
+      await expectSameOnBothBackends(
+        'Conv2DBackpropFilter',
+        {
+          x: {
+            values: randomValues(random, c.batch * c.height * c.width * c.inChannels),
+            shape: [c.batch, c.height, c.width, c.inChannels],
+          },
+          dy: {
+            values: randomValues(random, c.batch * outH * outW * c.outChannels),
+            shape: [c.batch, outH, outW, c.outChannels],
+          },
+        },
+        {
+          strides: [c.stride, c.stride],
+          pad: c.pad,
+          dataFormat: 'NHWC',
+          filterShape: [c.filter, c.filter, c.inChannels, c.outChannels],
+        },
+      );
+    },
+  );
 });

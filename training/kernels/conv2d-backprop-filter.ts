@@ -21,11 +21,10 @@ import {
   runWasmKernel,
 } from './wasm-kernel-utils.ts';
 
-export function conv2dBackpropFilterWasm(args: {
-  inputs: Conv2DBackpropFilterInputs;
-  backend: BackendWasm;
-  attrs: Conv2DBackpropFilterAttrs;
-}): TensorInfo {
+export function conv2dBackpropFilterWasm(
+  args: { inputs: Conv2DBackpropFilterInputs; backend: BackendWasm; attrs: Conv2DBackpropFilterAttrs },
+  swapRolesWhenCheaper = true,
+): TensorInfo {
   const { inputs, backend, attrs } = args;
   const x = requireInput(inputs.x, 'x');
   const dy = requireInput(inputs.dy, 'dy');
@@ -45,7 +44,7 @@ export function conv2dBackpropFilterWasm(args: {
     info;
   const { top, left } = info.padInfo;
 
-  if (strideHeight === 1 && strideWidth === 1) {
+  if (swapRolesWhenCheaper && strideHeight === 1 && strideWidth === 1) {
     const viaOutputChannels = filterGradientOverOutputChannels(backend, x, dy, info);
     if (viaOutputChannels) return viaOutputChannels;
   }
@@ -158,8 +157,12 @@ function filterGradientOverOutputChannels(
   return result;
 }
 
-export const conv2dBackpropFilterConfig: KernelConfig = {
-  kernelName: 'Conv2DBackpropFilter',
-  backendName: 'wasm',
-  kernelFunc: conv2dBackpropFilterWasm as unknown as KernelFunc,
-};
+/** `swapRolesWhenCheaper: false` gives the first, plain version: the baseline of `npm run bench:train`. */
+export function makeConv2dBackpropFilterConfig({ swapRolesWhenCheaper = true } = {}): KernelConfig {
+  return {
+    kernelName: 'Conv2DBackpropFilter',
+    backendName: 'wasm',
+    kernelFunc: ((args: Parameters<typeof conv2dBackpropFilterWasm>[0]) =>
+      conv2dBackpropFilterWasm(args, swapRolesWhenCheaper)) as unknown as KernelFunc,
+  };
+}

@@ -1,30 +1,40 @@
 /**
- * Installs the training kernels on the wasm backend: the missing Conv2DBackpropFilter and faster
- * Conv2DBackpropInput, MaxPoolGrad and
- * bias-gradient Sum. Call after `tf.setBackend('wasm')` has resolved. Idempotent.
+ * Installs the training kernels on the wasm backend. Call after `tf.setBackend('wasm')` has resolved.
+ *
+ * - `optimised` (training's default): the missing Conv2DBackpropFilter, plus faster Conv2DBackpropInput,
+ *   MaxPoolGrad and bias-gradient Sum than the stock 4.22 kernels.
+ * - `baseline`: only the missing Conv2DBackpropFilter in its first, plain form, stock kernels otherwise;
+ *   `npm run bench:train` measures against it.
  */
-import { getKernel, type KernelFunc, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
-import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.ts';
+import {
+  getKernel,
+  type KernelConfig,
+  type KernelFunc,
+  registerKernel,
+  unregisterKernel,
+} from '@tensorflow/tfjs-core';
+import { makeConv2dBackpropFilterConfig } from './conv2d-backprop-filter.ts';
 import { makeConv2dBackpropInputConfig } from './conv2d-backprop-input.ts';
 import { makeMaxPoolGradConfig } from './max-pool-grad.ts';
 import { makeSumConfig } from './sum-over-leading-axes.ts';
 
-let registered = false;
+export type KernelSet = 'optimised' | 'baseline';
 
-function replace(
-  kernelName: string,
-  make: (stock: KernelFunc | undefined) => Parameters<typeof registerKernel>[0],
-) {
-  const stock = getKernel(kernelName, 'wasm')?.kernelFunc;
+/** The backend's own kernels, captured before we replace any, so sets can be switched back and forth. */
+const stockKernels = new Map<string, KernelConfig | undefined>();
+
+function install(kernelName: string, make: ((stock: KernelFunc | undefined) => KernelConfig) | undefined) {
+  if (!stockKernels.has(kernelName)) stockKernels.set(kernelName, getKernel(kernelName, 'wasm'));
+  const stock = stockKernels.get(kernelName);
   if (getKernel(kernelName, 'wasm')) unregisterKernel(kernelName, 'wasm');
-  registerKernel(make(stock));
+  const config = make ? make(stock?.kernelFunc) : stock;
+  if (config) registerKernel(config);
 }
 
-export function registerTrainingKernels(): void {
-  if (registered) return;
-  registered = true;
-  replace('Conv2DBackpropFilter', () => conv2dBackpropFilterConfig);
-  replace('Conv2DBackpropInput', makeConv2dBackpropInputConfig);
-  replace('MaxPoolGrad', makeMaxPoolGradConfig);
-  replace('Sum', makeSumConfig);
+export function registerTrainingKernels(set: KernelSet = 'optimised'): void {
+  const optimised = set === 'optimised';
+  install('Conv2DBackpropFilter', () => makeConv2dBackpropFilterConfig({ swapRolesWhenCheaper: optimised }));
+  install('Conv2DBackpropInput', optimised ? makeConv2dBackpropInputConfig : undefined);
+  install('MaxPoolGrad', optimised ? makeMaxPoolGradConfig : undefined);
+  install('Sum', optimised ? makeSumConfig : undefined);
 }
