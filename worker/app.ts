@@ -14,6 +14,7 @@ import { registerHealth } from './routes/health.ts';
 import { registerModelInfo } from './routes/model-info.ts';
 import { registerPredict } from './routes/predict.ts';
 import { readyTfjs } from './tfjs-wasm.ts';
+import { validationError } from './validation-error.ts';
 
 /** Default when MODEL_REFRESH_SECONDS is missing or not a number. */
 const DEFAULT_REFRESH_SECONDS = 30;
@@ -32,24 +33,11 @@ function registryFor(env: Env): ModelRegistry {
   return registry;
 }
 
-function validationCode(
-  target: string,
-  pathText: string,
-): 'invalid_version' | 'invalid_pixels' | 'invalid_request' {
-  if (target === 'query') return 'invalid_version';
-  return pathText.includes('pixels') ? 'invalid_pixels' : 'invalid_request';
-}
-
 export function createApp(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
-      if (result.success) return;
-      const issues = result.error.issues.slice(0, 5);
-      const detail = issues
-        .map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`)
-        .join('; ');
-      const paths = issues.map((issue) => issue.path.join('.')).join(' ');
-      throw new ApiError(400, validationCode(result.target, paths), 'Invalid request', detail.slice(0, 1000));
+      if (!result.success)
+        throw validationError(result.target, result.error.issues, (result as { data?: unknown }).data);
     },
   });
 
