@@ -20,7 +20,7 @@ export interface TrainOptions {
 }
 
 export const USAGE = `Usage: npm run train -- [options]
-  --epochs N           epochs to train (default 15)
+  --epochs N           epochs to train (default 16)
   --batch-size N       digits per batch (default 128)
   --learning-rate X    Adam's peak learning rate, decayed on a cosine (default 0.0015)
   --seed N             seed for initialisation, shuffling, augmentation and dropout (default 42)
@@ -35,6 +35,11 @@ export const USAGE = `Usage: npm run train -- [options]
 
 export class OptionsError extends Error {
   override readonly name = 'OptionsError';
+}
+
+/** `--help`: not an error, but it also ends the command. */
+export class HelpRequested extends Error {
+  override readonly name = 'HelpRequested';
 }
 
 function positive(name: string, text: string | undefined, fallback: number, integer = true): number {
@@ -66,7 +71,7 @@ export function parseTrainOptions(args: readonly string[]): TrainOptions {
       help: { type: 'boolean' },
     },
   });
-  if (values.help) throw new OptionsError(USAGE);
+  if (values.help) throw new HelpRequested(USAGE);
   const precision = (values.precision ?? 'uint8') as Precision;
   if (!['uint8', 'float16', 'float32'].includes(precision)) {
     throw new OptionsError(`--precision must be uint8, float16 or float32, got "${values.precision}"`);
@@ -76,7 +81,7 @@ export function parseTrainOptions(args: readonly string[]): TrainOptions {
     throw new OptionsError(`--seed must be a non-negative integer, got "${values.seed}"`);
   const out = values.out ?? 'artifacts/model';
   return {
-    epochs: positive('epochs', values.epochs, 15),
+    epochs: positive('epochs', values.epochs, 16),
     batchSize: positive('batch-size', values['batch-size'], 128),
     learningRate: positive('learning-rate', values['learning-rate'], 0.0015, false),
     seed,

@@ -16,7 +16,14 @@ import { CONFUSION_FILE, CURVES_FILE, captureModel, writeExport } from './export
 import { lossAndAccuracy, predictAll, trainEpoch } from './loop.ts';
 import { allOf, loadMnistTest, loadMnistTrain, splitTrainValidation } from './mnist.ts';
 import { compileModel, createModel, setLearningRate } from './model.ts';
-import { learningRateAt, OptionsError, parseTrainOptions, type TrainOptions } from './options.ts';
+import {
+  HelpRequested,
+  learningRateAt,
+  OptionsError,
+  parseTrainOptions,
+  type TrainOptions,
+  USAGE,
+} from './options.ts';
 import { createRandom } from './random.ts';
 
 const PRECISIONS: readonly Precision[] = ['float32', 'float16', 'uint8'];
@@ -202,8 +209,12 @@ async function main(options: TrainOptions) {
 try {
   await main(parseTrainOptions(process.argv.slice(2)));
 } catch (error) {
-  if (error instanceof OptionsError) {
-    console.error(error.message);
+  if (error instanceof HelpRequested) {
+    console.log(error.message);
+    process.exit(0);
+  }
+  if (error instanceof OptionsError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    console.error(`${(error as Error).message}\n\n${USAGE}`);
     process.exit(2);
   }
   throw error;
