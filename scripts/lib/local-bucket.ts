@@ -4,7 +4,7 @@
  * `wrangler dev --persist-to DIR` and `wrangler r2 object --local --persist-to DIR` use; seeding through it
  * takes a second or two where the CLI takes ~40 s. Operators' commands keep using the CLI.
  */
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { getPlatformProxy } from 'wrangler';
 import type { ModelBucket } from './model-bucket.ts';
@@ -23,6 +23,8 @@ export interface DisposableBucket extends ModelBucket {
 export async function openLocalBucket(persistTo: string): Promise<DisposableBucket> {
   process.env.WRANGLER_SEND_METRICS = 'false';
   process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false';
+  // wrangler.toml's assets folder must exist even though only the bucket is used here.
+  await mkdir(join(REPO_ROOT, 'site/dist'), { recursive: true });
   const proxy = await getPlatformProxy<{ MODELS: R2BindingSubset }>({
     configPath: join(REPO_ROOT, 'wrangler.toml'),
     // getPlatformProxy takes the versioned folder itself; wrangler's --persist-to takes its parent.
