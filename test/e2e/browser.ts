@@ -52,6 +52,8 @@ export async function launchBrowser(): Promise<BrowserSession> {
         colorScheme,
         reducedMotion: 'reduce',
       });
+      // Generous: the machine is shared and a loaded one answers slowly; tests assert behaviour, not time.
+      context.setDefaultTimeout(90_000);
       contexts.push(context);
       return context.newPage();
     },

@@ -57,7 +57,7 @@ async function openPad(viewport: Viewport, colorScheme: 'light' | 'dark' = 'ligh
   /** Waits until the live region's text starts with `digit` (the answer for the current drawing). */
   const answer = async (digit: string) => {
     const text = async () => (await status.textContent())?.trim() ?? '';
-    await expect.poll(text, { timeout: 15_000 }).toMatch(new RegExp(`^${digit}, [<>]?\\d+% `));
+    await expect.poll(text).toMatch(new RegExp(`^${digit}, [<>]?\\d+% `));
     return text();
   };
   return { page, pad, status, notice, draw, answer, errors };
@@ -195,13 +195,13 @@ describe('drawing pad with a mouse (desktop)', () => {
     const { page, draw, answer, notice, errors } = await openPad(DESKTOP);
     await page.route('**/api/predict', (route) => route.abort('connectionrefused'));
     await draw(SEVEN);
-    await expect.poll(() => notice.textContent(), { timeout: 15_000 }).toMatch(/Can’t reach the model/);
+    await expect.poll(() => notice.textContent()).toMatch(/Can’t reach the model/);
     expect(await notice.isVisible()).toBe(true);
     await screenshot(page, 'pad-desktop-unreachable');
 
     await page.unroute('**/api/predict');
     await answer('7');
-    await expect.poll(() => notice.isVisible(), { timeout: 15_000 }).toBe(false);
+    await expect.poll(() => notice.isVisible()).toBe(false);
 
     // A failing server (503 problem) reads differently, and also recovers.
     await page.route('**/api/predict', (route) =>
@@ -220,10 +220,10 @@ describe('drawing pad with a mouse (desktop)', () => {
     );
     await page.keyboard.press('Escape');
     await draw(ONE);
-    await expect.poll(() => notice.textContent(), { timeout: 15_000 }).toMatch(/Trying again/);
+    await expect.poll(() => notice.textContent()).toMatch(/Trying again/);
     await page.unroute('**/api/predict');
     await answer('1');
-    await expect.poll(() => notice.isVisible(), { timeout: 15_000 }).toBe(false);
+    await expect.poll(() => notice.isVisible()).toBe(false);
     expect(errors).toEqual([]);
   });
 

@@ -10,7 +10,9 @@ export default defineConfig({
     environment: 'node',
     globalSetup: ['test/e2e/global-setup.ts'],
     fileParallelism: false,
-    testTimeout: 60_000,
+    testTimeout: 240_000,
     hookTimeout: 240_000,
+    // Polls wait for the page to catch up; a loaded machine can take many seconds.
+    expect: { poll: { timeout: 60_000, interval: 100 } },
   },
 });

@@ -1,0 +1,129 @@
+/// <reference lib="dom" />
+// Callbacks passed to page.evaluate run in the browser, so this file sees the DOM types too.
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type BrowserSession, DESKTOP, launchBrowser, PHONE, SMALL_PHONE, screenshot } from './browser.ts';
+
+const baseUrl = inject('baseUrl');
+let browser: BrowserSession;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('the model page', () => {
+  it('shows what is served: version, figures per precision, per-digit accuracy, confusion matrix, curves', async () => {
+    const served = (await (await fetch(`${baseUrl}/api/model`)).json()) as { version: string };
+    const page = await browser.open(DESKTOP);
+    await page.goto(`${baseUrl}/model`);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toMatch(/CNN/);
+    expect(await page.locator('[data-stat="version"]').textContent()).toBe(served.version);
+    expect(await page.locator('[data-stat="accuracy"]').textContent()).toMatch(/^\d{2}\.\d{2}%$/);
+    for (const name of [
+      'Accuracy per precision',
+      'Accuracy per digit',
+      'Training curves',
+      'Confusion matrix',
+      'Architecture',
+    ]) {
+      expect(await page.getByRole('heading', { name, level: 2 }).isVisible(), name).toBe(true);
+    }
+    for (const precision of ['float32', 'float16', 'uint8']) {
+      expect(await page.getByRole('rowheader', { name: new RegExp(`^${precision}`) }).count()).toBe(1);
+    }
+    // Ten rows of ten cells whose counts add up to the 10,000 test digits.
+    const total = await page.evaluate(() =>
+      Array.from(document.querySelectorAll('.matrix tbody td')).reduce(
+        (sum, cell) => sum + Number(cell.textContent || 0),
+        0,
+      ),
+    );
+    expect(await page.locator('.matrix tbody tr').count()).toBe(10);
+    expect(total).toBe(10_000);
+    expect(await page.locator('figure.chart svg').count()).toBe(2);
+    // The page names another version only when the API serves one it was not built with.
+    expect(await page.locator('[data-served-now]').isHidden()).toBe(true);
+    await screenshot(page, 'model-desktop');
+    const dark = await browser.open(DESKTOP, 'dark');
+    await dark.goto(`${baseUrl}/model`);
+    await screenshot(dark, 'model-desktop-dark');
+  });
+});
+
+describe('the API docs page', () => {
+  it('documents every endpoint with curl examples and links the OpenAPI document', async () => {
+    const page = await browser.open(DESKTOP);
+    await page.goto(`${baseUrl}/docs`);
+    for (const endpoint of [
+      'POST /api/predict',
+      'POST /api/predict/batch',
+      'GET /api/model',
+      'GET /api/health',
+      'GET /api/openapi.json',
+    ]) {
+      expect(
+        await page.getByRole('heading', { name: endpoint, level: 2, exact: true }).count(),
+        endpoint,
+      ).toBe(1);
+    }
+    const examples = await page.locator('pre code').allTextContents();
+    for (const form of [
+      "content-type: image/png'",
+      "-F 'image=@",
+      '"pixels"',
+      '/api/predict/batch',
+      'base64 -w0',
+    ]) {
+      expect(
+        examples.some((example) => example.includes(form)),
+        form,
+      ).toBe(true);
+    }
+    const href = await page.getByRole('link', { name: /OpenAPI 3\.1 document/ }).getAttribute('href');
+    const spec = (await (await fetch(new URL(href ?? '', baseUrl))).json()) as {
+      openapi: string;
+      paths: object;
+    };
+    expect(spec.openapi).toMatch(/^3\.1/);
+    // Every documented endpoint exists in the API's own description.
+    expect(Object.keys(spec.paths)).toEqual(
+      expect.arrayContaining(['/api/predict', '/api/predict/batch', '/api/model', '/api/health']),
+    );
+    await screenshot(page, 'docs-desktop');
+  });
+
+  it('answers a documented error code for a documented mistake', async () => {
+    const page = await browser.open(DESKTOP);
+    await page.goto(`${baseUrl}/docs`);
+    const codes = await page.locator('table.errors code').allTextContents();
+    const response = await fetch(`${baseUrl}/api/predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ pixels: [1, 2, 3] }),
+    });
+    const problem = (await response.json()) as { code: string; status: number };
+    expect(response.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect(codes).toContain(problem.code);
+  });
+});
+
+describe('every page on phones', () => {
+  for (const path of ['/', '/model', '/docs']) {
+    it(`${path} fits 320 px without sideways scrolling and has a named main navigation`, async () => {
+      const page = await browser.open(SMALL_PHONE);
+      await page.goto(`${baseUrl}${path}`);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+        SMALL_PHONE.width,
+      );
+      expect(await page.getByRole('navigation', { name: 'Main' }).isVisible()).toBe(true);
+      const name = path === '/' ? 'pad' : path.slice(1);
+      if (path !== '/') await screenshot(page, `${name}-small-phone`);
+      const phone = await browser.open(PHONE, 'dark');
+      await phone.goto(`${baseUrl}${path}`);
+      await screenshot(phone, `${name}-phone-dark`);
+    });
+  }
+});
