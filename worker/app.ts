@@ -9,6 +9,7 @@ import { timing } from 'hono/timing';
 import type { AppEnv } from './app-types.ts';
 import { ApiError, handleError } from './errors.ts';
 import { ModelRegistry } from './model/model-registry.ts';
+import { buildOpenApiDocument, OPENAPI_PATH } from './openapi.ts';
 import { registerBatch } from './routes/batch.ts';
 import { registerHealth } from './routes/health.ts';
 import { registerModelInfo } from './routes/model-info.ts';
@@ -70,15 +71,8 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerModelInfo(app);
   registerHealth(app);
 
-  app.doc31('/api/openapi.json', {
-    openapi: '3.1.0',
-    info: {
-      title: 'Digit Edge API',
-      version: '1.0.0',
-      description:
-        'Handwritten-digit recognition at the edge. Errors are application/problem+json with a stable `code`. Every answer names the model version that produced it.',
-    },
-  });
+  const document = buildOpenApiDocument();
+  app.get(OPENAPI_PATH, (c) => c.json(document));
 
   app.notFound((c) => {
     if (c.req.path.startsWith('/api/')) {

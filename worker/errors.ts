@@ -9,6 +9,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppEnv } from './app-types.ts';
 import { ModelVersionNotFoundError } from './model/load-model.ts';
 import { ModelRefusedError, NoModelAvailableError } from './model/model-registry.ts';
+import { PROBLEM_CONTENT_TYPE } from './schemas.ts';
 
 export type ErrorCode =
   | 'malformed_json'
@@ -26,8 +27,9 @@ export type ErrorCode =
   | 'model_unavailable'
   | 'internal_error';
 
-export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 const TYPE_BASE = 'https://digit-edge.dev/problems/';
+
+export { PROBLEM_CONTENT_TYPE };
 
 export class ApiError extends Error {
   override readonly name = 'ApiError';

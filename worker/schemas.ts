@@ -7,6 +7,7 @@ import { z } from '@hono/zod-openapi';
 import { CLASS_COUNT, PIXEL_COUNT } from '../core/model-spec.ts';
 
 export const MAX_BATCH = 256;
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 /** Longest base64 string accepted for one image (a 5 MB image, base64-encoded, with a data: prefix). */
 const MAX_BASE64_CHARS = Math.ceil((5 * 1024 * 1024 * 4) / 3) + 128;
 

@@ -1,35 +1,16 @@
 /** POST /api/predict/batch: up to 256 digits answered in order, in one model call. */
 
-import { createRoute } from '@hono/zod-openapi';
 import { endTime, startTime } from 'hono/timing';
 import { PIXEL_COUNT } from '../../core/model-spec.ts';
 import type { ApiApp } from '../app-types.ts';
 import { ApiError } from '../errors.ts';
 import { pixelsFromJson, writePixels } from '../input/pixels-from-input.ts';
 import { limitBody } from '../middleware/limit-body.ts';
-import { BatchBody, BatchResponse, VersionQuery } from '../schemas.ts';
-import { problemResponses, toPrediction } from './shared.ts';
-
-export const batchRoute = createRoute({
-  method: 'post',
-  path: '/api/predict/batch',
-  summary: 'Recognise up to 256 digits in one call',
-  middleware: [limitBody(['json'])],
-  request: {
-    query: VersionQuery,
-    body: { required: true, content: { 'application/json': { schema: BatchBody } } },
-  },
-  responses: {
-    200: {
-      description: 'One prediction per image, in order',
-      content: { 'application/json': { schema: BatchResponse } },
-    },
-    ...problemResponses(400, 404, 409, 413, 415, 422, 503),
-  },
-});
+import { batchRoute } from './definitions.ts';
+import { toPrediction } from './shared.ts';
 
 export function registerBatch(app: ApiApp): void {
-  app.openapi(batchRoute, async (c) => {
+  app.openapi({ ...batchRoute, middleware: [limitBody(['json'])] }, async (c) => {
     const { images } = c.req.valid('json');
     startTime(c, 'decode', 'Input decoding and preprocessing');
     const pixels = new Float32Array(images.length * PIXEL_COUNT);

@@ -1,20 +1,8 @@
 /** GET /api/health: 200 while a model serves (reporting any refused version), else 503. */
 
-import { createRoute } from '@hono/zod-openapi';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ApiApp } from '../app-types.ts';
-import { HealthResponse } from '../schemas.ts';
-import { problemResponses } from './shared.ts';
-
-export const healthRoute = createRoute({
-  method: 'get',
-  path: '/api/health',
-  summary: 'Whether a model is loaded, which one, and the last load failure',
-  responses: {
-    200: { description: 'A model serves', content: { 'application/json': { schema: HealthResponse } } },
-    ...problemResponses(503),
-  },
-});
+import { healthRoute } from './definitions.ts';
 
 export function registerHealth(app: ApiApp): void {
   app.openapi(healthRoute, async (c) => {

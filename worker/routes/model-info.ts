@@ -1,36 +1,12 @@
 /** GET /api/model (what is served) and GET /api/model/files/{name} (its pictures, for the site). */
 
-import { createRoute, z } from '@hono/zod-openapi';
+import type { z } from '@hono/zod-openapi';
 import { versionKey } from '../../core/manifest.ts';
 import { ARCHITECTURE } from '../../core/model-spec.ts';
 import type { ApiApp } from '../app-types.ts';
 import { ApiError } from '../errors.ts';
-import { ModelResponse, VersionQuery } from '../schemas.ts';
-import { problemResponses } from './shared.ts';
-
-export const modelRoute = createRoute({
-  method: 'get',
-  path: '/api/model',
-  summary: 'The served model: version, architecture, size and test metrics',
-  request: { query: VersionQuery },
-  responses: {
-    200: { description: 'The model', content: { 'application/json': { schema: ModelResponse } } },
-    ...problemResponses(400, 404, 409, 503),
-  },
-});
-
-const PICTURES = ['curves.svg', 'confusion.svg'] as const;
-
-export const modelFileRoute = createRoute({
-  method: 'get',
-  path: '/api/model/files/{name}',
-  summary: "The model's training curves or confusion matrix (SVG)",
-  request: { params: z.object({ name: z.enum(PICTURES) }), query: VersionQuery },
-  responses: {
-    200: { description: 'The picture', content: { 'image/svg+xml': { schema: { type: 'string' } } } },
-    ...problemResponses(400, 404, 409, 503),
-  },
-});
+import type { ModelResponse } from '../schemas.ts';
+import { modelFileRoute, modelRoute } from './definitions.ts';
 
 export function registerModelInfo(app: ApiApp): void {
   app.openapi(modelRoute, async (c) => {

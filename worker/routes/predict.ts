@@ -1,39 +1,12 @@
 /** POST /api/predict: one digit from pixels, a base64 image, an image body or a multipart upload. */
 
-import { createRoute } from '@hono/zod-openapi';
 import { endTime, startTime } from 'hono/timing';
 import type { ApiApp } from '../app-types.ts';
 import { ApiError } from '../errors.ts';
 import { bodyKindOf, pixelsFromImageBytes, pixelsFromJson } from '../input/pixels-from-input.ts';
 import { limitBody } from '../middleware/limit-body.ts';
-import { MultipartBody, PredictJsonBody, PredictResponse, VersionQuery } from '../schemas.ts';
-import { problemResponses, toPrediction } from './shared.ts';
-
-const binary = { schema: { type: 'string' as const, format: 'binary' } };
-
-export const predictRoute = createRoute({
-  method: 'post',
-  path: '/api/predict',
-  summary: 'Recognise one handwritten digit',
-  middleware: [limitBody(['json', 'image', 'multipart'])],
-  request: {
-    query: VersionQuery,
-    body: {
-      // Not `required`: zod-openapi would then run the JSON and form validators on every body type.
-      description: 'Exactly one of the four forms; the Content-Type header says which.',
-      content: {
-        'application/json': { schema: PredictJsonBody },
-        'image/png': binary,
-        'image/jpeg': binary,
-        'multipart/form-data': { schema: MultipartBody },
-      },
-    },
-  },
-  responses: {
-    200: { description: 'The predicted digit', content: { 'application/json': { schema: PredictResponse } } },
-    ...problemResponses(400, 404, 409, 413, 415, 422, 503),
-  },
-});
+import { predictRoute } from './definitions.ts';
+import { toPrediction } from './shared.ts';
 
 async function readPixels(
   request: Request,
@@ -56,7 +29,7 @@ async function readPixels(
 }
 
 export function registerPredict(app: ApiApp): void {
-  app.openapi(predictRoute, async (c) => {
+  app.openapi({ ...predictRoute, middleware: [limitBody(['json', 'image', 'multipart'])] }, async (c) => {
     const kind = bodyKindOf(c.req.header('content-type'));
     // zod-openapi types `valid` only for routes with one body type; ours declares four.
     const validated = c.req.valid.bind(c.req) as unknown as (target: 'json' | 'form') => unknown;

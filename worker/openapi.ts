@@ -1,0 +1,26 @@
+/**
+ * The OpenAPI 3.1 document, generated from the same route definitions and zod schemas that validate
+ * requests. Pure (no runtime bindings), so a Node test can check it with a standard validator.
+ */
+
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { batchRoute, healthRoute, modelFileRoute, modelRoute, predictRoute } from './routes/definitions.ts';
+
+export const OPENAPI_PATH = '/api/openapi.json';
+
+export function buildOpenApiDocument(): ReturnType<OpenAPIHono['getOpenAPI31Document']> {
+  const registry = new OpenAPIHono();
+  for (const route of [predictRoute, batchRoute, modelRoute, modelFileRoute, healthRoute]) {
+    registry.openAPIRegistry.registerPath(route);
+  }
+  return registry.getOpenAPI31Document({
+    openapi: '3.1.0',
+    info: {
+      title: 'Digit Edge API',
+      version: '1.0.0',
+      description:
+        'Handwritten-digit recognition at the edge. Errors are application/problem+json with a stable `code`; every answer names the model version that produced it.',
+    },
+    servers: [{ url: '/', description: 'The origin serving this document' }],
+  });
+}

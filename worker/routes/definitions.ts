@@ -1,0 +1,116 @@
+/**
+ * Every endpoint's contract (method, path, zod schemas for input and output, problem statuses), kept free
+ * of runtime code: the handlers in this folder implement them and worker/openapi.ts documents them.
+ */
+
+import { createRoute, z } from '@hono/zod-openapi';
+import {
+  BatchBody,
+  BatchResponse,
+  HealthResponse,
+  ModelResponse,
+  MultipartBody,
+  PROBLEM_CONTENT_TYPE,
+  PredictJsonBody,
+  PredictResponse,
+  ProblemSchema,
+  VersionQuery,
+} from '../schemas.ts';
+
+const binary = { schema: { type: 'string' as const, format: 'binary' } };
+export const MODEL_PICTURES = ['curves.svg', 'confusion.svg'] as const;
+
+const descriptions: Record<number, string> = {
+  400: 'Malformed JSON or invalid input',
+  404: 'Unknown model version',
+  409: 'The pinned model version failed verification',
+  413: 'Body over the size limit',
+  415: 'Unsupported content type',
+  422: 'Image undecodable, too large or blank',
+  503: 'No model can be loaded yet (see Retry-After)',
+};
+
+/** OpenAPI response entries for the problem statuses a route can answer. */
+export function problemResponses(...statuses: number[]) {
+  return Object.fromEntries(
+    statuses.map((status) => [
+      status,
+      {
+        description: descriptions[status] ?? 'Error',
+        content: { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } },
+      },
+    ]),
+  );
+}
+
+export const predictRoute = createRoute({
+  method: 'post',
+  path: '/api/predict',
+  summary: 'Recognise one handwritten digit',
+  request: {
+    query: VersionQuery,
+    body: {
+      // Not `required`: zod-openapi would then run the JSON and form validators on every body type.
+      description: 'Exactly one of the four forms; the Content-Type header says which.',
+      content: {
+        'application/json': { schema: PredictJsonBody },
+        'image/png': binary,
+        'image/jpeg': binary,
+        'multipart/form-data': { schema: MultipartBody },
+      },
+    },
+  },
+  responses: {
+    200: { description: 'The predicted digit', content: { 'application/json': { schema: PredictResponse } } },
+    ...problemResponses(400, 404, 409, 413, 415, 422, 503),
+  },
+});
+
+export const batchRoute = createRoute({
+  method: 'post',
+  path: '/api/predict/batch',
+  summary: 'Recognise up to 256 digits in one call',
+  request: {
+    query: VersionQuery,
+    body: { required: true, content: { 'application/json': { schema: BatchBody } } },
+  },
+  responses: {
+    200: {
+      description: 'One prediction per image, in order',
+      content: { 'application/json': { schema: BatchResponse } },
+    },
+    ...problemResponses(400, 404, 409, 413, 415, 422, 503),
+  },
+});
+
+export const modelRoute = createRoute({
+  method: 'get',
+  path: '/api/model',
+  summary: 'The served model: version, architecture, size and test metrics',
+  request: { query: VersionQuery },
+  responses: {
+    200: { description: 'The model', content: { 'application/json': { schema: ModelResponse } } },
+    ...problemResponses(400, 404, 409, 503),
+  },
+});
+
+export const modelFileRoute = createRoute({
+  method: 'get',
+  path: '/api/model/files/{name}',
+  summary: "The model's training curves or confusion matrix (SVG)",
+  request: { params: z.object({ name: z.enum(MODEL_PICTURES) }), query: VersionQuery },
+  responses: {
+    200: { description: 'The picture', content: { 'image/svg+xml': { schema: { type: 'string' } } } },
+    ...problemResponses(400, 404, 409, 503),
+  },
+});
+
+export const healthRoute = createRoute({
+  method: 'get',
+  path: '/api/health',
+  summary: 'Whether a model is loaded, which one, and the last load failure',
+  responses: {
+    200: { description: 'A model serves', content: { 'application/json': { schema: HealthResponse } } },
+    ...problemResponses(503),
+  },
+});
