@@ -119,6 +119,29 @@ export async function touchStroke(page: Page, pad: Locator, points: readonly Pad
   await session.detach();
 }
 
+/** Draws one stroke with a pen (stylus): mouse events marked `pointerType: pen` through the DevTools protocol. */
+export async function penStroke(page: Page, pad: Locator, points: readonly PadPoint[]): Promise<void> {
+  const path = await toPagePoints(pad, densify(points));
+  const session = await page.context().newCDPSession(page);
+  const send = (type: 'mousePressed' | 'mouseMoved' | 'mouseReleased', point: { x: number; y: number }) =>
+    session.send('Input.dispatchMouseEvent', {
+      type,
+      x: point.x,
+      y: point.y,
+      button: 'left',
+      buttons: type === 'mouseReleased' ? 0 : 1,
+      clickCount: type === 'mouseMoved' ? 0 : 1,
+      pointerType: 'pen',
+      force: 0.6,
+    });
+  const [first, ...rest] = path;
+  if (first === undefined) return;
+  await send('mousePressed', first);
+  for (const point of rest) await send('mouseMoved', point);
+  await send('mouseReleased', rest.at(-1) ?? first);
+  await session.detach();
+}
+
 /** Points on an ellipse, for drawing a 0. */
 export function ellipse(
   centreX: number,

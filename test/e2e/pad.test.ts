@@ -10,6 +10,7 @@ import {
   mouseStroke,
   type PadPoint,
   PHONE,
+  penStroke,
   SMALL_PHONE,
   screenshot,
   touchStroke,
@@ -227,6 +228,12 @@ describe('drawing pad with a mouse (desktop)', () => {
     expect(errors).toEqual([]);
   });
 
+  it('reads a 7 drawn with a pen', async () => {
+    const { page, pad, answer } = await openPad(DESKTOP);
+    for (const stroke of SEVEN) await penStroke(page, pad, stroke);
+    await answer('7');
+  });
+
   it('looks right in the dark colour scheme', async () => {
     const { page, draw, answer } = await openPad(DESKTOP, 'dark');
     await draw(ZERO);
@@ -239,6 +246,12 @@ describe('drawing pad with a finger (phones)', () => {
   it('reads a 1 and a 7 drawn with touch, without scrolling the page', async () => {
     const { page, draw, answer, status, errors } = await openPad(PHONE);
     await screenshot(page, 'pad-phone-empty');
+    // The backing store has a device pixel per canvas pixel (3× here), so strokes stay sharp.
+    const sizes = await page.evaluate(() => {
+      const canvas = document.querySelector<HTMLCanvasElement>('[data-pad-canvas]');
+      return { backing: canvas?.width, css: canvas?.clientWidth };
+    });
+    expect(sizes.backing).toBe(Math.round((sizes.css ?? 0) * PHONE.deviceScaleFactor));
     const scrollBefore = await page.evaluate(() => window.scrollY);
     await draw(ONE);
     await answer('1');

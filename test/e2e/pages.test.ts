@@ -1,5 +1,7 @@
 /// <reference lib="dom" />
 // Callbacks passed to page.evaluate run in the browser, so this file sees the DOM types too.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type BrowserSession, DESKTOP, launchBrowser, PHONE, SMALL_PHONE, screenshot } from './browser.ts';
 
@@ -93,6 +95,18 @@ describe('the API docs page', () => {
       expect.arrayContaining(['/api/predict', '/api/predict/batch', '/api/model', '/api/health']),
     );
     await screenshot(page, 'docs-desktop');
+  });
+
+  it('has a pixels example that runs as printed and reads a 1', async () => {
+    const page = await browser.open(DESKTOP);
+    await page.goto(`${baseUrl}/docs`);
+    const examples = await page.locator('pre code').allTextContents();
+    const pixels = examples.find((example) => example.startsWith('# 784 values'));
+    expect(pixels).toBeDefined();
+    const { stdout } = await promisify(execFile)('bash', ['-c', pixels ?? ''], {
+      env: { ...process.env, DIGIT_EDGE: baseUrl },
+    });
+    expect(JSON.parse(stdout)).toMatchObject({ digit: 1 });
   });
 
   it('answers a documented error code for a documented mistake', async () => {

@@ -35,6 +35,15 @@ describe('lineChart', () => {
     expect(chart.yTicks[0]?.at).toBe(80);
   });
 
+  it('widens a data-derived range to whole ticks, so the extremes sit on gridlines', () => {
+    const chart = lineChart([[0.93, 0.987]], box);
+    const values = chart.yTicks.map((tick) => tick.value);
+    expect(values[0]).toBeLessThanOrEqual(0.93);
+    expect(values.at(-1)).toBeGreaterThanOrEqual(0.987);
+    expect(chart.yTicks[0]?.at).toBe(chart.plot.bottom);
+    expect(chart.yTicks.at(-1)?.at).toBe(chart.plot.top);
+  });
+
   it('labels whole epochs only and skips missing values', () => {
     const chart = lineChart([[0.1, Number.NaN, 0.3]], box);
     expect(chart.xTicks.every((tick) => Number.isInteger(tick.value))).toBe(true);

@@ -67,8 +67,19 @@ export function lineChart(
     Math.min(...finite, Number.POSITIVE_INFINITY),
     Math.max(...finite, Number.NEGATIVE_INFINITY),
   ];
-  const low = Number.isFinite(yMin) ? yMin : 0;
-  const high = Number.isFinite(yMax) && yMax > low ? yMax : low + 1;
+  let low = Number.isFinite(yMin) ? yMin : 0;
+  let high = Number.isFinite(yMax) && yMax > low ? yMax : low + 1;
+  let tickValues = niceTicks(low, high, 4);
+  const [first, second] = tickValues;
+  if (yDomain === undefined && first !== undefined && second !== undefined) {
+    // Widen a data-derived range to whole tick steps, so the extreme points sit on labelled gridlines.
+    const step = second - first;
+    const from = Math.floor(low / step + 1e-9);
+    const to = Math.ceil(high / step - 1e-9);
+    tickValues = Array.from({ length: to - from + 1 }, (_, i) => Number(((from + i) * step).toFixed(10)));
+    low = tickValues[0] ?? low;
+    high = tickValues.at(-1) ?? high;
+  }
   const length = Math.max(...series.map((values) => values.length), 1);
   const x = (index: number) =>
     length === 1
@@ -94,7 +105,7 @@ export function lineChart(
   const xTicks = niceTicks(1, length, Math.min(length - 1, 6))
     .filter((epoch) => Number.isInteger(epoch))
     .map((epoch) => ({ value: epoch, at: x(epoch - 1) }));
-  const yTicks = niceTicks(low, high, 4).map((value) => ({ value, at: y(value) }));
+  const yTicks = tickValues.map((value) => ({ value, at: y(value) }));
   return { paths, points, xTicks, yTicks, plot };
 }
 
