@@ -44,6 +44,8 @@ export interface LocalServer {
   /** e.g. http://127.0.0.1:8787, no trailing slash. */
   readonly url: string;
   readonly persistTo: string;
+  /** The last few thousand characters wrangler dev printed (for failure messages). */
+  output(): string;
   /** Settles when wrangler dev has exited, whether through stop() or not. */
   readonly exited: Promise<void>;
   stop(): Promise<void>;
@@ -192,5 +194,5 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   const exitedPromise = exited(child)
     ? Promise.resolve()
     : new Promise<void>((done) => child.once('exit', () => done()));
-  return { url, persistTo, exited: exitedPromise, stop };
+  return { url, persistTo, output: () => tail, exited: exitedPromise, stop };
 }

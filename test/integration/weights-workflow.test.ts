@@ -6,10 +6,10 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelManifest } from '../../core/manifest.ts';
 import { CURRENT_POINTER_KEY, DEFAULT_MODEL_DIR, MANIFEST_FILE, versionKey } from '../../core/manifest.ts';
-import { createWranglerBucket } from '../../scripts/lib/model-bucket.ts';
+import { openLocalBucket } from '../../scripts/lib/local-bucket.ts';
 import { encodeJson } from '../../scripts/lib/model-index.ts';
 import { REPO_ROOT } from '../../scripts/lib/wrangler-cli.ts';
 import type { LocalServer } from '../../scripts/local-server.ts';
@@ -35,22 +35,34 @@ describe('weights workflow through wrangler and a running Worker', () => {
 
   const publish = (dir: string) => runWeights('publish', ['--dir', dir, '--local', '--persist-to', state]);
 
-  /** What a broken upload leaves behind: the files that exist, uploaded raw, and the pointer switched anyway. */
+  /**
+   * What a broken upload leaves behind: the files that exist, written straight into the bucket (in-process:
+   * this simulates a failure, it does not test the CLI), and the pointer switched anyway.
+   */
   async function uploadWithoutChecks(dir: string, manifest: ModelManifest): Promise<void> {
-    const bucket = createWranglerBucket({ mode: 'local', persistTo: state });
-    for (const path of [...manifest.files.map((file) => file.path), MANIFEST_FILE]) {
-      const file = join(dir, path);
-      if (existsSync(file)) await bucket.put(versionKey(manifest.version, path), { file });
+    const bucket = await openLocalBucket(state);
+    try {
+      for (const path of [...manifest.files.map((file) => file.path), MANIFEST_FILE]) {
+        const file = join(dir, path);
+        if (existsSync(file)) await bucket.put(versionKey(manifest.version, path), { file });
+      }
+      await bucket.put(CURRENT_POINTER_KEY, {
+        bytes: encodeJson({ version: manifest.version, publishedAt: new Date().toISOString() }),
+      });
+    } finally {
+      await bucket.dispose();
     }
-    await bucket.put(CURRENT_POINTER_KEY, {
-      bytes: encodeJson({ version: manifest.version, publishedAt: new Date().toISOString() }),
-    });
   }
 
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'digit-edge-weights-'));
     state = join(work, 'state');
     server = await startLocalServer({ persistTo: state, seed: false, vars: { MODEL_REFRESH_SECONDS: '1' } });
+  });
+
+  afterEach(({ task }) => {
+    // A dead or failing server explains most failures here: show what wrangler dev said.
+    if (task.result?.state === 'fail') console.error(`wrangler dev output (tail):\n${server?.output()}`);
   });
 
   afterAll(async () => {
@@ -120,8 +132,8 @@ describe('weights workflow through wrangler and a running Worker', () => {
     expect(pinned.status).toBe(200);
     expect(pinned.version).toBe(v1);
     const unknown = await predict(server.url, 'ffffffffffffffff');
-    expect(unknown.status).toBeGreaterThanOrEqual(400);
-    expect(unknown.status).toBeLessThan(500);
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.code).toBe('model_version_not_found');
   });
 
   it('refuses a version with a wrong weight shape: v2 keeps serving, health reports the failure', async () => {
