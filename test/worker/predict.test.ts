@@ -3,6 +3,7 @@
  * published to local R2: every input form and every error path.
  */
 
+import { encode as encodePngImage } from 'fast-png';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { IMAGE_SIZE, PIXEL_COUNT } from '../../core/model-spec.ts';
 import { renderDigit } from '../fixtures/render-digit.ts';
@@ -224,6 +225,15 @@ describe('errors are problem+json with stable codes', () => {
       'unsupported_media_type',
     );
     await expectProblem(
+      await api('/api/predict/batch', {
+        method: 'POST',
+        headers: { 'content-type': 'image/png' },
+        body: sevenPng,
+      }),
+      415,
+      'unsupported_media_type',
+    );
+    await expectProblem(
       await api('/api/predict', { method: 'POST', body: new Uint8Array([1, 2, 3]) }),
       415,
       'unsupported_media_type',
@@ -273,7 +283,11 @@ describe('errors are problem+json with stable codes', () => {
         small.data.subarray(y * small.width * 4, (y + 1) * small.width * 4),
         ((1500 + y) * side + 1500) * 4,
       );
-    const png = encodePng({ width: side, height: side, data });
+    // Fastest deflate level: encoding 64 MB in the test would otherwise dominate its time.
+    const png = encodePngImage(
+      { width: side, height: side, data, channels: 4, depth: 8 },
+      { zlib: { level: 1 } },
+    );
     await predicted(
       await api('/api/predict', { method: 'POST', headers: { 'content-type': 'image/png' }, body: png }),
       7,

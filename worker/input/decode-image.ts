@@ -77,6 +77,8 @@ function pngToRgba(png: DecodedPng): Uint8Array {
     const channels = png.palette[0]?.length ?? 3;
     return expandChannels(rgb, count, channels, 255);
   }
+  // Already 8-bit RGBA: use the decoder's buffer as is (a 4096×4096 image is 64 MB).
+  if (png.channels === 4 && png.depth === 8 && png.data instanceof Uint8Array) return png.data;
   let samples: ArrayLike<number> = png.data;
   let max = 2 ** png.depth - 1;
   if (png.depth < 8) {

@@ -6,7 +6,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv } from '../app-types.ts';
-import { ApiError } from '../errors.ts';
+import { ApiError, unsupportedDetail } from '../errors.ts';
 import { bodyKindOf, MAX_IMAGE_BYTES, MAX_JSON_BYTES } from '../input/pixels-from-input.ts';
 
 const MULTIPART_OVERHEAD = 64 * 1024;
@@ -32,7 +32,9 @@ const limits = {
 export function limitBody(accepts: readonly ('json' | 'image' | 'multipart')[]): MiddlewareHandler<AppEnv> {
   return async function limitBodyByType(c, next) {
     const kind = bodyKindOf(c.req.header('content-type'));
-    if (!accepts.includes(kind)) bodyKindOf('unsupported');
+    if (!accepts.includes(kind)) {
+      throw new ApiError(415, 'unsupported_media_type', 'Unsupported media type', unsupportedDetail);
+    }
     return limits[kind](c, next);
   };
 }
