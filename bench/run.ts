@@ -1,0 +1,189 @@
+/**
+ * `npm run bench`: measures the whole system against its targets, prints a table and writes BENCHMARKS.md.
+ * Every target is a ratio against a baseline measured in this same run, or an absolute size. Missed targets
+ * are reported, never fatal; only a section that could not be measured at all makes the exit status 1.
+ */
+import { spawnSync } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
+import { resolve } from 'node:path';
+import { coldStartSection, measureColdStart } from './cold-start.ts';
+import { createFloorMeter, floorSection, measureFloor } from './floor.ts';
+import { httpSection, measureHttp } from './http.ts';
+import { BenchArgumentError, type BenchOptions, parseBenchArgs, type Section, USAGE } from './lib/args.ts';
+import { type CommittedModel, REPO_ROOT, readCommittedModel } from './lib/committed-model.ts';
+import { createSeededState, type SeededState, startServer } from './lib/local-state.ts';
+import { describeMachine } from './lib/machine.ts';
+import { type Digits, readTestDigits } from './lib/mnist-inputs.ts';
+import { benchmarksPage, formatNumber, type SectionResult, terminalTable } from './lib/report.ts';
+import { measureSizes, sizesSection } from './sizes.ts';
+import { measureTraining, trainingSection } from './training.ts';
+import { measureMemory, measureWorkerdInference, memorySection, workerdSection } from './workerd.ts';
+
+const log = (line: string): void => {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+};
+
+interface Context {
+  readonly options: BenchOptions;
+  readonly model: CommittedModel;
+  readonly digits: Digits;
+  readonly state: () => Promise<SeededState>;
+  floorSingleMs?: number;
+}
+
+/** Floor rounds taken in Node between other measurements, so both see the same machine load. */
+const pairedFloorPlan = (quick: boolean) => ({ singles: quick ? 100 : 500, batches: quick ? 4 : 20 });
+
+async function runFloor(context: Context): Promise<SectionResult[]> {
+  const floor = await measureFloor(context.model, context.digits, context.options.quick);
+  context.floorSingleMs = floor.wasm.single.median;
+  return [floorSection(floor)];
+}
+
+async function runInWorkerd(context: Context, which: ReadonlySet<Section>): Promise<SectionResult[]> {
+  const { quick } = context.options;
+  const server = await startServer(await context.state(), 'bench');
+  try {
+    const results: SectionResult[] = [];
+    if (which.has('workerd')) {
+      log('inference inside workerd, alternating with floor rounds in Node');
+      const meter = await createFloorMeter('wasm', context.model, context.digits.pixels, quick ? 30 : 200);
+      const inference = await measureWorkerdInference(server, context.digits, quick, () =>
+        meter.round(pairedFloorPlan(quick)),
+      );
+      meter.dispose();
+      results.push(workerdSection(inference, meter.result()));
+    }
+    if (which.has('memory')) {
+      log('memory: predictions through the app inside workerd');
+      results.push(memorySection(await measureMemory(server, context.digits, quick)));
+    }
+    return results;
+  } finally {
+    await server.stop();
+  }
+}
+
+async function runHttp(context: Context): Promise<SectionResult[]> {
+  const { quick } = context.options;
+  const server = await startServer(await context.state(), 'app');
+  try {
+    // The floor the target is computed from, measured just before the load.
+    const meter = await createFloorMeter('wasm', context.model, context.digits.pixels, quick ? 30 : 200);
+    meter.round({ singles: quick ? 200 : 1000, batches: 1 });
+    meter.dispose();
+    const floorSingleMs = meter.result().single.median;
+    return [httpSection(await measureHttp(server, context.digits, quick), floorSingleMs)];
+  } finally {
+    await server.stop();
+  }
+}
+
+function otherLoadNotes(): string[] {
+  const notes = [
+    `Load average at the start (1, 5, 15 min): ${loadavg()
+      .map((l) => formatNumber(l, 2))
+      .join(', ')}.`,
+  ];
+  const training = spawnSync('pgrep', ['-f', 'training/train.ts --epochs'], { encoding: 'utf8' });
+  if (training.stdout.trim() !== '')
+    notes.push('A model training run (`npm run train`) was running during this run.');
+  return notes;
+}
+
+async function main(): Promise<number> {
+  const argv = process.argv.slice(2);
+  let options: BenchOptions;
+  try {
+    options = parseBenchArgs(argv);
+  } catch (error) {
+    if (!(error instanceof BenchArgumentError)) throw error;
+    console.error(`${error.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (options.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const started = performance.now();
+  const date = new Date().toISOString();
+  const notes = otherLoadNotes();
+  const selected = new Set(options.sections);
+  log(`sections: ${options.sections.join(', ')}${options.quick ? ' (quick)' : ''}`);
+
+  let state: Promise<SeededState> | undefined;
+  const context: Context = {
+    options,
+    model: await readCommittedModel(),
+    digits: await readTestDigits(512),
+    state: () => {
+      state ??= createSeededState();
+      return state;
+    },
+  };
+  const steps: { sections: Section[]; title: string; run: () => Promise<SectionResult[]> }[] = [
+    { sections: ['floor'], title: 'Floor', run: () => runFloor(context) },
+    {
+      sections: ['workerd', 'memory'],
+      title: 'Inference in workerd',
+      run: () => runInWorkerd(context, selected),
+    },
+    { sections: ['http'], title: 'HTTP under load', run: () => runHttp(context) },
+    {
+      sections: ['cold'],
+      title: 'Cold start',
+      run: async () => [
+        coldStartSection(await measureColdStart(await context.state(), context.digits, options.quick)),
+      ],
+    },
+    {
+      sections: ['size'],
+      title: 'Sizes',
+      run: async () => [sizesSection(await measureSizes(context.model))],
+    },
+    // Last: it switches tfjs to the training kernels.
+    {
+      sections: ['train'],
+      title: 'Training speed',
+      run: async () => [trainingSection(await measureTraining(options.quick))],
+    },
+  ];
+
+  const results: SectionResult[] = [];
+  let failed = false;
+  try {
+    for (const step of steps) {
+      if (!step.sections.some((section) => selected.has(section))) continue;
+      log(`${step.title}…`);
+      try {
+        results.push(...(await step.run()));
+      } catch (error) {
+        failed = true;
+        const message = error instanceof Error ? error.message : String(error);
+        log(`${step.title} could not be measured: ${message}`);
+        results.push({
+          title: step.title,
+          rows: [{ area: step.title, figure: 'not measured', value: `error: ${message.split('\n')[0]}` }],
+          details: `Not measured: \n\n\`\`\`\n${message}\n\`\`\``,
+        });
+      }
+    }
+  } finally {
+    if (state !== undefined) await (await state).remove();
+  }
+
+  const seconds = (performance.now() - started) / 1000;
+  console.log(`\n${terminalTable(results)}\n`);
+  if (options.out !== null) {
+    const command = `npm run bench${argv.length > 0 ? ` -- ${argv.join(' ')}` : ''}`;
+    const page = benchmarksPage({ machine: describeMachine(), date, command, seconds, notes }, results);
+    await writeFile(resolve(REPO_ROOT, options.out), page);
+    log(`wrote ${options.out}`);
+  } else {
+    log('quick or partial run: no report written (pass --out FILE to write one)');
+  }
+  return failed ? 1 : 0;
+}
+
+process.exitCode = await main();
