@@ -135,7 +135,8 @@ describe('memory', () => {
       await postJson('/api/predict', { pixels: pixels.slice(1) });
     }
     expect(await tensors()).toBe(before);
-    expect(before).toBe(8);
+    // 8 weight tensors per loaded version, nothing per request.
+    expect(before % 8).toBe(0);
     expect(PIXEL_COUNT).toBe(784);
   });
 });
