@@ -97,7 +97,10 @@ async function waitUntilServing(
       );
     }
     try {
-      const response = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(5000) });
+      // The first answer may wait for a cold model load: give it the time left rather than retry on top.
+      const response = await fetch(`${url}/api/health`, {
+        signal: AbortSignal.timeout(Math.max(1000, deadline - Date.now())),
+      });
       await response.arrayBuffer();
       return;
     } catch {
