@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# The one test command (`npm test`): lint + format check, type check, site build, then every test project.
+# The one test command (`npm test`): format + lint, type check, site build, then each test project in turn
+# (unit → worker → integration → e2e; one at a time, since several of them start workerd or Chromium).
+# Extra arguments go to vitest, e.g. `npm test -- --project unit`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false
@@ -7,4 +9,11 @@ bash scripts/ensure-chromium.sh
 npx biome check .
 npm run typecheck
 npm run build
-npx vitest run "$@"
+if [ "$#" -gt 0 ]; then
+  npx vitest run "$@"
+else
+  for project in unit worker integration e2e; do
+    echo "── vitest project: $project"
+    npx vitest run --project "$project"
+  done
+fi

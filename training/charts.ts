@@ -32,8 +32,9 @@ function linePanel(
     low -= 0.5;
   }
   const pad = (high - low) * 0.08;
-  low -= pad;
-  high += pad;
+  // Loss never goes below 0 nor accuracy above 100%: keep the axis inside what the values can be.
+  low = Math.max(0, low - pad);
+  high = percent ? Math.min(1, high + pad) : high + pad;
   const count = Math.max(...series.map((s) => s.values.length));
   const px = (i: number) => x + left + (count <= 1 ? plotWidth / 2 : (i / (count - 1)) * plotWidth);
   const py = (v: number) => top + (1 - (v - low) / (high - low)) * plotHeight;
