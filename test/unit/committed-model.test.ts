@@ -26,6 +26,13 @@ describe('the committed default model', () => {
     expect(manifest.test.uint8.weightBytes).toBe(weightBytes);
   });
 
+  it('meets the accuracy targets: ≥ 99.4% served (uint8), quantisation costing ≤ 0.05 points', async () => {
+    const manifest = JSON.parse(await readFile(join(directory, 'manifest.json'), 'utf8')) as ModelManifest;
+    expect(manifest.test.uint8.accuracy).toBeGreaterThanOrEqual(0.994);
+    expect(manifest.test.float32.accuracy - manifest.test.uint8.accuracy).toBeLessThanOrEqual(0.0005);
+    expect(manifest.training.trainExamples + manifest.training.validationExamples).toBe(60_000);
+  });
+
   it('loads with tf.loadLayersModel and scores what its manifest claims on the test digits', async () => {
     const manifest = JSON.parse(await readFile(join(directory, 'manifest.json'), 'utf8')) as ModelManifest;
     await useWasmForTraining();
