@@ -178,6 +178,26 @@ describe('training kernels registered on wasm match the cpu backend', () => {
     );
   });
 
+  it.each([
+    { a: [7, 5], b: [7, 3], transposeA: true, transposeB: false },
+    { a: [4, 6], b: [9, 6], transposeA: false, transposeB: true },
+    { a: [6, 4], b: [9, 6], transposeA: true, transposeB: true },
+    { a: [2, 3, 5], b: [2, 3, 4], transposeA: true, transposeB: false },
+    { a: [2, 5, 3], b: [2, 4, 3], transposeA: false, transposeB: true },
+    { a: [3, 8], b: [8, 2], transposeA: false, transposeB: false },
+  ])('BatchMatMul %o', async ({ a, b, transposeA, transposeB }) => {
+    const random = createRandom(a.length * 19 + (b[1] ?? 0));
+    const size = (shape: number[]) => shape.reduce((x, y) => x * y, 1);
+    await expectSameOnBothBackends(
+      'BatchMatMul',
+      {
+        a: { values: randomValues(random, size(a)), shape: a },
+        b: { values: randomValues(random, size(b)), shape: b },
+      },
+      { transposeA, transposeB },
+    );
+  });
+
   it('the reference model layer shapes match too (batch 4, 28×28, 1→64 and 64→32 channels)', async () => {
     const random = createRandom(99);
     for (const [inC, outC, size] of [

@@ -44,6 +44,9 @@ export function conv2dBackpropFilterWasm(
     info;
   const { top, left } = info.padInfo;
 
+  if (swapRolesWhenCheaper && filterHeight * filterWidth * info.inChannels <= MAX_PATCH_SIZE) {
+    return filterGradientFromPatches(backend, x, dy, info);
+  }
   if (swapRolesWhenCheaper && strideHeight === 1 && strideWidth === 1) {
     const viaOutputChannels = filterGradientOverOutputChannels(backend, x, dy, info);
     if (viaOutputChannels) return viaOutputChannels;
@@ -96,6 +99,78 @@ export function conv2dBackpropFilterWasm(
   );
   const result = runWasmKernel('Transpose', backend, { x: gradient }, { perm: [1, 2, 0, 3] });
   disposeAll(backend, channelsAsBatch, batchAsChannels, gradient, ...temporaries);
+  return result;
+}
+
+/** Above this many values per patch (filter area × input channels), the patch matrix gets too big. */
+const MAX_PATCH_SIZE = 64;
+
+/**
+ * For layers with few input channels (the first layer: a 3×3 window over one channel): gather the input
+ * patches P [N, fh·fw·ci] (N = batch × output positions) in plain JS, then dW = dyᵀ · P as a 1×1
+ * convolution of dyᵀ [co, N] with P, so XNNPACK only packs the small patch matrix, not dy.
+ */
+function filterGradientFromPatches(
+  backend: BackendWasm,
+  x: TensorInfo,
+  dy: TensorInfo,
+  info: backend_util.Conv2DInfo,
+): TensorInfo {
+  const { filterHeight, filterWidth, inHeight, inWidth, outHeight, outWidth, inChannels, outChannels } = info;
+  const { strideHeight, strideWidth } = info;
+  const { top, left } = info.padInfo;
+  const batch = x.shape[0] ?? 0;
+  const positions = batch * outHeight * outWidth;
+  const patchSize = filterHeight * filterWidth * inChannels;
+
+  const patches = backend.makeOutput([1, 1, positions, patchSize], 'float32');
+  const patchValues = heapFloats(backend, patches);
+  const input = heapFloats(backend, x);
+  let n = 0;
+  for (let b = 0; b < batch; b++) {
+    for (let oy = 0; oy < outHeight; oy++) {
+      for (let ox = 0; ox < outWidth; ox++, n++) {
+        let k = n * patchSize;
+        for (let ky = 0; ky < filterHeight; ky++) {
+          const y = oy * strideHeight - top + ky;
+          for (let kx = 0; kx < filterWidth; kx++) {
+            const xPos = ox * strideWidth - left + kx;
+            const inside = y >= 0 && y < inHeight && xPos >= 0 && xPos < inWidth;
+            const from = ((b * inHeight + y) * inWidth + xPos) * inChannels;
+            for (let c = 0; c < inChannels; c++, k++)
+              patchValues[k] = inside ? (input[from + c] as number) : 0;
+          }
+        }
+      }
+    }
+  }
+  const outputChannelsFirst = runWasmKernel('Transpose', backend, { x: dy }, { perm: [3, 0, 1, 2] });
+  const asRows = runWasmKernel(
+    'Reshape',
+    backend,
+    { x: outputChannelsFirst },
+    { shape: [1, 1, outChannels, positions] },
+  );
+  const product = runWasmKernel(
+    'Conv2D',
+    backend,
+    { x: asRows, filter: patches },
+    {
+      strides: [1, 1],
+      pad: 'valid',
+      dataFormat: 'NHWC',
+      dilations: [1, 1],
+      dimRoundingMode: undefined as unknown as string,
+    },
+  );
+  // product[co, (ky·fw + kx)·ci + c] → dW[ky, kx, c, co]
+  const source = heapFloats(backend, product);
+  const result = backend.makeOutput([filterHeight, filterWidth, inChannels, outChannels], 'float32');
+  const target = heapFloats(backend, result);
+  for (let co = 0; co < outChannels; co++) {
+    for (let k = 0; k < patchSize; k++) target[k * outChannels + co] = source[co * patchSize + k] as number;
+  }
+  disposeAll(backend, patches, outputChannelsFirst, asRows, product);
   return result;
 }
 

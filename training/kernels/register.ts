@@ -2,7 +2,7 @@
  * Installs the training kernels on the wasm backend. Call after `tf.setBackend('wasm')` has resolved.
  *
  * - `optimised` (training's default): the missing Conv2DBackpropFilter, plus faster Conv2DBackpropInput,
- *   MaxPoolGrad and bias-gradient Sum than the stock 4.22 kernels.
+ *   MaxPoolGrad, bias-gradient Sum and transposed BatchMatMul than the stock 4.22 kernels.
  * - `baseline`: only the missing Conv2DBackpropFilter in its first, plain form, stock kernels otherwise;
  *   `npm run bench:train` measures against it.
  */
@@ -13,6 +13,7 @@ import {
   registerKernel,
   unregisterKernel,
 } from '@tensorflow/tfjs-core';
+import { makeBatchMatMulConfig } from './batch-mat-mul.ts';
 import { makeConv2dBackpropFilterConfig } from './conv2d-backprop-filter.ts';
 import { makeConv2dBackpropInputConfig } from './conv2d-backprop-input.ts';
 import { makeMaxPoolGradConfig } from './max-pool-grad.ts';
@@ -37,4 +38,5 @@ export function registerTrainingKernels(set: KernelSet = 'optimised'): void {
   install('Conv2DBackpropInput', optimised ? makeConv2dBackpropInputConfig : undefined);
   install('MaxPoolGrad', optimised ? makeMaxPoolGradConfig : undefined);
   install('Sum', optimised ? makeSumConfig : undefined);
+  install('BatchMatMul', optimised ? makeBatchMatMulConfig : undefined);
 }
