@@ -4,6 +4,7 @@
  * Cloudflare account wrangler is logged in to (`--remote`).
  */
 import { WeightsError } from './errors.ts';
+import type { WranglerResult } from './wrangler-cli.ts';
 import { runWrangler, wranglerFailureReason } from './wrangler-cli.ts';
 
 /** Mirrors `bucket_name` in wrangler.toml (a unit test keeps the two equal). */
@@ -25,6 +26,22 @@ export interface ModelBucket {
 
 const MISSING_KEY = /specified key does not exist|NoSuchKey|object not found/i;
 
+/** Tries per call: a wrangler process can fail transiently (network, a busy local state, a loaded machine). */
+const ATTEMPTS = 3;
+
+async function runWithRetries(args: readonly string[], input?: Uint8Array): Promise<WranglerResult> {
+  let result = await runWrangler(args, input);
+  for (
+    let attempt = 2;
+    attempt <= ATTEMPTS && result.code !== 0 && !MISSING_KEY.test(result.stderr);
+    attempt++
+  ) {
+    await new Promise((done) => setTimeout(done, 500 * attempt));
+    result = await runWrangler(args, input);
+  }
+  return result;
+}
+
 /** A bucket backed by `npx wrangler r2 object get|put`. */
 export function createWranglerBucket(target: BucketTarget): ModelBucket {
   const location =
@@ -35,7 +52,7 @@ export function createWranglerBucket(target: BucketTarget): ModelBucket {
   return {
     description: target.mode === 'local' ? `local (${target.persistTo ?? '.wrangler/state'})` : 'remote',
     async get(key) {
-      const result = await runWrangler(['r2', 'object', 'get', objectPath(key), '--pipe', ...location]);
+      const result = await runWithRetries(['r2', 'object', 'get', objectPath(key), '--pipe', ...location]);
       if (result.code === 0) return new Uint8Array(result.stdout);
       if (MISSING_KEY.test(result.stderr)) return undefined;
       throw new WeightsError(`could not read ${key}: ${wranglerFailureReason(result)}`);
@@ -45,8 +62,8 @@ export function createWranglerBucket(target: BucketTarget): ModelBucket {
       if (contentType !== undefined) args.push('--content-type', contentType);
       const result =
         'file' in source
-          ? await runWrangler([...args, '--file', source.file])
-          : await runWrangler([...args, '--pipe'], source.bytes);
+          ? await runWithRetries([...args, '--file', source.file])
+          : await runWithRetries([...args, '--pipe'], source.bytes);
       if (result.code !== 0)
         throw new WeightsError(`upload of ${key} failed: ${wranglerFailureReason(result)}`);
     },

@@ -82,7 +82,7 @@ describe('weights workflow through wrangler and a running Worker', () => {
   it('publishes v1 and recovers: v1 is served without a restart', async () => {
     const result = await publish(COMMITTED);
     expect(result.stderr).toBe('');
-    expect(result.code).toBe(0);
+    expect(result).toMatchObject({ code: 0 }); // on failure the diff shows the command's output
     v1 = (/Published (\S+)/.exec(result.stdout) ?? [])[1] ?? '';
     expect(v1).toMatch(/^[0-9a-f]{16}$/);
     await waitFor(
@@ -97,7 +97,7 @@ describe('weights workflow through wrangler and a running Worker', () => {
 
   it('publishing the same version again uploads nothing', async () => {
     const result = await publish(COMMITTED);
-    expect(result.code).toBe(0);
+    expect(result).toMatchObject({ code: 0 }); // on failure the diff shows the command's output
     expect(result.stdout).toContain('nothing to upload');
     expect(result.stdout).not.toContain('uploaded and verified');
   });
@@ -107,7 +107,7 @@ describe('weights workflow through wrangler and a running Worker', () => {
     expect(v2.version).not.toBe(v1);
     const loops = startRequestLoops(server.url, 8);
     const result = await publish(join(work, 'v2'));
-    expect(result.code).toBe(0);
+    expect(result).toMatchObject({ code: 0 }); // on failure the diff shows the command's output
     await waitFor(
       () => predict(server.url),
       (answer) => answer.version === v2.version,
@@ -121,7 +121,7 @@ describe('weights workflow through wrangler and a running Worker', () => {
 
   it('lists both versions with v2 marked current', async () => {
     const result = await runWeights('list', ['--persist-to', state]);
-    expect(result.code).toBe(0);
+    expect(result).toMatchObject({ code: 0 }); // on failure the diff shows the command's output
     const rows = result.stdout.split('\n');
     expect(rows.find((row) => row.includes(v2.version))).toMatch(/^\*/);
     expect(rows.find((row) => row.includes(v1))).toMatch(/^ /);
@@ -140,7 +140,7 @@ describe('weights workflow through wrangler and a running Worker', () => {
     const v3 = await writeWrongShapeExport(COMMITTED, join(work, 'v3-shape'));
     // Its manifest is consistent, so the publisher uploads it; only the Worker knows the architecture.
     const result = await publish(join(work, 'v3-shape'));
-    expect(result.code).toBe(0);
+    expect(result).toMatchObject({ code: 0 }); // on failure the diff shows the command's output
     const status = await waitFor(
       () => health(server.url),
       (seen) => seen.failedVersion === v3.version,
@@ -193,7 +193,7 @@ describe('weights workflow through wrangler and a running Worker', () => {
   it('rolls back to v1 while concurrent requests keep succeeding', async () => {
     const loops = startRequestLoops(server.url, 8);
     const result = await runWeights('rollback', [v1, '--persist-to', state]);
-    expect(result.code).toBe(0);
+    expect(result).toMatchObject({ code: 0 }); // on failure the diff shows the command's output
     await waitFor(
       () => predict(server.url),
       (answer) => answer.version === v1,
