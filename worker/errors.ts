@@ -7,25 +7,12 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppEnv } from './app-types.ts';
+import type { ErrorCode } from './error-codes.ts';
 import { ModelVersionNotFoundError } from './model/load-model.ts';
 import { ModelRefusedError, NoModelAvailableError } from './model/model-registry.ts';
 import { PROBLEM_CONTENT_TYPE } from './schemas.ts';
 
-export type ErrorCode =
-  | 'malformed_json'
-  | 'invalid_request'
-  | 'invalid_pixels'
-  | 'invalid_version'
-  | 'body_too_large'
-  | 'unsupported_media_type'
-  | 'image_undecodable'
-  | 'image_too_large'
-  | 'image_empty'
-  | 'not_found'
-  | 'model_version_not_found'
-  | 'model_version_refused'
-  | 'model_unavailable'
-  | 'internal_error';
+export type { ErrorCode };
 
 const TYPE_BASE = 'https://digit-edge.dev/problems/';
 
