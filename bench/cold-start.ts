@@ -1,11 +1,10 @@
 /**
- * Cold start: a fresh workerd (new `wrangler dev`, so a new isolate) answering its first prediction, which
- * starts tfjs's wasm backend and reads and verifies the model from local R2. Served through the bench entry,
- * whose readiness probe leaves tfjs unstarted; the prediction itself goes to the real app.
+ * Cold start: a fresh isolate answering its first prediction, which starts tfjs's wasm backend and reads and
+ * verifies the model from local R2. Timed on the deploy bundle in a fresh workerd per run; then profiled in
+ * phases and op by op through the bench entry (bench/workerd), each in another fresh isolate.
  */
-import type { LocalServer } from '../scripts/local-server.ts';
-import type { SeededState } from './lib/local-state.ts';
-import { startServer } from './lib/local-state.ts';
+import { type RunningWorker, startBundledWorker, type WorkerBundle } from './lib/bundled-worker.ts';
+import { type SeededState, startServer } from './lib/local-state.ts';
 import type { Digits } from './lib/mnist-inputs.ts';
 import { digitAt } from './lib/mnist-inputs.ts';
 import {
@@ -22,21 +21,25 @@ export const COLD_START_TARGET_MS = 100;
 const WARM_REQUESTS = 5;
 
 export interface ColdStartSample {
-  /** First POST /api/predict, measured in Node around fetch. */
+  /** First POST /api/predict of a fresh isolate, timed in Node around fetch. */
   readonly firstMs: number;
   /** Median of the next WARM_REQUESTS identical requests. */
   readonly warmMs: number;
   readonly serverTiming: string;
-  /** Seconds `wrangler dev` took to bundle and start before the isolate answered its probe. */
-  readonly serverStartSeconds: number;
+  /** Seconds workerd took to start and load the bundle (before the isolate's first request). */
+  readonly startSeconds: number;
 }
 
 export interface ColdStartResult {
   readonly samples: readonly ColdStartSample[];
+  /** [phase, ms] of a fresh isolate's cold path, timed inside workerd; null if not profiled. */
+  readonly phases: readonly (readonly [string, number])[] | null;
+  /** [op call, ms] of a fresh isolate's first two predictions, op by op. */
+  readonly ops: readonly (readonly [string, number])[] | null;
 }
 
 async function timedPredict(
-  server: LocalServer,
+  server: Pick<RunningWorker, 'url'>,
   body: string,
 ): Promise<{ ms: number; serverTiming: string }> {
   const started = performance.now();
@@ -51,32 +54,48 @@ async function timedPredict(
   return { ms, serverTiming: response.headers.get('server-timing') ?? '' };
 }
 
+/** A fresh bench-entry isolate's answer to one profiling request. */
+async function profile<T>(state: SeededState, path: string): Promise<T> {
+  const server = await startServer(state, 'bench');
+  try {
+    const response = await fetch(`${server.url}${path}`);
+    if (!response.ok) throw new Error(`${path} answered ${response.status}: ${await response.text()}`);
+    return (await response.json()) as T;
+  } finally {
+    await server.stop();
+  }
+}
+
 export async function measureColdStart(
   state: SeededState,
+  bundle: WorkerBundle,
   digits: Digits,
   quick: boolean,
 ): Promise<ColdStartResult> {
   const body = JSON.stringify({ pixels: Array.from(digitAt(digits, 0)) });
   const samples: ColdStartSample[] = [];
-  for (let run = 0; run < (quick ? 1 : 4); run++) {
+  for (let run = 0; run < (quick ? 2 : 7); run++) {
     const starting = performance.now();
-    const server = await startServer(state, 'bench');
-    const serverStartSeconds = (performance.now() - starting) / 1000;
+    const worker = await startBundledWorker(bundle, state);
+    const startSeconds = (performance.now() - starting) / 1000;
     try {
-      const first = await timedPredict(server, body);
+      const first = await timedPredict(worker, body);
       const warm: number[] = [];
-      for (let i = 0; i < WARM_REQUESTS; i++) warm.push((await timedPredict(server, body)).ms);
+      for (let i = 0; i < WARM_REQUESTS; i++) warm.push((await timedPredict(worker, body)).ms);
       samples.push({
         firstMs: first.ms,
         warmMs: median(warm),
         serverTiming: first.serverTiming,
-        serverStartSeconds,
+        startSeconds,
       });
     } finally {
-      await server.stop();
+      await worker.stop();
     }
   }
-  return { samples };
+  if (quick) return { samples, phases: null, ops: null };
+  const { phases } = await profile<{ phases: [string, number][] }>(state, '/bench/cold-phases');
+  const { calls } = await profile<{ calls: [string, number][] }>(state, '/bench/cold-ops');
+  return { samples, phases, ops: calls };
 }
 
 export function coldStartSection(result: ColdStartResult): SectionResult {
@@ -87,30 +106,54 @@ export function coldStartSection(result: ColdStartResult): SectionResult {
     {
       area: 'Cold start',
       figure: `first prediction of a fresh isolate, median (max) of ${firsts.length}`,
-      value: `${formatMs(typical)} (${formatMs(Math.max(...firsts))}); warm ${formatMs(warm)}`,
+      value: `${formatMs(typical)} (${formatMs(Math.max(...firsts))}); then warm ${formatMs(warm)}`,
       target: `≤ ${COLD_START_TARGET_MS} ms`,
       verdict: verdictAtMost(typical, COLD_START_TARGET_MS),
     },
   ];
-  const details = `Each run starts a fresh \`wrangler dev\` (a new workerd process, so a new isolate) on the bench entry
-\`bench/workerd/entry.ts\`, whose \`/api/health\` readiness probe answers without touching tfjs. Then one
-\`POST /api/predict\` with pixels goes to the real app; it is timed in Node from sending to the last byte. That
-answer includes starting tfjs's wasm backend from the bundled module, reading \`models/current.json\`, the
-manifest, \`model.json\` and the weight shard from local R2, their sha256 checks, decoding the uint8 weights
-and the prediction itself. The module's top-level evaluation happened at workerd start-up (as it does on
-Cloudflare before the first request is routed) and is not counted. \`Server-Timing\` is the Worker's own header
-(inside workerd the clock advances across I/O, such as the R2 reads).
+  const profileTable = (title: string, entries: readonly (readonly [string, number])[]) =>
+    markdownTable(
+      [title, 'ms'],
+      entries.map(([name, ms]) => [name, formatNumber(ms)]),
+      [1],
+    );
+  const profiles =
+    result.phases === null || result.ops === null
+      ? ''
+      : `
+
+Where a cold start's time goes, timed inside workerd by the bench entry (\`/bench/cold-phases\` and
+\`/bench/cold-ops\` of \`bench/workerd/entry.ts\`), each the first request of its own fresh isolate under
+\`wrangler dev\`. The phases call the Worker's own \`readyTfjs\`, \`loadModelFromR2\` and \`FusedModel.predict\`;
+the op profile runs the same raw ops on the same weights twice. The clock has 1 ms steps.
+
+${profileTable('Phase of the cold path', result.phases)}
+
+${profileTable('Op call', result.ops)}`;
+  const details = `Each run starts a fresh workerd (so a fresh isolate) through Miniflare on the bundle \`wrangler deploy
+--dry-run\` builds (see the HTTP section), then sends one \`POST /api/predict\` with pixels, timed in Node from
+sending to the last byte. That answer includes starting tfjs's wasm backend from the bundled module, reading
+\`models/current.json\`, the manifest, \`model.json\` and the weight shard from local R2, their sha256 checks,
+decoding and checking the uint8 weights, and the prediction itself. The module's top-level evaluation
+happens when workerd loads the script (on Cloudflare, before the first request is routed) and is not
+counted. \`Server-Timing\` is the Worker's own header; inside workerd the clock has 1 ms steps.
 
 ${markdownTable(
-  ['Run', 'First prediction', 'Then warm (median of 5)', 'Server-Timing of the first', 'wrangler dev start'],
+  [
+    'Run',
+    'First prediction',
+    `Then warm (median of ${WARM_REQUESTS})`,
+    'Server-Timing of the first',
+    'workerd start',
+  ],
   result.samples.map((s, i) => [
     String(i + 1),
     formatMs(s.firstMs),
     formatMs(s.warmMs),
-    `\`${s.serverTiming}\``,
-    `${formatNumber(s.serverStartSeconds, 1)} s`,
+    `\`${s.serverTiming.replace(/;desc="[^"]*"/g, '')}\``,
+    `${formatNumber(s.startSeconds, 1)} s`,
   ]),
   [1, 2, 4],
-)}`;
+)}${profiles}`;
   return { title: 'Cold start', rows, details };
 }

@@ -3,7 +3,6 @@
  * server `npm start` runs), a fixed number of connections for a fixed time per scenario.
  */
 import autocannon from 'autocannon';
-import type { LocalServer } from '../scripts/local-server.ts';
 import type { Digits } from './lib/mnist-inputs.ts';
 import { digitAt } from './lib/mnist-inputs.ts';
 import {
@@ -43,7 +42,15 @@ export interface ScenarioResult {
   readonly failures: number;
 }
 
+/** Where the load goes: a base URL and what serves it. */
+export interface HttpTarget {
+  readonly url: string;
+  /** e.g. `wrangler dev (npm start)`. */
+  readonly name: string;
+}
+
 export interface HttpResult {
+  readonly target: string;
   readonly scenarios: readonly ScenarioResult[];
   readonly durationSeconds: number;
   readonly tensorsBefore: number | null;
@@ -83,14 +90,14 @@ function scenarios(digits: Digits): Scenario[] {
   ];
 }
 
-async function tensorCount(server: LocalServer): Promise<number | null> {
+async function tensorCount(server: HttpTarget): Promise<number | null> {
   const response = await fetch(`${server.url}/api/health`);
   const health = (await response.json()) as { runtime?: { tensors?: number } };
   return health.runtime?.tensors ?? null;
 }
 
 async function runScenario(
-  server: LocalServer,
+  server: HttpTarget,
   scenario: Scenario,
   duration: number,
 ): Promise<ScenarioResult> {
@@ -133,12 +140,13 @@ async function runScenario(
   };
 }
 
-export async function measureHttp(server: LocalServer, digits: Digits, quick: boolean): Promise<HttpResult> {
+export async function measureHttp(server: HttpTarget, digits: Digits, quick: boolean): Promise<HttpResult> {
   const duration = quick ? 3 : 10;
   const tensorsBefore = await tensorCount(server);
   const results: ScenarioResult[] = [];
   for (const scenario of scenarios(digits)) results.push(await runScenario(server, scenario, duration));
   return {
+    target: server.name,
     scenarios: results,
     durationSeconds: duration,
     tensorsBefore,
@@ -147,37 +155,34 @@ export async function measureHttp(server: LocalServer, digits: Digits, quick: bo
 }
 
 /** `floorSingleMs`: the floor's median for one digit, measured in the same run. */
-export function httpSection(result: HttpResult, floorSingleMs: number): SectionResult {
-  const area = 'HTTP on loopback';
+export function httpSection(results: readonly HttpResult[], floorSingleMs: number): SectionResult {
   const target = HTTP_TARGET_SHARE * (1000 / floorSingleMs);
-  const rows: BenchRow[] = result.scenarios.map((s, index) => {
-    const perSecond =
-      s.predictionsPerSecond > 0 && s.predictionsPerSecond !== s.requestsPerSecond
-        ? `${formatNumber(s.requestsPerSecond)} req/s (${formatNumber(s.predictionsPerSecond)} digits/s)`
-        : `${formatNumber(s.requestsPerSecond)} req/s`;
-    const row: BenchRow = {
-      area,
-      figure: `${s.scenario}: throughput, p50 / p99`,
-      value: `${perSecond}, ${formatMs(s.p50)} / ${formatMs(s.p99)}${s.failures > 0 ? `, ${s.failures} failed` : ''}`,
-    };
-    return index === 0
-      ? {
-          ...row,
-          target: `≥ ${HTTP_TARGET_SHARE} × 1000 / floor ${formatMs(floorSingleMs)} = ${formatNumber(target)} predictions/s (${formatNumber(s.predictionsPerSecond / target, 2)} of it)`,
-          verdict: verdictAtLeast(s.predictionsPerSecond, target),
-        }
-      : row;
-  });
-  const tensors =
-    result.tensorsBefore === null
-      ? ''
-      : ` \`GET /api/health\` reported ${result.tensorsBefore} live tensors before the load and ${result.tensorsAfter} after it.`;
-  const details = `autocannon in the bench process against the real Worker (\`wrangler.toml\`, \`worker/index.ts\`) under
-\`wrangler dev --local\` started by \`startLocalServer()\` (scripts/local-server.ts), as \`npm start\` runs it: the
-request goes through wrangler's local proxy into workerd. ${HTTP_CONNECTIONS} connections, ${result.durationSeconds} s a scenario, no pipelining;
-load generator, proxy and workerd share this machine's cores. Latency counts only 2xx answers; every scenario
-was first checked to answer 200. The pixel body is one MNIST test digit; the PNG is that digit scaled to 280×280
-with its ink in the alpha channel, as a browser canvas exports it.${tensors}
+  const rows: BenchRow[] = results.flatMap((result) =>
+    result.scenarios.map((s, index) => {
+      const perSecond =
+        s.predictionsPerSecond > 0 && s.predictionsPerSecond !== s.requestsPerSecond
+          ? `${formatNumber(s.requestsPerSecond)} req/s (${formatNumber(s.predictionsPerSecond)} digits/s)`
+          : `${formatNumber(s.requestsPerSecond)} req/s`;
+      const row: BenchRow = {
+        area: `HTTP, ${result.target}`,
+        figure: `${s.scenario}: throughput, p50 / p99`,
+        value: `${perSecond}, ${formatMs(s.p50)} / ${formatMs(s.p99)}${s.failures > 0 ? `, ${s.failures} failed` : ''}`,
+      };
+      return index === 0
+        ? {
+            ...row,
+            target: `≥ ${HTTP_TARGET_SHARE} × 1000 / floor ${formatMs(floorSingleMs)} = ${formatNumber(target)}/s (reached ${formatNumber((100 * s.predictionsPerSecond) / target)}%)`,
+            verdict: verdictAtLeast(s.predictionsPerSecond, target),
+          }
+        : row;
+    }),
+  );
+  const table = (result: HttpResult) => {
+    const tensors =
+      result.tensorsBefore === null
+        ? ''
+        : `\n\n\`GET /api/health\` reported ${result.tensorsBefore} live tensors before the load and ${result.tensorsAfter} after it.`;
+    return `### ${result.target}
 
 ${markdownTable(
   ['Scenario', 'Body', 'Requests', 'req/s', 'digits/s', 'p50', 'p99', 'Failed'],
@@ -192,9 +197,23 @@ ${markdownTable(
     String(s.failures),
   ]),
   [1, 2, 3, 4, 5, 6, 7],
-)}
+)}${tensors}`;
+  };
+  const details = `autocannon, in the bench process, on loopback: ${HTTP_CONNECTIONS} connections, ${results[0]?.durationSeconds ?? '?'} s a scenario, no
+pipelining; load generator and server share this machine's cores. Latency counts only 2xx answers; every
+scenario was first checked to answer 200. The pixel body is one MNIST test digit; the PNG is that digit scaled
+to 280×280 with its ink in the alpha channel, as a browser canvas exports it. Two servers, the same Worker code:
 
-Target: predictions per second with pixels at least ${HTTP_TARGET_SHARE} × (1000 / floor single-digit median) =
-${formatNumber(target)}/s, i.e. parsing, validation and HTTP add at most ${Math.round((1 / HTTP_TARGET_SHARE - 1) * 100)}% to the model's own cost.`;
+- **wrangler dev (npm start)**: \`startLocalServer()\` from scripts/local-server.ts, as \`npm start\` runs it.
+  Each request passes wrangler's dev proxy and Miniflare's request logging before the Worker.
+- **deploy bundle in workerd**: the bundle \`wrangler deploy --dry-run\` builds, served by workerd through
+  Miniflare directly (bench/lib/bundled-worker.ts): no dev proxy, the nearest local stand-in for the deployed
+  Worker.
+
+Target: predictions per second with pixels at least ${HTTP_TARGET_SHARE} × (1000 / floor single-digit median) = ${formatNumber(target)}/s,
+with the floor measured in this run just before the load. In other words the whole request path may cost at
+most ${formatNumber(1 / HTTP_TARGET_SHARE, 2)}× the model's own time per prediction.
+
+${results.map(table).join('\n\n')}`;
   return { title: 'HTTP under load', rows, details };
 }

@@ -9,8 +9,9 @@ import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { coldStartSection, measureColdStart } from './cold-start.ts';
 import { createFloorMeter, floorSection, measureFloor } from './floor.ts';
-import { httpSection, measureHttp } from './http.ts';
+import { type HttpResult, httpSection, measureHttp } from './http.ts';
 import { BenchArgumentError, type BenchOptions, parseBenchArgs, type Section, USAGE } from './lib/args.ts';
+import { buildWorkerBundle, startBundledWorker, type WorkerBundle } from './lib/bundled-worker.ts';
 import { type CommittedModel, REPO_ROOT, readCommittedModel } from './lib/committed-model.ts';
 import { createSeededState, type SeededState, startServer } from './lib/local-state.ts';
 import { describeMachine } from './lib/machine.ts';
@@ -18,7 +19,13 @@ import { type Digits, readTestDigits } from './lib/mnist-inputs.ts';
 import { benchmarksPage, formatNumber, type SectionResult, terminalTable } from './lib/report.ts';
 import { measureSizes, sizesSection } from './sizes.ts';
 import { measureTraining, trainingSection } from './training.ts';
-import { measureMemory, measureWorkerdInference, memorySection, workerdSection } from './workerd.ts';
+import {
+  measureMemory,
+  measureRequestProfile,
+  measureWorkerdInference,
+  memorySection,
+  workerdSection,
+} from './workerd.ts';
 
 const log = (line: string): void => {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -29,16 +36,15 @@ interface Context {
   readonly model: CommittedModel;
   readonly digits: Digits;
   readonly state: () => Promise<SeededState>;
-  floorSingleMs?: number;
+  /** The Worker as `wrangler deploy --dry-run` builds it, built once per run when first needed. */
+  readonly bundle: () => Promise<WorkerBundle>;
 }
 
 /** Floor rounds taken in Node between other measurements, so both see the same machine load. */
 const pairedFloorPlan = (quick: boolean) => ({ singles: quick ? 100 : 500, batches: quick ? 4 : 20 });
 
 async function runFloor(context: Context): Promise<SectionResult[]> {
-  const floor = await measureFloor(context.model, context.digits, context.options.quick);
-  context.floorSingleMs = floor.wasm.single.median;
-  return [floorSection(floor)];
+  return [floorSection(await measureFloor(context.model, context.digits, context.options.quick))];
 }
 
 async function runInWorkerd(context: Context, which: ReadonlySet<Section>): Promise<SectionResult[]> {
@@ -53,7 +59,9 @@ async function runInWorkerd(context: Context, which: ReadonlySet<Section>): Prom
         meter.round(pairedFloorPlan(quick)),
       );
       meter.dispose();
-      results.push(workerdSection(inference, meter.result()));
+      log('request profile inside workerd');
+      const profile = await measureRequestProfile(server, context.digits, quick);
+      results.push(workerdSection(inference, meter.result(), profile));
     }
     if (which.has('memory')) {
       log('memory: predictions through the app inside workerd');
@@ -67,17 +75,30 @@ async function runInWorkerd(context: Context, which: ReadonlySet<Section>): Prom
 
 async function runHttp(context: Context): Promise<SectionResult[]> {
   const { quick } = context.options;
-  const server = await startServer(await context.state(), 'app');
+  const bundle = await context.bundle();
+  // The floor the target is computed from, measured just before the load.
+  const meter = await createFloorMeter('wasm', context.model, context.digits.pixels, quick ? 30 : 200);
+  meter.round({ singles: quick ? 200 : 1000, batches: 1 });
+  meter.dispose();
+  const floorSingleMs = meter.result().single.median;
+  const results: HttpResult[] = [];
+  const dev = await startServer(await context.state(), 'app');
   try {
-    // The floor the target is computed from, measured just before the load.
-    const meter = await createFloorMeter('wasm', context.model, context.digits.pixels, quick ? 30 : 200);
-    meter.round({ singles: quick ? 200 : 1000, batches: 1 });
-    meter.dispose();
-    const floorSingleMs = meter.result().single.median;
-    return [httpSection(await measureHttp(server, context.digits, quick), floorSingleMs)];
+    results.push(
+      await measureHttp({ url: dev.url, name: 'wrangler dev (npm start)' }, context.digits, quick),
+    );
   } finally {
-    await server.stop();
+    await dev.stop();
   }
+  const deployed = await startBundledWorker(bundle, await context.state());
+  try {
+    results.push(
+      await measureHttp({ url: deployed.url, name: 'deploy bundle in workerd' }, context.digits, quick),
+    );
+  } finally {
+    await deployed.stop();
+  }
+  return [httpSection(results, floorSingleMs)];
 }
 
 function otherLoadNotes(): string[] {
@@ -113,6 +134,7 @@ async function main(): Promise<number> {
   log(`sections: ${options.sections.join(', ')}${options.quick ? ' (quick)' : ''}`);
 
   let state: Promise<SeededState> | undefined;
+  let bundle: Promise<WorkerBundle> | undefined;
   const context: Context = {
     options,
     model: await readCommittedModel(),
@@ -120,6 +142,11 @@ async function main(): Promise<number> {
     state: () => {
       state ??= createSeededState();
       return state;
+    },
+    bundle: () => {
+      if (bundle === undefined) log('building the Worker with wrangler deploy --dry-run');
+      bundle ??= buildWorkerBundle();
+      return bundle;
     },
   };
   const steps: { sections: Section[]; title: string; run: () => Promise<SectionResult[]> }[] = [
@@ -134,13 +161,20 @@ async function main(): Promise<number> {
       sections: ['cold'],
       title: 'Cold start',
       run: async () => [
-        coldStartSection(await measureColdStart(await context.state(), context.digits, options.quick)),
+        coldStartSection(
+          await measureColdStart(
+            await context.state(),
+            await context.bundle(),
+            context.digits,
+            options.quick,
+          ),
+        ),
       ],
     },
     {
       sections: ['size'],
       title: 'Sizes',
-      run: async () => [sizesSection(await measureSizes(context.model))],
+      run: async () => [sizesSection(await measureSizes(context.model, await context.bundle()))],
     },
     // Last: it switches tfjs to the training kernels.
     {
@@ -171,6 +205,7 @@ async function main(): Promise<number> {
     }
   } finally {
     if (state !== undefined) await (await state).remove();
+    if (bundle !== undefined) await (await bundle).remove();
   }
 
   const seconds = (performance.now() - started) / 1000;

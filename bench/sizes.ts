@@ -2,12 +2,11 @@
  * Sizes: the Worker bundle as `wrangler deploy --dry-run` builds it, the pad page's JavaScript from the
  * built site, and the model's bytes.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { runCommand, type WorkerBundle } from './lib/bundled-worker.ts';
 import type { CommittedModel } from './lib/committed-model.ts';
 import { REPO_ROOT } from './lib/committed-model.ts';
 import {
@@ -40,56 +39,26 @@ export interface SizeResult {
   readonly parameters: number;
 }
 
-function run(command: string, args: readonly string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      cwd: REPO_ROOT,
-      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString('utf8');
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      output += chunk.toString('utf8');
-    });
-    child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0
-        ? resolve(output)
-        : reject(new Error(`${command} ${args.join(' ')} exited ${code}:\n${output}`)),
-    );
-  });
-}
-
 const sizeOf = (file: string, bytes: Uint8Array): FileSize => ({
   file,
   bytes: bytes.byteLength,
   gzipBytes: gzipSync(bytes, { level: 9 }).byteLength,
 });
 
-async function workerBundle(): Promise<
-  Pick<SizeResult, 'workerFiles' | 'wranglerTotalKiB' | 'wranglerGzipKiB'>
-> {
-  const outdir = await mkdtemp(join(tmpdir(), 'digit-edge-bundle-'));
-  try {
-    const output = await run('npx', ['wrangler', 'deploy', '--dry-run', '--outdir', outdir]);
-    const files = (await readdir(outdir)).filter((name) => name.endsWith('.js') || name.endsWith('.wasm'));
-    const workerFiles = await Promise.all(
-      files.sort().map(async (name) => sizeOf(name, await readFile(join(outdir, name)))),
-    );
-    const { totalKiB, gzipKiB } = wranglerUploadSizes(output);
-    return { workerFiles, wranglerTotalKiB: totalKiB, wranglerGzipKiB: gzipKiB };
-  } finally {
-    await rm(outdir, { recursive: true, force: true });
-  }
+async function workerBundleSizes(
+  bundle: WorkerBundle,
+): Promise<Pick<SizeResult, 'workerFiles' | 'wranglerTotalKiB' | 'wranglerGzipKiB'>> {
+  const workerFiles = await Promise.all(
+    bundle.files.map(async (name) => sizeOf(name, await readFile(join(bundle.directory, name)))),
+  );
+  const { totalKiB, gzipKiB } = wranglerUploadSizes(bundle.wranglerOutput);
+  return { workerFiles, wranglerTotalKiB: totalKiB, wranglerGzipKiB: gzipKiB };
 }
 
 /** Every script the pad page (`/`) loads: its `<script>` tags and their static imports, transitively. */
 async function padScripts(): Promise<FileSize[]> {
   const dist = join(REPO_ROOT, 'site/dist');
-  if (!existsSync(join(dist, 'index.html'))) await run('npm', ['run', 'build']);
+  if (!existsSync(join(dist, 'index.html'))) await runCommand('npm', ['run', 'build']);
   const html = await readFile(join(dist, 'index.html'), 'utf8');
   const { sources, inline } = localScriptsOf(html);
   const sizes: FileSize[] = inline.map((code, i) =>
@@ -108,9 +77,9 @@ async function padScripts(): Promise<FileSize[]> {
   return sizes;
 }
 
-export async function measureSizes(model: CommittedModel): Promise<SizeResult> {
+export async function measureSizes(model: CommittedModel, bundle: WorkerBundle): Promise<SizeResult> {
   return {
-    ...(await workerBundle()),
+    ...(await workerBundleSizes(bundle)),
     padScripts: await padScripts(),
     modelBytes: model.modelBytes,
     weightBytes: model.weightBytes,

@@ -7,7 +7,7 @@ import { PIXEL_COUNT } from '../core/model-spec.ts';
 import type { LocalServer } from '../scripts/local-server.ts';
 import { type BackendFloor, FLOOR_BATCH } from './floor.ts';
 import { float32ToBase64 } from './lib/local-state.ts';
-import type { Digits } from './lib/mnist-inputs.ts';
+import { type Digits, digitAt } from './lib/mnist-inputs.ts';
 import {
   type BenchRow,
   formatKiB,
@@ -19,6 +19,7 @@ import {
   verdictAtMost,
 } from './lib/report.ts';
 import { blockMeans, type Summary, scaleSummary, summarise } from './lib/stats.ts';
+import { digitAsCanvasPng } from './lib/test-images.ts';
 
 /** Single-digit predictions per timing: the workerd clock steps in whole milliseconds. */
 export const SINGLE_BLOCK = 50;
@@ -98,12 +99,35 @@ export async function measureWorkerdInference(
   };
 }
 
+export interface RequestProfile {
+  /** [step, ms per call] */
+  readonly steps: readonly (readonly [string, number])[];
+  readonly repeat: number;
+}
+
+/** Warm requests through the app inside the isolate (no HTTP), and their parts one by one. */
+export async function measureRequestProfile(
+  server: LocalServer,
+  digits: Digits,
+  quick: boolean,
+): Promise<RequestProfile> {
+  return post<RequestProfile>(server, '/bench/request-profile', {
+    pixels: float32ToBase64(digitAt(digits, 0)),
+    png: Buffer.from(digitAsCanvasPng(digitAt(digits, 0))).toString('base64'),
+    repeat: quick ? 20 : 100,
+  });
+}
+
 /** The floor's single-digit figure computed the same way: means of blocks of SINGLE_BLOCK calls. */
 export const floorSingleInBlocks = (floorSamples: readonly number[]): Summary =>
   summarise(blockMeans(floorSamples, SINGLE_BLOCK));
 
 /** `floor`: wasm floor timings taken in Node between the workerd rounds (paired in time). */
-export function workerdSection(result: WorkerdInference, floor: BackendFloor): SectionResult {
+export function workerdSection(
+  result: WorkerdInference,
+  floor: BackendFloor,
+  profile: RequestProfile | null,
+): SectionResult {
   const area = 'Inference in workerd';
   const floorSingle = floorSingleInBlocks(floor.singleSamples);
   const floorBatch = floor.perDigitInBatch;
@@ -157,7 +181,21 @@ ${markdownTable(
     line(`per digit, batch ${FLOOR_BATCH}`, result.perDigitInBatch, floorBatch),
   ],
   [1, 2, 3, 4, 5, 6],
-)}`;
+)}${
+  profile === null
+    ? ''
+    : `
+
+Where a warm request's time goes (\`/bench/request-profile\`): whole requests through the real app inside the
+isolate with \`app.fetch\` (no HTTP, no proxy; bodies with their Content-Length as over HTTP), then their
+parts alone with the Worker's own modules. Each figure is the mean of ${profile.repeat} calls in one timing.
+
+${markdownTable(
+  ['Step', 'ms per call'],
+  profile.steps.map(([name, ms]) => [name, formatNumber(ms, 3)]),
+  [1],
+)}`
+}`;
   return { title: 'Inference inside workerd', rows, details };
 }
 

@@ -17,13 +17,22 @@ export async function createSeededState(): Promise<SeededState> {
   return { path, remove: () => rm(path, { recursive: true, force: true }) };
 }
 
-/** The real Worker (wrangler.toml) or the bench entry (bench/workerd), served by `wrangler dev`. */
-export function startServer(state: SeededState, which: 'app' | 'bench'): Promise<LocalServer> {
-  return startLocalServer({
-    persistTo: state.path,
-    seed: false,
-    ...(which === 'bench' ? { config: BENCH_WORKER_CONFIG } : {}),
-  });
+/**
+ * The real Worker (wrangler.toml) or the bench entry (bench/workerd), served by `wrangler dev`. Tried twice:
+ * on a shared machine another server may take the free port between its choice and wrangler's bind.
+ */
+export async function startServer(state: SeededState, which: 'app' | 'bench'): Promise<LocalServer> {
+  const start = () =>
+    startLocalServer({
+      persistTo: state.path,
+      seed: false,
+      ...(which === 'bench' ? { config: BENCH_WORKER_CONFIG } : {}),
+    });
+  try {
+    return await start();
+  } catch {
+    return start();
+  }
 }
 
 /** Base64 of a Float32Array's bytes (how pixels travel to the bench entry). */

@@ -6,10 +6,13 @@
  */
 
 import * as tf from '@tensorflow/tfjs-core';
-import { CURRENT_POINTER_KEY } from '../../core/manifest.ts';
-import { PIXEL_COUNT } from '../../core/model-spec.ts';
+import { CURRENT_POINTER_KEY, MODEL_FILE, versionKey } from '../../core/manifest.ts';
+import { IMAGE_SIZE, PIXEL_COUNT } from '../../core/model-spec.ts';
+import { decodeWeights, type WeightsGroup } from '../../core/weights.ts';
 import { createApp } from '../../worker/app.ts';
+import { pixelsFromImageBytes } from '../../worker/input/pixels-from-input.ts';
 import { type LoadedModel, loadModelFromR2 } from '../../worker/model/load-model.ts';
+import { BatchBody, PredictJsonBody } from '../../worker/schemas.ts';
 import { readyTfjs } from '../../worker/tfjs-wasm.ts';
 
 const app = createApp();
@@ -127,6 +130,180 @@ async function memory(request: Request, env: Env, context: ExecutionContext): Pr
   return Response.json({ ...memoryFigures(), failures });
 }
 
+async function currentVersion(env: Env): Promise<string> {
+  const pointer = await env.MODELS.get(CURRENT_POINTER_KEY);
+  if (pointer === null) throw new Error(`${CURRENT_POINTER_KEY} is missing: seed the local bucket`);
+  return ((await pointer.json()) as { version: string }).version;
+}
+
+/**
+ * The cold path in phases, for a fresh isolate's first request: what the app does before its first
+ * answer (start tfjs, read the pointer, load and verify the model, predict), each phase timed.
+ */
+async function coldPhases(env: Env): Promise<Response> {
+  const phases: [string, number][] = [];
+  const phase = async <T>(name: string, run: () => T | Promise<T>): Promise<T> => {
+    const started = performance.now();
+    const result = await run();
+    phases.push([name, performance.now() - started]);
+    return result;
+  };
+  const digit = new Float32Array(PIXEL_COUNT).fill(0.5, 300, 400);
+  await phase('start tfjs wasm backend', () => readyTfjs());
+  const version = await phase('read models/current.json', () => currentVersion(env));
+  const loaded = await phase('load + verify model from R2', () => loadModelFromR2(env.MODELS, version));
+  await phase('first prediction', () => loaded.model.predict(digit, 1));
+  await phase('second prediction', () => loaded.model.predict(digit, 1));
+  await phase('first batch of 64', () => loaded.model.predict(new Float32Array(64 * PIXEL_COUNT), 64));
+  return Response.json({ phases });
+}
+
+/** A fresh isolate's first prediction op by op (raw ops on the same weights): where its time goes. */
+async function coldOps(env: Env): Promise<Response> {
+  await readyTfjs();
+  const version = await currentVersion(env);
+  const json = (await (await env.MODELS.get(versionKey(version, MODEL_FILE)))?.json()) as {
+    weightsManifest: WeightsGroup[];
+  };
+  const shards: Uint8Array[] = [];
+  for (const path of json.weightsManifest.flatMap((group) => group.paths)) {
+    const object = await env.MODELS.get(versionKey(version, path));
+    if (object === null) throw new Error(`${path} is missing`);
+    shards.push(new Uint8Array(await object.arrayBuffer()));
+  }
+  const bytes = new Uint8Array(shards.reduce((total, shard) => total + shard.byteLength, 0));
+  let offset = 0;
+  for (const shard of shards) {
+    bytes.set(shard, offset);
+    offset += shard.byteLength;
+  }
+  const decoded = decodeWeights(json.weightsManifest, bytes);
+  const shapes = new Map(
+    json.weightsManifest.flatMap((g) => g.weights.map((entry) => [entry.name, entry.shape] as const)),
+  );
+  // Made once, as the Worker does: tfjs-wasm caches its XNNPACK operators per weight tensor.
+  const tensors = new Map(
+    [...decoded].map(([name, values]) => [name, tf.tensor(values, [...(shapes.get(name) ?? [])])]),
+  );
+  const w = (name: string) => tensors.get(name) as tf.Tensor;
+  const calls: [string, number][] = [];
+  const op = <T>(name: string, run: () => T): T => {
+    const started = performance.now();
+    const result = run();
+    calls.push([name, performance.now() - started]);
+    return result;
+  };
+  for (const pass of ['first', 'second']) {
+    const x = op(`${pass}: input tensor`, () =>
+      tf.tensor4d(new Float32Array(PIXEL_COUNT), [1, IMAGE_SIZE, IMAGE_SIZE, 1]),
+    );
+    const c1 = op(`${pass}: conv1 (fused, bias, ReLU)`, () =>
+      tf.fused.conv2d({
+        x,
+        filter: w('conv1/kernel') as tf.Tensor4D,
+        bias: w('conv1/bias'),
+        strides: 1,
+        pad: 'same',
+        activation: 'relu',
+      }),
+    );
+    const p1 = op(`${pass}: maxPool 1`, () => tf.maxPool(c1, 2, 2, 'valid'));
+    const c2 = op(`${pass}: conv2 (fused, bias, ReLU)`, () =>
+      tf.fused.conv2d({
+        x: p1,
+        filter: w('conv2/kernel') as tf.Tensor4D,
+        bias: w('conv2/bias'),
+        strides: 1,
+        pad: 'same',
+        activation: 'relu',
+      }),
+    );
+    const p2 = op(`${pass}: maxPool 2`, () => tf.maxPool(c2, 2, 2, 'valid'));
+    const flat = op(`${pass}: reshape`, () => tf.reshape(p2, [1, -1]) as tf.Tensor2D);
+    const h = op(`${pass}: dense1 (fused matMul, bias, ReLU)`, () =>
+      tf.fused.matMul({
+        a: flat,
+        b: w('dense1/kernel') as tf.Tensor2D,
+        bias: w('dense1/bias'),
+        activation: 'relu',
+      }),
+    );
+    const logits = op(`${pass}: dense2 (fused matMul, bias)`, () =>
+      tf.fused.matMul({ a: h, b: w('dense2/kernel') as tf.Tensor2D, bias: w('dense2/bias') }),
+    );
+    const p = op(`${pass}: softmax`, () => tf.softmax(logits));
+    op(`${pass}: dataSync`, () => p.dataSync());
+  }
+  return Response.json({ calls });
+}
+
+interface ProfilePlan {
+  /** One digit, base64 of a Float32Array. */
+  readonly pixels: string;
+  /** A PNG upload body, base64. */
+  readonly png: string;
+  readonly repeat: number;
+}
+
+/**
+ * Where a warm request's time goes: the whole request through the app in this isolate (no HTTP), and its
+ * parts one at a time (JSON parsing, zod validation, image decoding, the model), each repeated in a block.
+ */
+async function requestProfile(request: Request, env: Env, context: ExecutionContext): Promise<Response> {
+  const plan = (await request.json()) as ProfilePlan;
+  const digit = decodePixels(plan.pixels);
+  const png = Uint8Array.from(atob(plan.png), (char) => char.charCodeAt(0));
+  const pixelsBody = JSON.stringify({ pixels: Array.from(digit) });
+  const batchBody = JSON.stringify({
+    images: Array.from({ length: 64 }, () => ({ pixels: Array.from(digit) })),
+  });
+  const { model: fused } = await benchModel(env);
+  const through = (path: string, body?: string | Uint8Array, type?: string) => async () => {
+    const init: RequestInit =
+      body === undefined ? {} : { method: 'POST', body, headers: { 'content-type': type ?? '' } };
+    const response = await app.fetch(new Request(`http://bench.local${path}`, init), env, context);
+    await response.arrayBuffer();
+    if (response.status !== 200) throw new Error(`${path} answered ${response.status}`);
+  };
+  const parsedPixels = JSON.parse(pixelsBody) as unknown;
+  const parsedBatch = JSON.parse(batchBody) as unknown;
+  const steps: [string, () => unknown][] = [
+    ['app: GET /api/health', through('/api/health')],
+    ['app: GET /api/model', through('/api/model')],
+    ['app: POST /api/predict, pixels', through('/api/predict', pixelsBody, 'application/json')],
+    ['app: POST /api/predict, PNG', through('/api/predict', png, 'image/png')],
+    [
+      'app: POST /api/predict/batch, 64 pixel digits',
+      through('/api/predict/batch', batchBody, 'application/json'),
+    ],
+    ['part: JSON.parse of a pixels body', () => JSON.parse(pixelsBody)],
+    ['part: PredictJsonBody.safeParse (784 pixels)', () => PredictJsonBody.safeParse(parsedPixels)],
+    ['part: JSON.parse of a 64-digit batch body', () => JSON.parse(batchBody)],
+    ['part: BatchBody.safeParse (64 × 784 pixels)', () => BatchBody.safeParse(parsedBatch)],
+    ['part: PNG decode + preprocess (pixelsFromImageBytes)', () => pixelsFromImageBytes(png)],
+    ['part: model, 1 digit', () => fused.predict(digit, 1)],
+    [
+      "parts together: the pixels route's own work (parse, validate, copy, model)",
+      () => {
+        const input = PredictJsonBody.parse(JSON.parse(pixelsBody));
+        if ('pixels' in input) fused.predict(Float32Array.from(input.pixels), 1);
+      },
+    ],
+    ['app again: POST /api/predict, pixels', through('/api/predict', pixelsBody, 'application/json')],
+  ];
+  const closeWithIo = !clockAdvancesWithoutIo();
+  const results: [string, number][] = [];
+  for (const [name, step] of steps) {
+    for (let i = 0; i < 20; i++) await step(); // warm-up: JIT, XNNPACK operators
+    await tick();
+    const started = performance.now();
+    for (let i = 0; i < plan.repeat; i++) await step();
+    if (closeWithIo) await tick();
+    results.push([name, (performance.now() - started) / plan.repeat]);
+  }
+  return Response.json({ steps: results, repeat: plan.repeat });
+}
+
 export default {
   async fetch(request, env, context) {
     const { pathname } = new URL(request.url);
@@ -134,6 +311,10 @@ export default {
     if (request.method === 'POST' && pathname === '/bench/inference') return inference(request, env);
     if (request.method === 'POST' && pathname === '/bench/memory') return memory(request, env, context);
     if (pathname === '/bench/memory') return Response.json(memoryFigures());
+    if (pathname === '/bench/cold-phases') return coldPhases(env);
+    if (request.method === 'POST' && pathname === '/bench/request-profile')
+      return requestProfile(request, env, context);
+    if (pathname === '/bench/cold-ops') return coldOps(env);
     return app.fetch(request, env, context);
   },
 } satisfies ExportedHandler<Env>;
