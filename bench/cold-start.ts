@@ -4,7 +4,7 @@
  * phases and op by op through the bench entry (bench/workerd), each in another fresh isolate.
  */
 import { type RunningWorker, startBundledWorker, type WorkerBundle } from './lib/bundled-worker.ts';
-import { type SeededState, startServer } from './lib/local-state.ts';
+import type { SeededState } from './lib/local-state.ts';
 import type { Digits } from './lib/mnist-inputs.ts';
 import { digitAt } from './lib/mnist-inputs.ts';
 import {
@@ -55,8 +55,8 @@ async function timedPredict(
 }
 
 /** A fresh bench-entry isolate's answer to one profiling request. */
-async function profile<T>(state: SeededState, path: string): Promise<T> {
-  const server = await startServer(state, 'bench');
+async function profile<T>(state: SeededState, bundle: WorkerBundle, path: string): Promise<T> {
+  const server = await startBundledWorker(bundle, state);
   try {
     const response = await fetch(`${server.url}${path}`);
     if (!response.ok) throw new Error(`${path} answered ${response.status}: ${await response.text()}`);
@@ -68,7 +68,7 @@ async function profile<T>(state: SeededState, path: string): Promise<T> {
 
 export async function measureColdStart(
   state: SeededState,
-  bundle: WorkerBundle,
+  bundles: { readonly app: WorkerBundle; readonly bench: WorkerBundle },
   digits: Digits,
   quick: boolean,
 ): Promise<ColdStartResult> {
@@ -76,7 +76,7 @@ export async function measureColdStart(
   const samples: ColdStartSample[] = [];
   for (let run = 0; run < (quick ? 2 : 7); run++) {
     const starting = performance.now();
-    const worker = await startBundledWorker(bundle, state);
+    const worker = await startBundledWorker(bundles.app, state);
     const startSeconds = (performance.now() - starting) / 1000;
     try {
       const first = await timedPredict(worker, body);
@@ -93,8 +93,12 @@ export async function measureColdStart(
     }
   }
   if (quick) return { samples, phases: null, ops: null };
-  const { phases } = await profile<{ phases: [string, number][] }>(state, '/bench/cold-phases');
-  const { calls } = await profile<{ calls: [string, number][] }>(state, '/bench/cold-ops');
+  const { phases } = await profile<{ phases: [string, number][] }>(
+    state,
+    bundles.bench,
+    '/bench/cold-phases',
+  );
+  const { calls } = await profile<{ calls: [string, number][] }>(state, bundles.bench, '/bench/cold-ops');
   return { samples, phases, ops: calls };
 }
 
@@ -123,8 +127,8 @@ export function coldStartSection(result: ColdStartResult): SectionResult {
       : `
 
 Where a cold start's time goes, timed inside workerd by the bench entry (\`/bench/cold-phases\` and
-\`/bench/cold-ops\` of \`bench/workerd/entry.ts\`), each the first request of its own fresh isolate under
-\`wrangler dev\`. The phases call the Worker's own \`readyTfjs\`, \`loadModelFromR2\` and \`FusedModel.predict\`;
+\`/bench/cold-ops\` of \`bench/workerd/entry.ts\`), each the first request of its own fresh isolate (the bench entry's deploy
+bundle in a fresh workerd). The phases call the Worker's own \`readyTfjs\`, \`loadModelFromR2\` and \`FusedModel.predict\`;
 the op profile runs the same raw ops on the same weights twice. The clock has 1 ms steps.
 
 ${profileTable('Phase of the cold path', result.phases)}

@@ -13,7 +13,7 @@ import { type HttpResult, httpSection, measureHttp } from './http.ts';
 import { BenchArgumentError, type BenchOptions, parseBenchArgs, type Section, USAGE } from './lib/args.ts';
 import { buildWorkerBundle, startBundledWorker, type WorkerBundle } from './lib/bundled-worker.ts';
 import { type CommittedModel, REPO_ROOT, readCommittedModel } from './lib/committed-model.ts';
-import { createSeededState, type SeededState, startServer } from './lib/local-state.ts';
+import { BENCH_WORKER_CONFIG, createSeededState, type SeededState, startServer } from './lib/local-state.ts';
 import { describeMachine } from './lib/machine.ts';
 import { type Digits, readTestDigits } from './lib/mnist-inputs.ts';
 import { benchmarksPage, formatNumber, type SectionResult, terminalTable } from './lib/report.ts';
@@ -38,6 +38,8 @@ interface Context {
   readonly state: () => Promise<SeededState>;
   /** The Worker as `wrangler deploy --dry-run` builds it, built once per run when first needed. */
   readonly bundle: () => Promise<WorkerBundle>;
+  /** The same for the bench entry (bench/workerd). */
+  readonly benchBundle: () => Promise<WorkerBundle>;
 }
 
 /** Floor rounds taken in Node between other measurements, so both see the same machine load. */
@@ -49,7 +51,7 @@ async function runFloor(context: Context): Promise<SectionResult[]> {
 
 async function runInWorkerd(context: Context, which: ReadonlySet<Section>): Promise<SectionResult[]> {
   const { quick } = context.options;
-  const server = await startServer(await context.state(), 'bench');
+  const server = await startBundledWorker(await context.benchBundle(), await context.state());
   try {
     const results: SectionResult[] = [];
     if (which.has('workerd')) {
@@ -135,6 +137,7 @@ async function main(): Promise<number> {
 
   let state: Promise<SeededState> | undefined;
   let bundle: Promise<WorkerBundle> | undefined;
+  let benchBundle: Promise<WorkerBundle> | undefined;
   const context: Context = {
     options,
     model: await readCommittedModel(),
@@ -147,6 +150,11 @@ async function main(): Promise<number> {
       if (bundle === undefined) log('building the Worker with wrangler deploy --dry-run');
       bundle ??= buildWorkerBundle();
       return bundle;
+    },
+    benchBundle: () => {
+      if (benchBundle === undefined) log('building the bench entry with wrangler deploy --dry-run');
+      benchBundle ??= buildWorkerBundle(BENCH_WORKER_CONFIG);
+      return benchBundle;
     },
   };
   const steps: { sections: Section[]; title: string; run: () => Promise<SectionResult[]> }[] = [
@@ -164,7 +172,7 @@ async function main(): Promise<number> {
         coldStartSection(
           await measureColdStart(
             await context.state(),
-            await context.bundle(),
+            { app: await context.bundle(), bench: await context.benchBundle() },
             context.digits,
             options.quick,
           ),
@@ -206,6 +214,7 @@ async function main(): Promise<number> {
   } finally {
     if (state !== undefined) await (await state).remove();
     if (bundle !== undefined) await (await bundle).remove();
+    if (benchBundle !== undefined) await (await benchBundle).remove();
   }
 
   const seconds = (performance.now() - started) / 1000;

@@ -1,11 +1,11 @@
 /**
  * Inference inside workerd: the Worker's own model code (worker/model/*, loaded from local R2 by its loader)
- * timed by the bench entry in bench/workerd/ under `wrangler dev`, against the floor measured in Node.
+ * timed by the bench entry in bench/workerd/ (its deploy bundle in workerd), against the floor measured in Node.
  * Also the isolate's memory after 100 and after 10,000 predictions through the real app.
  */
 import { PIXEL_COUNT } from '../core/model-spec.ts';
-import type { LocalServer } from '../scripts/local-server.ts';
 import { type BackendFloor, FLOOR_BATCH } from './floor.ts';
+import type { RunningWorker } from './lib/bundled-worker.ts';
 import { float32ToBase64 } from './lib/local-state.ts';
 import { type Digits, digitAt } from './lib/mnist-inputs.ts';
 import {
@@ -43,7 +43,7 @@ export interface WorkerdInference {
   readonly predictions: number;
 }
 
-async function post<T>(server: LocalServer, path: string, body: unknown): Promise<T> {
+async function post<T>(server: RunningWorker, path: string, body: unknown): Promise<T> {
   const response = await fetch(`${server.url}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -54,7 +54,7 @@ async function post<T>(server: LocalServer, path: string, body: unknown): Promis
 }
 
 export async function measureWorkerdInference(
-  server: LocalServer,
+  server: RunningWorker,
   digits: Digits,
   quick: boolean,
   /** Runs after each round: the bench runner takes a round of floor timings here, paired in time. */
@@ -107,7 +107,7 @@ export interface RequestProfile {
 
 /** Warm requests through the app inside the isolate (no HTTP), and their parts one by one. */
 export async function measureRequestProfile(
-  server: LocalServer,
+  server: RunningWorker,
   digits: Digits,
   quick: boolean,
 ): Promise<RequestProfile> {
@@ -158,8 +158,8 @@ export function workerdSection(
     formatMs(f.p99),
     formatRatio(s.median / f.median),
   ];
-  const details = `The bench-only Worker entry \`bench/workerd/entry.ts\` (served by \`wrangler dev --config
-${'bench/workerd/wrangler.toml'}\`, local workerd) loads the published model from local R2 with the Worker's own
+  const details = `The bench-only Worker entry \`bench/workerd/entry.ts\` (built by \`wrangler deploy --dry-run --config
+bench/workerd/wrangler.toml\` and served by workerd through Miniflare, no file watching) loads the published model from local R2 with the Worker's own
 \`loadModelFromR2\` and times the Worker's own \`FusedModel.predict\` (worker/model/fused-model.ts): input tensor,
 fused ops, probabilities read back. ${formatNumber(result.predictions)} predictions in all.
 
@@ -214,7 +214,7 @@ export interface MemoryResult {
 
 /** 100 predictions, then up to 10,000 in all, each a real POST /api/predict through the app in-isolate. */
 export async function measureMemory(
-  server: LocalServer,
+  server: RunningWorker,
   digits: Digits,
   quick: boolean,
 ): Promise<MemoryResult> {

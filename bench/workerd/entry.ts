@@ -237,6 +237,19 @@ async function coldOps(env: Env): Promise<Response> {
   return Response.json({ calls });
 }
 
+/**
+ * Prototype of a cheaper pixel check for the Worker's schemas: the same rule as
+ * `z.array(z.number().min(0).max(1)).length(784)`, in one loop instead of a zod check per element.
+ */
+export function isPixelArray(value: unknown): value is number[] {
+  if (!Array.isArray(value) || value.length !== PIXEL_COUNT) return false;
+  for (let i = 0; i < PIXEL_COUNT; i++) {
+    const pixel = value[i];
+    if (typeof pixel !== 'number' || !(pixel >= 0 && pixel <= 1)) return false;
+  }
+  return true;
+}
+
 interface ProfilePlan {
   /** One digit, base64 of a Float32Array. */
   readonly pixels: string;
@@ -278,8 +291,24 @@ async function requestProfile(request: Request, env: Env, context: ExecutionCont
     ],
     ['part: JSON.parse of a pixels body', () => JSON.parse(pixelsBody)],
     ['part: PredictJsonBody.safeParse (784 pixels)', () => PredictJsonBody.safeParse(parsedPixels)],
+    [
+      'part: PredictJsonBody.safeParseAsync (as @hono/zod-validator calls it)',
+      () => PredictJsonBody.safeParseAsync(parsedPixels),
+    ],
+    [
+      'prototype: one loop checking 784 pixels (no zod per element)',
+      () => isPixelArray((parsedPixels as { pixels: unknown }).pixels),
+    ],
     ['part: JSON.parse of a 64-digit batch body', () => JSON.parse(batchBody)],
     ['part: BatchBody.safeParse (64 × 784 pixels)', () => BatchBody.safeParse(parsedBatch)],
+    ['part: BatchBody.safeParseAsync (64 × 784 pixels)', () => BatchBody.safeParseAsync(parsedBatch)],
+    [
+      'prototype: one loop per image checking 64 × 784 pixels',
+      () =>
+        (parsedBatch as { images: { pixels: unknown }[] }).images.every((image) =>
+          isPixelArray(image.pixels),
+        ),
+    ],
     ['part: PNG decode + preprocess (pixelsFromImageBytes)', () => pixelsFromImageBytes(png)],
     ['part: model, 1 digit', () => fused.predict(digit, 1)],
     [
