@@ -36,6 +36,8 @@ export interface ColdStartResult {
   readonly phases: readonly (readonly [string, number])[] | null;
   /** [op call, ms] of a fresh isolate's first two predictions, op by op. */
   readonly ops: readonly (readonly [string, number])[] | null;
+  /** [request, ms] of a fresh isolate's first requests through the app, in-isolate. */
+  readonly appRequests: readonly (readonly [string, number])[] | null;
 }
 
 async function timedPredict(
@@ -92,14 +94,15 @@ export async function measureColdStart(
       await worker.stop();
     }
   }
-  if (quick) return { samples, phases: null, ops: null };
+  if (quick) return { samples, phases: null, ops: null, appRequests: null };
   const { phases } = await profile<{ phases: [string, number][] }>(
     state,
     bundles.bench,
     '/bench/cold-phases',
   );
   const { calls } = await profile<{ calls: [string, number][] }>(state, bundles.bench, '/bench/cold-ops');
-  return { samples, phases, ops: calls };
+  const app = await profile<{ phases: [string, number][] }>(state, bundles.bench, '/bench/cold-app');
+  return { samples, phases, ops: calls, appRequests: app.phases };
 }
 
 export function coldStartSection(result: ColdStartResult): SectionResult {
@@ -122,7 +125,7 @@ export function coldStartSection(result: ColdStartResult): SectionResult {
       [1],
     );
   const profiles =
-    result.phases === null || result.ops === null
+    result.phases === null || result.ops === null || result.appRequests === null
       ? ''
       : `
 
@@ -132,6 +135,11 @@ bundle in a fresh workerd). The phases call the Worker's own \`readyTfjs\`, \`lo
 the op profile runs the same raw ops on the same weights twice. The clock has 1 ms steps.
 
 ${profileTable('Phase of the cold path', result.phases)}
+
+The same isolate work through the real app (\`/bench/cold-app\`, another fresh isolate, requests passed to
+\`app.fetch\` inside it): what the app's first requests add to those phases.
+
+${profileTable('Request', result.appRequests)}
 
 ${profileTable('Op call', result.ops)}`;
   const details = `Each run starts a fresh workerd (so a fresh isolate) through Miniflare on the bundle \`wrangler deploy

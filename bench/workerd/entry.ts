@@ -158,6 +158,26 @@ async function coldPhases(env: Env): Promise<Response> {
   return Response.json({ phases });
 }
 
+/**
+ * A fresh isolate's first requests through the real app: health first (which starts tfjs and loads the
+ * model through the Worker's registry), then the first and second predictions.
+ */
+async function coldApp(env: Env, context: ExecutionContext): Promise<Response> {
+  const body = JSON.stringify({ pixels: Array.from(new Float32Array(PIXEL_COUNT).fill(0.5, 300, 400)) });
+  const phases: [string, number][] = [];
+  const request = async (name: string, init?: RequestInit, path = '/api/predict') => {
+    const started = performance.now();
+    const response = await app.fetch(new Request(`http://bench.local${path}`, init), env, context);
+    await response.arrayBuffer();
+    phases.push([`${name} (${response.status})`, performance.now() - started]);
+  };
+  const post = { method: 'POST', body, headers: { 'content-type': 'application/json' } };
+  await request('app: first GET /api/health (starts tfjs, loads the model)', undefined, '/api/health');
+  await request('app: first POST /api/predict, pixels', post);
+  await request('app: second POST /api/predict, pixels', post);
+  return Response.json({ phases });
+}
+
 /** A fresh isolate's first prediction op by op (raw ops on the same weights): where its time goes. */
 async function coldOps(env: Env): Promise<Response> {
   await readyTfjs();
@@ -344,6 +364,7 @@ export default {
     if (request.method === 'POST' && pathname === '/bench/request-profile')
       return requestProfile(request, env, context);
     if (pathname === '/bench/cold-ops') return coldOps(env);
+    if (pathname === '/bench/cold-app') return coldApp(env, context);
     return app.fetch(request, env, context);
   },
 } satisfies ExportedHandler<Env>;
