@@ -11,7 +11,12 @@ import { coldStartSection, measureColdStart } from './cold-start.ts';
 import { createFloorMeter, floorSection, measureFloor } from './floor.ts';
 import { type HttpResult, httpSection, measureHttp } from './http.ts';
 import { BenchArgumentError, type BenchOptions, parseBenchArgs, type Section, USAGE } from './lib/args.ts';
-import { buildWorkerBundle, startBundledWorker, type WorkerBundle } from './lib/bundled-worker.ts';
+import {
+  buildWorkerBundle,
+  runCommand,
+  startBundledWorker,
+  type WorkerBundle,
+} from './lib/bundled-worker.ts';
 import { type CommittedModel, REPO_ROOT, readCommittedModel } from './lib/committed-model.ts';
 import { BENCH_WORKER_CONFIG, createSeededState, type SeededState, startServer } from './lib/local-state.ts';
 import { describeMachine } from './lib/machine.ts';
@@ -222,7 +227,12 @@ async function main(): Promise<number> {
   if (options.out !== null) {
     const command = `npm run bench${argv.length > 0 ? ` -- ${argv.join(' ')}` : ''}`;
     const page = benchmarksPage({ machine: describeMachine(), date, command, seconds, notes }, results);
-    await writeFile(resolve(REPO_ROOT, options.out), page);
+    const path = resolve(REPO_ROOT, options.out);
+    await writeFile(path, page);
+    // The project's formatter lays out Markdown tables too; a report it would rewrite fails `npm test`.
+    await runCommand('npx', ['biome', 'format', '--write', path]).catch((error: unknown) =>
+      log(`biome could not format ${options.out}: ${error instanceof Error ? error.message : String(error)}`),
+    );
     log(`wrote ${options.out}`);
   } else {
     log('quick or partial run: no report written (pass --out FILE to write one)');
