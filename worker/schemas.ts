@@ -11,12 +11,47 @@ export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 /** Longest base64 string accepted for one image (a 5 MB image, base64-encoded, with a data: prefix). */
 const MAX_BASE64_CHARS = Math.ceil((5 * 1024 * 1024 * 4) / 3) + 128;
 
+/**
+ * `pixels` checked in one pass: a per-element zod schema (`z.array(z.number().min(0).max(1))`) spent 3 ms
+ * on the 50,176 numbers of a batch of 64, this loop 0.1 ms. Reports the first bad element, with its index.
+ */
+function checkPixels(value: unknown, context: z.RefinementCtx): void {
+  if (!Array.isArray(value)) {
+    context.addIssue({ code: 'custom', message: `expected an array of ${PIXEL_COUNT} numbers` });
+    return;
+  }
+  if (value.length !== PIXEL_COUNT) {
+    context.addIssue({
+      code: 'custom',
+      message: `expected exactly ${PIXEL_COUNT} numbers, got ${value.length}`,
+    });
+  }
+  for (let i = 0; i < value.length; i++) {
+    const pixel: unknown = value[i];
+    if (typeof pixel !== 'number' || !(pixel >= 0 && pixel <= 1)) {
+      const shown = typeof pixel === 'number' ? String(pixel) : (JSON.stringify(pixel) ?? typeof pixel);
+      context.addIssue({
+        code: 'custom',
+        path: [i],
+        message: `expected a number from 0 to 1, got ${shown.slice(0, 40)}`,
+      });
+      return;
+    }
+  }
+}
+
 export const PixelsInput = z
   .strictObject({
     pixels: z
-      .array(z.number().min(0).max(1))
-      .length(PIXEL_COUNT)
-      .openapi({ description: '28×28 grey values row by row, 0 = background, 1 = ink (MNIST convention).' }),
+      .custom<number[]>(() => true)
+      .superRefine(checkPixels)
+      .openapi({
+        type: 'array',
+        items: { type: 'number', minimum: 0, maximum: 1 },
+        minItems: PIXEL_COUNT,
+        maxItems: PIXEL_COUNT,
+        description: '28×28 grey values row by row, 0 = background, 1 = ink (MNIST convention).',
+      }),
   })
   .openapi('PixelsInput');
 

@@ -4,6 +4,7 @@
  */
 
 import { MANIFEST_FILE, MODEL_FILE, type ModelManifest, versionKey } from '../../core/manifest.ts';
+import { PIXEL_COUNT } from '../../core/model-spec.ts';
 import { decodeWeights } from '../../core/weights.ts';
 import { createFusedModel, type FusedModel } from './fused-model.ts';
 import { checkWeights, ModelVerificationError, weightsManifestOf } from './verify-weights.ts';
@@ -81,7 +82,12 @@ export async function readManifest(bucket: R2Bucket, version: string): Promise<M
  */
 export async function loadModelFromR2(bucket: R2Bucket, version: string): Promise<LoadedModel> {
   const manifest = await readManifest(bucket, version);
-  const modelJsonBytes = await readVerifiedFile(bucket, manifest, MODEL_FILE);
+  // The manifest lists the shards too, so model.json and the shards are read in one round of requests;
+  // model.json's own shard list is checked against them below.
+  const shardPaths = manifest.files.map((file) => file.path).filter((path) => path.endsWith('.bin'));
+  const [modelJsonBytes, ...shards] = await Promise.all(
+    [MODEL_FILE, ...shardPaths].map((path) => readVerifiedFile(bucket, manifest, path)),
+  );
   let modelJson: unknown;
   try {
     modelJson = JSON.parse(new TextDecoder().decode(modelJsonBytes));
@@ -89,9 +95,12 @@ export async function loadModelFromR2(bucket: R2Bucket, version: string): Promis
     throw new ModelVerificationError(`${MODEL_FILE} is not JSON`);
   }
   const groups = weightsManifestOf(modelJson);
-  const shards = await Promise.all(
-    groups.flatMap((group) => group.paths).map((path) => readVerifiedFile(bucket, manifest, path)),
-  );
+  const listedShards = groups.flatMap((group) => group.paths);
+  if (listedShards.join('\n') !== shardPaths.join('\n')) {
+    throw new ModelVerificationError(
+      `${MODEL_FILE} lists shards [${listedShards.join(', ')}], ${MANIFEST_FILE} lists [${shardPaths.join(', ')}]`,
+    );
+  }
   const joined = new Uint8Array(shards.reduce((total, shard) => total + shard.byteLength, 0));
   let offset = 0;
   for (const shard of shards) {
@@ -106,5 +115,9 @@ export async function loadModelFromR2(bucket: R2Bucket, version: string): Promis
     throw new ModelVerificationError(error instanceof Error ? error.message : String(error));
   }
   const weights = checkWeights(decoded, groups);
-  return { version, manifest, model: createFusedModel(weights), loadedAt: new Date().toISOString() };
+  const model = createFusedModel(weights);
+  // One throw-away prediction sets up XNNPACK's operators now, so no user request pays for it after a
+  // hot reload.
+  model.predict(new Float32Array(PIXEL_COUNT), 1);
+  return { version, manifest, model, loadedAt: new Date().toISOString() };
 }
