@@ -75,6 +75,32 @@ const outputSize = (size: number, c: Case) => {
   return Math.floor((size + 2 * padding - c.filter) / c.stride) + 1;
 };
 
+/** Conv2DBackpropFilter on random x and dy of case `c`, compared across backends. */
+async function expectFilterGradientMatches(c: Case, seed: number) {
+  const random = createRandom(seed);
+  const outH = outputSize(c.height, c);
+  const outW = outputSize(c.width, c);
+  await expectSameOnBothBackends(
+    'Conv2DBackpropFilter',
+    {
+      x: {
+        values: randomValues(random, c.batch * c.height * c.width * c.inChannels),
+        shape: [c.batch, c.height, c.width, c.inChannels],
+      },
+      dy: {
+        values: randomValues(random, c.batch * outH * outW * c.outChannels),
+        shape: [c.batch, outH, outW, c.outChannels],
+      },
+    },
+    {
+      strides: [c.stride, c.stride],
+      pad: c.pad,
+      dataFormat: 'NHWC',
+      filterShape: [c.filter, c.filter, c.inChannels, c.outChannels],
+    },
+  );
+}
+
 describe('training kernels registered on wasm match the cpu backend', () => {
   beforeAll(async () => {
     await useWasmForTraining();
@@ -82,30 +108,7 @@ describe('training kernels registered on wasm match the cpu backend', () => {
 
   const cases = randomCases(7, 24).filter((c) => outputSize(c.height, c) > 0 && outputSize(c.width, c) > 0);
 
-  it.each(cases)('Conv2DBackpropFilter %o', async (c) => {
-    const random = createRandom(c.height * 31 + c.width);
-    const outH = outputSize(c.height, c);
-    const outW = outputSize(c.width, c);
-    await expectSameOnBothBackends(
-      'Conv2DBackpropFilter',
-      {
-        x: {
-          values: randomValues(random, c.batch * c.height * c.width * c.inChannels),
-          shape: [c.batch, c.height, c.width, c.inChannels],
-        },
-        dy: {
-          values: randomValues(random, c.batch * outH * outW * c.outChannels),
-          shape: [c.batch, outH, outW, c.outChannels],
-        },
-      },
-      {
-        strides: [c.stride, c.stride],
-        pad: c.pad,
-        dataFormat: 'NHWC',
-        filterShape: [c.filter, c.filter, c.inChannels, c.outChannels],
-      },
-    );
-  });
+  it.each(cases)('Conv2DBackpropFilter %o', (c) => expectFilterGradientMatches(c, c.height * 31 + c.width));
 
   it.each(cases)('Conv2DBackpropInput %o', async (c) => {
     const random = createRandom(c.height * 17 + c.width);
@@ -230,29 +233,6 @@ describe('the baseline kernel set (plain filter gradient, stock others) matches 
 
   it.each(randomCases(11, 8).filter((c) => outputSize(c.height, c) > 0 && outputSize(c.width, c) > 0))(
     'Conv2DBackpropFilter %o',
-    async (c) => {
-      const random = createRandom(c.height * 7 + c.width);
-      const outH = outputSize(c.height, c);
-      const outW = outputSize(c.width, c);
-      await expectSameOnBothBackends(
-        'Conv2DBackpropFilter',
-        {
-          x: {
-            values: randomValues(random, c.batch * c.height * c.width * c.inChannels),
-            shape: [c.batch, c.height, c.width, c.inChannels],
-          },
-          dy: {
-            values: randomValues(random, c.batch * outH * outW * c.outChannels),
-            shape: [c.batch, outH, outW, c.outChannels],
-          },
-        },
-        {
-          strides: [c.stride, c.stride],
-          pad: c.pad,
-          dataFormat: 'NHWC',
-          filterShape: [c.filter, c.filter, c.inChannels, c.outChannels],
-        },
-      );
-    },
+    (c) => expectFilterGradientMatches(c, c.height * 7 + c.width),
   );
 });

@@ -15,6 +15,7 @@ import {
 } from '@tensorflow/tfjs-core';
 import {
   type BackendWasm,
+  convolveOnWasm,
   disposeAll,
   heapFloats,
   requireInput,
@@ -80,22 +81,12 @@ export function conv2dBackpropFilterWasm(
 
   const channelsAsBatch = runWasmKernel('Transpose', backend, { x: source }, { perm: [3, 1, 2, 0] });
   const batchAsChannels = runWasmKernel('Transpose', backend, { x: dy }, { perm: [1, 2, 0, 3] });
-  const gradient = runWasmKernel(
-    'Conv2D',
+  const gradient = convolveOnWasm(
     backend,
-    { x: channelsAsBatch, filter: batchAsChannels },
-    {
-      strides: [1, 1],
-      pad: [
-        [0, 0],
-        [top, bottom],
-        [left, right],
-        [0, 0],
-      ],
-      dataFormat: 'NHWC',
-      dilations: [strideHeight, strideWidth],
-      dimRoundingMode: undefined as unknown as string,
-    },
+    channelsAsBatch,
+    batchAsChannels,
+    { top: top, bottom: bottom, left: left, right: right },
+    [strideHeight, strideWidth],
   );
   const result = runWasmKernel('Transpose', backend, { x: gradient }, { perm: [1, 2, 0, 3] });
   disposeAll(backend, channelsAsBatch, batchAsChannels, gradient, ...temporaries);
@@ -164,18 +155,7 @@ function filterGradientFromPatches(
   // dyᵀ [co, N], transposed here in cache-sized blocks: the stock Transpose kernel is several times slower.
   const asRows = backend.makeOutput([1, 1, outChannels, positions], 'float32');
   transposeRows(heapFloats(backend, dy), heapFloats(backend, asRows), positions, outChannels);
-  const product = runWasmKernel(
-    'Conv2D',
-    backend,
-    { x: asRows, filter: patches },
-    {
-      strides: [1, 1],
-      pad: 'valid',
-      dataFormat: 'NHWC',
-      dilations: [1, 1],
-      dimRoundingMode: undefined as unknown as string,
-    },
-  );
+  const product = convolveOnWasm(backend, asRows, patches, { top: 0, bottom: 0, left: 0, right: 0 });
   // product[co, (ky·fw + kx)·ci + c] → dW[ky, kx, c, co]
   const source = heapFloats(backend, product);
   const result = backend.makeOutput([filterHeight, filterWidth, inChannels, outChannels], 'float32');
@@ -210,23 +190,12 @@ function filterGradientOverOutputChannels(
 
   const channelsAsBatch = runWasmKernel('Transpose', backend, { x: dy }, { perm: [3, 1, 2, 0] });
   const inputAsFilter = runWasmKernel('Transpose', backend, { x }, { perm: [1, 2, 0, 3] });
-  const rotated = runWasmKernel(
-    'Conv2D',
-    backend,
-    { x: channelsAsBatch, filter: inputAsFilter },
-    {
-      strides: [1, 1],
-      pad: [
-        [0, 0],
-        [padTop, padBottom],
-        [padLeft, padRight],
-        [0, 0],
-      ],
-      dataFormat: 'NHWC',
-      dilations: [1, 1],
-      dimRoundingMode: undefined as unknown as string,
-    },
-  );
+  const rotated = convolveOnWasm(backend, channelsAsBatch, inputAsFilter, {
+    top: padTop,
+    bottom: padBottom,
+    left: padLeft,
+    right: padRight,
+  });
   // rotated[co, fh−1−ky, fw−1−kx, ci] → dW[ky, kx, ci, co]; small, so plain JS.
   const source = heapFloats(backend, rotated);
   const result = backend.makeOutput([filterHeight, filterWidth, inChannels, outChannels], 'float32');

@@ -13,10 +13,10 @@ import {
 } from '@tensorflow/tfjs-core';
 import {
   type BackendWasm,
+  convolveOnWasm,
   disposeAll,
   heapFloats,
   requireInput,
-  runWasmKernel,
 } from './wasm-kernel-utils.ts';
 
 type KernelArgs = {
@@ -99,23 +99,12 @@ export function makeConv2dBackpropInputConfig(stock: KernelFunc | undefined): Ke
     const shape = filter.shape as [number, number, number, number];
     const rotatedFilter = backend.makeOutput([shape[0], shape[1], shape[3], shape[2]], 'float32');
     heapFloats(backend, rotatedFilter).set(rotateAndSwapChannels(heapFloats(backend, filter), shape));
-    const result = runWasmKernel(
-      'Conv2D',
-      backend,
-      { x: source, filter: rotatedFilter },
-      {
-        strides: [1, 1],
-        pad: [
-          [0, 0],
-          [padTop, padBottom],
-          [padLeft, padRight],
-          [0, 0],
-        ],
-        dataFormat: 'NHWC',
-        dilations: [1, 1],
-        dimRoundingMode: undefined as unknown as string,
-      },
-    );
+    const result = convolveOnWasm(backend, source, rotatedFilter, {
+      top: padTop,
+      bottom: padBottom,
+      left: padLeft,
+      right: padRight,
+    });
     disposeAll(backend, rotatedFilter, ...temporaries);
     return result;
   };

@@ -40,3 +40,38 @@ export function requireInput(tensor: TensorInfo | undefined, name: string): Tens
   if (!tensor) throw new Error(`kernel input ${name} is missing`);
   return tensor;
 }
+
+export interface Padding {
+  readonly top: number;
+  readonly bottom: number;
+  readonly left: number;
+  readonly right: number;
+}
+
+/** A stride-1 NHWC convolution on the wasm backend (XNNPACK) with explicit padding: the gradients' workhorse. */
+export function convolveOnWasm(
+  backend: BackendWasm,
+  x: TensorInfo,
+  filter: TensorInfo,
+  padding: Padding,
+  dilations: [number, number] = [1, 1],
+): TensorInfo {
+  const { top, bottom, left, right } = padding;
+  return runWasmKernel(
+    'Conv2D',
+    backend,
+    { x, filter },
+    {
+      strides: [1, 1],
+      pad: [
+        [0, 0],
+        [top, bottom],
+        [left, right],
+        [0, 0],
+      ],
+      dataFormat: 'NHWC',
+      dilations,
+      dimRoundingMode: undefined as unknown as string,
+    },
+  );
+}
