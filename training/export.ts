@@ -1,6 +1,6 @@
 /** Writes a model export: model.json + weight shard (tfjs layers format), pictures and manifest.json. */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import {
@@ -96,20 +96,4 @@ export async function writeExport(input: ExportInput): Promise<ModelManifest> {
   await rm(input.directory, { recursive: true, force: true });
   await rename(staging, input.directory);
   return manifest;
-}
-
-/** Re-reads an export and checks every file against its manifest; returns the problems found. */
-export async function verifyExport(directory: string): Promise<string[]> {
-  const manifest = JSON.parse(await readFile(join(directory, MANIFEST_FILE), 'utf8')) as ModelManifest;
-  const problems: string[] = [];
-  for (const file of manifest.files) {
-    const bytes = await readFile(join(directory, file.path)).catch(() => undefined);
-    if (!bytes) problems.push(`${file.path}: missing`);
-    else if (bytes.byteLength !== file.bytes)
-      problems.push(`${file.path}: ${bytes.byteLength} bytes, manifest says ${file.bytes}`);
-    else if (sha256Hex(bytes) !== file.sha256)
-      problems.push(`${file.path}: sha256 differs from the manifest`);
-  }
-  if (versionOf(manifest.files) !== manifest.version) problems.push('version does not match the files');
-  return problems;
 }

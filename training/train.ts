@@ -124,11 +124,12 @@ async function main(options: TrainOptions) {
       learningRate,
       seconds: epochSeconds,
     });
+    const { weights: epochWeights } = await captureModel(model, tfjs.io);
     const improved = val.loss < bestValLoss;
     if (improved) {
       bestValLoss = val.loss;
       bestEpoch = epoch;
-      bestWeights = (await captureModel(model, tfjs.io)).weights;
+      bestWeights = epochWeights;
     }
     console.log(
       `epoch ${epoch}/${options.epochs}: loss ${result.loss.toFixed(4)} acc ${(result.accuracy * 100).toFixed(2)}% | ` +
@@ -144,7 +145,7 @@ async function main(options: TrainOptions) {
         bestValLoss,
         seconds,
       },
-      weights: (await captureModel(model, tfjs.io)).weights,
+      weights: epochWeights,
       bestWeights,
       optimizerWeights: await optimizerWeights(model),
     });

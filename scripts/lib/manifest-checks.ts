@@ -2,15 +2,16 @@
  * Pure checks of a model export against its manifest: the shape of `manifest.json` itself and every file's
  * size and sha256. Used before an upload (the local files), after it (what R2 hands back) and on rollback.
  */
-import { createHash } from 'node:crypto';
 import type { FileEntry, ModelManifest } from '../../core/manifest.ts';
 import { MODEL_FILE } from '../../core/manifest.ts';
+import { sha256Hex } from '../../training/export.ts';
 import { WeightsError } from './errors.ts';
 
 /** Versions and file names become R2 key segments: keep them to plain names, never paths. */
 const SAFE_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
-export const sha256Hex = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+/** The exporter's own hash, so publishing checks files exactly as they were written. */
+export { sha256Hex };
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -3,16 +3,18 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MODEL_DIR, type ModelManifest } from '../../core/manifest.ts';
 import { PARAMETER_COUNT } from '../../core/model-spec.ts';
+import { readCheckedExport } from '../../scripts/lib/export-folder.ts';
 import { useWasmForTraining } from '../../training/backend.ts';
-import { verifyExport } from '../../training/export.ts';
+import { versionOf } from '../../training/export.ts';
 import { loadMnistTest } from '../../training/mnist.ts';
 import { accuracyOnTestDigits, loadExportWithTfjs } from './helpers/load-export.ts';
 
 const directory = join(new URL('../..', import.meta.url).pathname, DEFAULT_MODEL_DIR);
 
 describe('the committed default model', () => {
-  it('has files matching the sha256 and sizes of its manifest', async () => {
-    expect(await verifyExport(directory)).toEqual([]);
+  it('has files matching the sha256 and sizes of its manifest, and the version they derive', async () => {
+    const { manifest } = await readCheckedExport(directory); // throws on any mismatch
+    expect(versionOf(manifest.files)).toBe(manifest.version);
   });
 
   it('is the uint8 reference CNN within the size budget', async () => {

@@ -24,7 +24,7 @@ import {
 
 export function conv2dBackpropFilterWasm(
   args: { inputs: Conv2DBackpropFilterInputs; backend: BackendWasm; attrs: Conv2DBackpropFilterAttrs },
-  swapRolesWhenCheaper = true,
+  gatherPatchesWhenSmall = true,
 ): TensorInfo {
   const { inputs, backend, attrs } = args;
   const x = requireInput(inputs.x, 'x');
@@ -45,12 +45,8 @@ export function conv2dBackpropFilterWasm(
     info;
   const { top, left } = info.padInfo;
 
-  if (swapRolesWhenCheaper && filterHeight * filterWidth * info.inChannels <= MAX_PATCH_SIZE) {
+  if (gatherPatchesWhenSmall && filterHeight * filterWidth * info.inChannels <= MAX_PATCH_SIZE) {
     return filterGradientFromPatches(backend, x, dy, info);
-  }
-  if (swapRolesWhenCheaper && strideHeight === 1 && strideWidth === 1) {
-    const viaOutputChannels = filterGradientOverOutputChannels(backend, x, dy, info);
-    if (viaOutputChannels) return viaOutputChannels;
   }
 
   // Padding after the input so that exactly filterHeight × filterWidth outputs come out; negative means the
@@ -167,59 +163,12 @@ function filterGradientFromPatches(
   return result;
 }
 
-/**
- * The same gradient with the roles swapped: output channels as the batch, dyᵀ [co,oh,ow,B] convolved with
- * xᵀ [H,W,B,ci] gives dW rotated by 180°. XNNPACK repacks its filter on every call, so this pays off when x
- * is the smaller of the two (the first layer: one input channel, 64 output channels). Stride 1 only.
- */
-function filterGradientOverOutputChannels(
-  backend: BackendWasm,
-  x: TensorInfo,
-  dy: TensorInfo,
-  info: backend_util.Conv2DInfo,
-): TensorInfo | undefined {
-  const { filterHeight, filterWidth, inHeight, inWidth, outHeight, outWidth, inChannels, outChannels } = info;
-  const batch = x.shape[0] ?? 0;
-  if (inHeight * inWidth * inChannels >= outHeight * outWidth * outChannels) return undefined;
-  const { top, left } = info.padInfo;
-  const padTop = filterHeight - 1 - top;
-  const padLeft = filterWidth - 1 - left;
-  const padBottom = inHeight - outHeight + top;
-  const padRight = inWidth - outWidth + left;
-  if (Math.min(padTop, padLeft, padBottom, padRight) < 0 || batch === 0) return undefined;
-
-  const channelsAsBatch = runWasmKernel('Transpose', backend, { x: dy }, { perm: [3, 1, 2, 0] });
-  const inputAsFilter = runWasmKernel('Transpose', backend, { x }, { perm: [1, 2, 0, 3] });
-  const rotated = convolveOnWasm(backend, channelsAsBatch, inputAsFilter, {
-    top: padTop,
-    bottom: padBottom,
-    left: padLeft,
-    right: padRight,
-  });
-  // rotated[co, fh−1−ky, fw−1−kx, ci] → dW[ky, kx, ci, co]; small, so plain JS.
-  const source = heapFloats(backend, rotated);
-  const result = backend.makeOutput([filterHeight, filterWidth, inChannels, outChannels], 'float32');
-  const target = heapFloats(backend, result);
-  for (let co = 0; co < outChannels; co++) {
-    for (let ky = 0; ky < filterHeight; ky++) {
-      for (let kx = 0; kx < filterWidth; kx++) {
-        const from =
-          ((co * filterHeight + (filterHeight - 1 - ky)) * filterWidth + (filterWidth - 1 - kx)) * inChannels;
-        const to = (ky * filterWidth + kx) * inChannels * outChannels + co;
-        for (let ci = 0; ci < inChannels; ci++) target[to + ci * outChannels] = source[from + ci] as number;
-      }
-    }
-  }
-  disposeAll(backend, channelsAsBatch, inputAsFilter, rotated);
-  return result;
-}
-
-/** `swapRolesWhenCheaper: false` gives the first, plain version: the baseline of `npm run bench:train`. */
-export function makeConv2dBackpropFilterConfig({ swapRolesWhenCheaper = true } = {}): KernelConfig {
+/** `gatherPatchesWhenSmall: false` gives the first, plain version: the baseline of `npm run bench:train`. */
+export function makeConv2dBackpropFilterConfig({ gatherPatchesWhenSmall = true } = {}): KernelConfig {
   return {
     kernelName: 'Conv2DBackpropFilter',
     backendName: 'wasm',
     kernelFunc: ((args: Parameters<typeof conv2dBackpropFilterWasm>[0]) =>
-      conv2dBackpropFilterWasm(args, swapRolesWhenCheaper)) as unknown as KernelFunc,
+      conv2dBackpropFilterWasm(args, gatherPatchesWhenSmall)) as unknown as KernelFunc,
   };
 }

@@ -34,7 +34,9 @@ function install(kernelName: string, make: ((stock: KernelFunc | undefined) => K
 
 export function registerTrainingKernels(set: KernelSet = 'optimised'): void {
   const optimised = set === 'optimised';
-  install('Conv2DBackpropFilter', () => makeConv2dBackpropFilterConfig({ swapRolesWhenCheaper: optimised }));
+  install('Conv2DBackpropFilter', () =>
+    makeConv2dBackpropFilterConfig({ gatherPatchesWhenSmall: optimised }),
+  );
   install('Conv2DBackpropInput', optimised ? makeConv2dBackpropInputConfig : undefined);
   install('MaxPoolGrad', optimised ? makeMaxPoolGradConfig : undefined);
   install('Sum', optimised ? makeSumConfig : undefined);
