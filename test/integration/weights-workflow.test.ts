@@ -54,6 +54,19 @@ describe('weights workflow through wrangler and a running Worker', () => {
     }
   }
 
+  /** Health names `refused` as failed while v2 keeps serving, still 200, and predictions still come from v2. */
+  async function expectRefusedWhileV2Serves(refused: string) {
+    const status = await waitFor(
+      () => health(server.url),
+      (seen) => seen.failedVersion === refused,
+      SWITCH_TIMEOUT_MS,
+    );
+    expect(status.status).toBe(200);
+    expect(status.version).toBe(v2.version);
+    expect((await predict(server.url)).version).toBe(v2.version);
+    return status;
+  }
+
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'digit-edge-weights-'));
     state = join(work, 'state');
@@ -141,15 +154,8 @@ describe('weights workflow through wrangler and a running Worker', () => {
     // Its manifest is consistent, so the publisher uploads it; only the Worker knows the architecture.
     const result = await publish(join(work, 'v3-shape'));
     expect(result).toMatchObject({ code: 0 }); // on failure the diff shows the command's output
-    const status = await waitFor(
-      () => health(server.url),
-      (seen) => seen.failedVersion === v3.version,
-      SWITCH_TIMEOUT_MS,
-    );
-    expect(status.status).toBe(200);
-    expect(status.version).toBe(v2.version);
+    const status = await expectRefusedWhileV2Serves(v3.version);
     expect(JSON.stringify(status.body)).toContain('shape');
-    expect((await predict(server.url)).version).toBe(v2.version);
   });
 
   it('refuses to publish an export with a flipped byte, and the Worker refuses it when uploaded anyway', async () => {
@@ -161,14 +167,7 @@ describe('weights workflow through wrangler and a running Worker', () => {
     expect(result.stderr).toContain('sha256');
 
     await uploadWithoutChecks(dir, v3);
-    const status = await waitFor(
-      () => health(server.url),
-      (seen) => seen.failedVersion === v3.version,
-      SWITCH_TIMEOUT_MS,
-    );
-    expect(status.status).toBe(200);
-    expect(status.version).toBe(v2.version);
-    expect((await predict(server.url)).version).toBe(v2.version);
+    await expectRefusedWhileV2Serves(v3.version);
   });
 
   it('refuses to publish an export missing its shard, and the Worker refuses it when uploaded anyway', async () => {
@@ -180,14 +179,7 @@ describe('weights workflow through wrangler and a running Worker', () => {
     expect(result.stderr).toContain('missing');
 
     await uploadWithoutChecks(dir, v3);
-    const status = await waitFor(
-      () => health(server.url),
-      (seen) => seen.failedVersion === v3.version,
-      SWITCH_TIMEOUT_MS,
-    );
-    expect(status.status).toBe(200);
-    expect(status.version).toBe(v2.version);
-    expect((await predict(server.url)).version).toBe(v2.version);
+    await expectRefusedWhileV2Serves(v3.version);
   });
 
   it('rolls back to v1 while concurrent requests keep succeeding', async () => {
