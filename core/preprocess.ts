@@ -7,8 +7,7 @@
  * shrinking), then place it in 28×28 so its centre of mass sits at the centre. Pure: no DOM, no Node.
  */
 
-import { IMAGE_SIZE, PIXEL_COUNT } from './model-spec.ts';
-import { type Region, resampleArea } from './resample.ts';
+import { mnistFromInk } from './ink-map.ts';
 
 export interface RgbaImage {
   readonly width: number;
@@ -17,8 +16,6 @@ export interface RgbaImage {
   readonly data: Uint8Array | Uint8ClampedArray;
 }
 
-/** The digit is scaled to fit this box, then centred in the 28×28 field (as MNIST did). */
-export const DIGIT_BOX = 20;
 /** Contrast (0..255) between ink and background below which an image counts as blank. */
 export const MIN_INK_CONTRAST = 24;
 /** Ink fainter than this share of the strongest ink is treated as paper noise. */
@@ -99,63 +96,6 @@ export function inkStrength(grey: Uint8Array): Uint8Array | null {
   return ink;
 }
 
-/** The smallest rectangle holding every non-zero pixel, or null when there is none. */
-export function inkBounds(ink: Uint8Array, width: number, height: number): Region | null {
-  let left = width;
-  let right = -1;
-  let top = height;
-  let bottom = -1;
-  for (let y = 0; y < height; y++) {
-    const row = y * width;
-    for (let x = 0; x < width; x++) {
-      if (ink[row + x] === 0) continue;
-      if (x < left) left = x;
-      if (x > right) right = x;
-      if (y < top) top = y;
-      bottom = y;
-    }
-  }
-  return right < 0 ? null : { x: left, y: top, width: right - left + 1, height: bottom - top + 1 };
-}
-
-/** Box size for a `width × height` crop scaled so its longer side is DIGIT_BOX, aspect ratio kept. */
-export function fitToBox(width: number, height: number): { width: number; height: number } {
-  const scale = DIGIT_BOX / Math.max(width, height);
-  return {
-    width: Math.max(1, Math.min(DIGIT_BOX, Math.round(width * scale))),
-    height: Math.max(1, Math.min(DIGIT_BOX, Math.round(height * scale))),
-  };
-}
-
-/**
- * Places a `width × height` digit (values 0..1) in the 28×28 field so that its centre of mass lands at the
- * centre of pixel (14, 14) as in MNIST, shifted by whole pixels and kept entirely inside the field.
- */
-export function centreByMass(digit: Float32Array, width: number, height: number): Float32Array {
-  let mass = 0;
-  let sumX = 0;
-  let sumY = 0;
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const value = digit[y * width + x] as number;
-      mass += value;
-      sumX += value * (x + 0.5);
-      sumY += value * (y + 0.5);
-    }
-  }
-  // MNIST's centres of mass sit on pixel (14, 14), i.e. at 14.5 in pixel-edge coordinates.
-  const centre = IMAGE_SIZE / 2 + 0.5;
-  const place = (sum: number, size: number): number =>
-    Math.min(IMAGE_SIZE - size, Math.max(0, Math.round(centre - (mass > 0 ? sum / mass : size / 2))));
-  const left = place(sumX, width);
-  const top = place(sumY, height);
-  const field = new Float32Array(PIXEL_COUNT);
-  for (let y = 0; y < height; y++) {
-    field.set(digit.subarray(y * width, (y + 1) * width), (top + y) * IMAGE_SIZE + left);
-  }
-  return field;
-}
-
 /**
  * Turns an RGBA image of a handwritten digit into the model's input: 784 values in [0, 1], row by row,
  * ink = 1. Returns null when the image holds no ink (blank, or too little contrast).
@@ -176,14 +116,5 @@ export function toMnistPixels(image: RgbaImage): Float32Array | null {
   }
   const ink = inkStrength(compositeLuminance(image));
   if (ink === null) return null;
-  const bounds = inkBounds(ink, width, height);
-  if (bounds === null) return null;
-  const box = fitToBox(bounds.width, bounds.height);
-  const digit = resampleArea(ink, width, bounds, box.width, box.height);
-  // Re-stretch after scaling: shrinking a large drawing thins its strokes to grey, MNIST's are solid.
-  let strongest = 0;
-  for (const value of digit) if (value > strongest) strongest = value;
-  if (strongest <= 0) return null;
-  for (let i = 0; i < digit.length; i++) digit[i] = Math.min(1, (digit[i] as number) / strongest);
-  return centreByMass(digit, box.width, box.height);
+  return mnistFromInk({ width, height, ink });
 }

@@ -1,16 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { centreByMass, DIGIT_BOX, fitToBox, inkBounds } from '../../core/ink-map.ts';
 import { IMAGE_SIZE, PIXEL_COUNT } from '../../core/model-spec.ts';
-import {
-  centreByMass,
-  compositeLuminance,
-  DIGIT_BOX,
-  fitToBox,
-  inkBounds,
-  inkStrength,
-  type RgbaImage,
-  toMnistPixels,
-} from '../../core/preprocess.ts';
+import { compositeLuminance, inkStrength, type RgbaImage, toMnistPixels } from '../../core/preprocess.ts';
 import { resampleArea } from '../../core/resample.ts';
 import { readMnistTestDigits } from '../fixtures/mnist-idx.ts';
 import { type InkStyle, renderDigit } from '../fixtures/render-digit.ts';
