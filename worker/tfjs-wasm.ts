@@ -5,15 +5,17 @@
  * (and hangs forever when that fetch fails). Instead wrangler bundles the SIMD binary as a precompiled
  * `WebAssembly.Module`; we hand it to the package's emscripten factory through its `instantiateWasm` hook
  * and add the same `cwrap`s as the stock `init()` in `dist/backend_wasm.js`, then register the result as
- * the `wasm` backend (the package's kernels are registered under that name). Re-check this file against
+ * the `wasm` backend with only the kernels the served model runs (worker/tfjs-kernels.ts). Re-check this file against
  * `dist/backend_wasm.js` when upgrading tfjs.
  */
 
-import { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+// The backend class without the package index, which would register every kernel it has.
+import { BackendWasm } from '@tensorflow/tfjs-backend-wasm/dist/backend_wasm.js';
 import simdModule from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm';
 import type { BackendWasmModule } from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm';
 import wasmFactory from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm.js';
 import * as tf from '@tensorflow/tfjs-core';
+import { registerServedKernels } from './tfjs-kernels.ts';
 import { withTimeout } from './timeout.ts';
 
 export const TFJS_WASM_VERSION = '4.22.0';
@@ -74,6 +76,7 @@ export function createTfjsStarter(instantiate: InstantiateWasm): () => Promise<v
   return function startTfjs() {
     ready ??= withTimeout(
       (async () => {
+        registerServedKernels();
         if (tf.findBackendFactory(BACKEND)) tf.removeBackend(BACKEND);
         let failure: unknown;
         tf.registerBackend(
