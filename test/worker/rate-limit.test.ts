@@ -11,7 +11,8 @@ import { describe, expect, it } from 'vitest';
 import { createApp } from '../../worker/app.ts';
 import type { AppEnv } from '../../worker/app-types.ts';
 import { handleError } from '../../worker/errors.ts';
-import { RATE_LIMITS, type RateLimitKind, rateLimit } from '../../worker/middleware/rate-limit.ts';
+import { rateLimit } from '../../worker/middleware/rate-limit.ts';
+import { RATE_LIMITS, type RateLimitKind } from '../../worker/rate-limits.ts';
 import { BASE, expectProblem } from './helpers/api.ts';
 
 const app = createApp();

@@ -5,7 +5,6 @@
  */
 
 import type { MiddlewareHandler } from 'hono';
-import type { AppEnv } from '../app-types.ts';
 
 /**
  * Scripts and stylesheets only from this origin: the Astro build emits no inline <script> or <style>
@@ -44,7 +43,7 @@ export function securityHeadersFor(path: string): Record<string, string> {
   };
 }
 
-export function securityHeaders(): MiddlewareHandler<AppEnv> {
+export function securityHeaders(): MiddlewareHandler {
   return async function setSecurityHeaders(c, next) {
     await next();
     const headers = securityHeadersFor(c.req.path);
