@@ -19,7 +19,7 @@ import {
 } from './lib/report.ts';
 import { localScriptsOf, staticImportsOf, wranglerUploadSizes } from './lib/size-parsing.ts';
 
-export const WORKER_GZIP_TARGET_KIB = 400;
+export const WORKER_GZIP_TARGET_KIB = 300;
 export const PAD_JS_GZIP_TARGET_KIB = 30;
 
 export interface FileSize {

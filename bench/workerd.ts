@@ -25,6 +25,10 @@ import { digitAsCanvasPng } from './lib/test-images.ts';
 export const SINGLE_BLOCK = 50;
 /** Target: inference in workerd within this factor of the floor. */
 export const WORKERD_TARGET_FACTOR = 1.25;
+/** Target: a whole pixels request through `app.fetch` inside workerd within this factor of the floor. */
+export const REQUEST_TARGET_FACTOR = 1.5;
+/** The request-profile step that is a whole pixels request (bench/workerd/entry.ts). */
+const WHOLE_PIXELS_REQUEST = 'app again: POST /api/predict, pixels';
 
 interface InferenceReply {
   readonly timings: number[];
@@ -149,6 +153,17 @@ export function workerdSection(
       verdict: verdictAtMost(result.perDigitInBatch.median, limitBatch),
     },
   ];
+  const whole = profile?.steps.find(([name]) => name === WHOLE_PIXELS_REQUEST)?.[1];
+  if (whole !== undefined) {
+    const limit = REQUEST_TARGET_FACTOR * floorSingle.median;
+    rows.push({
+      area,
+      figure: 'whole pixels request, app.fetch(Request) → JSON Response (what Cloudflare bills)',
+      value: formatMs(whole),
+      target: `≤ ${REQUEST_TARGET_FACTOR} × floor ${formatMs(floorSingle.median)} = ${formatMs(limit)} (${formatRatio(whole / floorSingle.median)})`,
+      verdict: verdictAtMost(whole, limit),
+    });
+  }
   const line = (label: string, s: Summary, f: Summary) => [
     label,
     String(s.count),

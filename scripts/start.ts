@@ -21,8 +21,17 @@ function portFromEnvironment(): number {
   return port;
 }
 
+/** `RATE_LIMIT=off npm start` switches the Worker's rate limits off (load tests); default: production limits. */
+function rateLimitFromEnvironment(): Record<string, string> {
+  const raw = process.env.RATE_LIMIT;
+  if (raw === undefined || raw === '' || raw === 'on') return {};
+  if (raw === 'off') return { RATE_LIMIT: 'off' };
+  throw new Error(`RATE_LIMIT must be "off" or "on", got ${raw}`);
+}
+
 async function main(): Promise<void> {
   const port = portFromEnvironment();
+  const vars = rateLimitFromEnvironment();
   console.log('Checking the model in the local R2 bucket...');
   await seedLocalModel(STATE_DIR, undefined, (line) => console.log(`  ${line}`));
 
@@ -37,10 +46,11 @@ async function main(): Promise<void> {
     port,
     persistTo: STATE_DIR,
     seed: false,
+    vars,
     onOutput: (text) => process.stdout.write(text),
   });
   console.log(
-    `\nDigit Edge is running at ${server.url}/ (API: ${server.url}/api/health). Press Ctrl+C to stop.\n`,
+    `\nDigit Edge is running at ${server.url}/ (API: ${server.url}/api/health; rate limits ${vars.RATE_LIMIT === 'off' ? 'OFF' : 'on'}). Press Ctrl+C to stop.\n`,
   );
 
   let stopping = false;

@@ -4,7 +4,8 @@ import { defineConfig } from 'astro/config';
 export default defineConfig({
   output: 'static',
   trailingSlash: 'ignore',
-  build: { format: 'directory', inlineStylesheets: 'auto' },
+  // No inline <script>/<style>: the Content-Security-Policy (worker/middleware/security-headers.ts) allows only files.
+  build: { format: 'directory', inlineStylesheets: 'never' },
   devToolbar: { enabled: false },
-  vite: { build: { target: 'es2022' } },
+  vite: { build: { target: 'es2022', assetsInlineLimit: 0 } },
 });

@@ -8,6 +8,8 @@ import { cors } from 'hono/cors';
 import { timing } from 'hono/timing';
 import type { AppEnv } from './app-types.ts';
 import { ApiError, handleError } from './errors.ts';
+import { securityHeaders } from './middleware/security-headers.ts';
+import type { LoadModel } from './model/load-model.ts';
 import { ModelRegistry } from './model/model-registry.ts';
 import { buildOpenApiDocument, OPENAPI_PATH } from './openapi.ts';
 import { registerBatch } from './routes/batch.ts';
@@ -20,21 +22,31 @@ import { validationError } from './validation-error.ts';
 /** Default when MODEL_REFRESH_SECONDS is missing or not a number. */
 const DEFAULT_REFRESH_SECONDS = 30;
 
-let registry: ModelRegistry | undefined;
-
-/** One registry per isolate, created with the first request's bindings. */
-function registryFor(env: Env): ModelRegistry {
-  if (registry === undefined) {
-    const refresh = Number.parseFloat(String(env.MODEL_REFRESH_SECONDS));
-    registry = new ModelRegistry({
-      bucket: env.MODELS,
-      refreshSeconds: Number.isFinite(refresh) && refresh >= 0 ? refresh : DEFAULT_REFRESH_SECONDS,
-    });
-  }
-  return registry;
+/** What the app runs on; tests replace a part to make it fail on purpose (never a NODE_ENV branch). */
+export interface AppDependencies {
+  /** Starts tfjs's wasm backend (default: the Worker's own readyTfjs). */
+  readonly startRuntime?: () => Promise<void>;
+  /** Loads and verifies a version from R2 (default: loadModelFromR2). */
+  readonly loadModel?: LoadModel;
 }
 
-export function createApp(): OpenAPIHono<AppEnv> {
+export function createApp(dependencies: AppDependencies = {}): OpenAPIHono<AppEnv> {
+  let registry: ModelRegistry | undefined;
+
+  /** One registry per app (one app per isolate), created with the first request's bindings. */
+  function registryFor(env: Env): ModelRegistry {
+    if (registry === undefined) {
+      const refresh = Number.parseFloat(String(env.MODEL_REFRESH_SECONDS));
+      registry = new ModelRegistry({
+        bucket: env.MODELS,
+        refreshSeconds: Number.isFinite(refresh) && refresh >= 0 ? refresh : DEFAULT_REFRESH_SECONDS,
+        startRuntime: dependencies.startRuntime ?? readyTfjs,
+        ...(dependencies.loadModel ? { loadModel: dependencies.loadModel } : {}),
+      });
+    }
+    return registry;
+  }
+
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
       if (!result.success)
@@ -42,6 +54,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
     },
   });
 
+  app.use('*', securityHeaders());
   app.use(
     '/api/*',
     cors({
@@ -54,7 +67,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   );
   app.use('/api/*', timing({ crossOrigin: true }));
   app.use('/api/*', async (c, next) => {
-    await readyTfjs();
+    // The registry starts the wasm runtime with the first model load, so /api/health/live never waits on it.
     c.set('registry', registryFor(c.env));
     c.set('waitUntil', (promise) => {
       try {

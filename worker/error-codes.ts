@@ -16,6 +16,7 @@ export const ERROR_CODES = [
   'model_version_not_found',
   'model_version_refused',
   'model_unavailable',
+  'rate_limited',
   'internal_error',
 ] as const;
 

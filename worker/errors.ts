@@ -8,6 +8,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppEnv } from './app-types.ts';
 import type { ErrorCode } from './error-codes.ts';
+import { logEvent } from './log.ts';
 import { ModelVersionNotFoundError } from './model/load-model.ts';
 import { ModelRefusedError, NoModelAvailableError } from './model/model-registry.ts';
 import { PROBLEM_CONTENT_TYPE } from './schemas.ts';
@@ -93,6 +94,6 @@ export const unsupportedDetail =
 export function handleError(error: unknown, c: Context<AppEnv>): Response {
   const apiError = toApiError(error, Number(c.env.MODEL_REFRESH_SECONDS) || 30);
   if (apiError.status >= 500 && apiError.code !== 'model_unavailable')
-    console.error('unhandled error', error);
+    logEvent('error', 'unhandled_error', { path: c.req.path, error, stack: (error as Error)?.stack });
   return problemResponse(apiError);
 }

@@ -4,13 +4,29 @@
  */
 
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { batchRoute, healthRoute, modelFileRoute, modelRoute, predictRoute } from './routes/definitions.ts';
+import {
+  batchRoute,
+  healthRoute,
+  liveRoute,
+  modelFileRoute,
+  modelRoute,
+  predictRoute,
+  readyRoute,
+} from './routes/definitions.ts';
 
 export const OPENAPI_PATH = '/api/openapi.json';
 
 export function buildOpenApiDocument(): ReturnType<OpenAPIHono['getOpenAPI31Document']> {
   const registry = new OpenAPIHono();
-  for (const route of [predictRoute, batchRoute, modelRoute, modelFileRoute, healthRoute]) {
+  for (const route of [
+    predictRoute,
+    batchRoute,
+    modelRoute,
+    modelFileRoute,
+    healthRoute,
+    liveRoute,
+    readyRoute,
+  ]) {
     registry.openAPIRegistry.registerPath(route);
   }
   return registry.getOpenAPI31Document({

@@ -114,7 +114,21 @@ export const ProblemSchema = z
   .openapi('Problem');
 
 const FailureSchema = z
-  .object({ version: z.string().nullable(), reason: z.string(), at: z.string() })
+  .object({
+    code: z
+      .enum([
+        'runtime_start_failed',
+        'no_model_published',
+        'pointer_invalid',
+        'version_not_found',
+        'version_refused',
+        'storage_timeout',
+        'storage_error',
+      ])
+      .openapi({ description: 'What failed, in stable words; the detail is in the Worker logs.' }),
+    version: z.string().nullable(),
+    at: z.string(),
+  })
   .nullable()
   .openapi('LoadFailure');
 
@@ -126,8 +140,21 @@ export const HealthResponse = z
     lastFailure: FailureSchema,
     refreshSeconds: z.number(),
     runtime: z.object({ tensors: z.number().int(), bytes: z.number().int() }),
+    time: z.string(),
   })
   .openapi('Health');
+
+export const LiveResponse = z
+  .object({ status: z.literal('live'), time: z.string() })
+  .openapi('Live', { description: 'The Worker answers; says nothing about the model.' });
+
+export const ReadyResponse = z
+  .object({
+    status: z.literal('ready'),
+    model: ModelRef.extend({ loadedAt: z.string() }),
+    time: z.string(),
+  })
+  .openapi('Ready', { description: 'A verified model is loaded and answers.' });
 
 const Metrics = z.object({
   accuracy: z.number(),

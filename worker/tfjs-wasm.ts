@@ -5,15 +5,18 @@
  * (and hangs forever when that fetch fails). Instead wrangler bundles the SIMD binary as a precompiled
  * `WebAssembly.Module`; we hand it to the package's emscripten factory through its `instantiateWasm` hook
  * and add the same `cwrap`s as the stock `init()` in `dist/backend_wasm.js`, then register the result as
- * the `wasm` backend (the package's kernels are registered under that name). Re-check this file against
+ * the `wasm` backend with only the kernels the served model runs (worker/tfjs-kernels.ts). Re-check this file against
  * `dist/backend_wasm.js` when upgrading tfjs.
  */
 
-import { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+// The backend class without the package index, which would register every kernel it has.
+import { BackendWasm } from '@tensorflow/tfjs-backend-wasm/dist/backend_wasm.js';
 import simdModule from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm';
 import type { BackendWasmModule } from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm';
 import wasmFactory from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm.js';
 import * as tf from '@tensorflow/tfjs-core';
+import { registerServedKernels } from './tfjs-kernels.ts';
+import { withTimeout } from './timeout.ts';
 
 export const TFJS_WASM_VERSION = '4.22.0';
 const BACKEND = 'wasm';
@@ -21,47 +24,90 @@ const BACKEND = 'wasm';
 type Imports = WebAssembly.Imports;
 type Done = (instance: WebAssembly.Instance, module: WebAssembly.Module) => void;
 
-async function createWasmModule(): Promise<BackendWasmModule> {
-  const module = await wasmFactory({
-    // emscripten calls this instead of fetching and compiling the binary itself.
-    instantiateWasm: (imports: Imports, done: Done) => {
-      WebAssembly.instantiate(simdModule, imports).then(
-        (instance) => done(instance, simdModule),
-        (error: unknown) => console.error('tfjs wasm: instantiate failed', error),
-      );
-      return {};
-    },
+/** How the compiled binary becomes an instance; tests inject a failing one. */
+export type InstantiateWasm = (module: WebAssembly.Module, imports: Imports) => Promise<WebAssembly.Instance>;
+
+/** A stuck start must not hold every request of the isolate: it fails and the next request tries again. */
+const START_TIMEOUT_MS = 10_000;
+
+function createWasmModule(instantiate: InstantiateWasm): Promise<BackendWasmModule> {
+  // emscripten only logs a failed instantiation and its promise never settles, so the failure is
+  // routed to this promise's reject instead.
+  return new Promise<BackendWasmModule>((resolve, reject) => {
+    wasmFactory({
+      // emscripten calls this instead of fetching and compiling the binary itself.
+      instantiateWasm: (imports: Imports, done: Done) => {
+        instantiate(simdModule, imports).then((instance) => done(instance, simdModule), reject);
+        return {};
+      },
+    }).then(resolve, reject);
+  }).then((module) => {
+    // Exactly what the stock init() adds (tfjs-backend-wasm 4.22 dist/backend_wasm.js).
+    const emscripten = module as BackendWasmModule & {
+      cwrap: (name: string, returns: string | null, args: string[]) => (...args: number[]) => number;
+    };
+    module.tfjs = {
+      init: emscripten.cwrap('init', null, []),
+      initWithThreadsCount: emscripten.cwrap('init_with_threads_count', null, ['number']),
+      getThreadsCount: emscripten.cwrap('get_threads_count', 'number', []),
+      registerTensor: emscripten.cwrap('register_tensor', null, ['number', 'number', 'number']),
+      disposeData: emscripten.cwrap('dispose_data', null, ['number']),
+      dispose: emscripten.cwrap('dispose', null, []),
+    };
+    return module;
   });
-  // Exactly what the stock init() adds (tfjs-backend-wasm 4.22 dist/backend_wasm.js).
-  const emscripten = module as BackendWasmModule & {
-    cwrap: (name: string, returns: string | null, args: string[]) => (...args: number[]) => number;
-  };
-  module.tfjs = {
-    init: emscripten.cwrap('init', null, []),
-    initWithThreadsCount: emscripten.cwrap('init_with_threads_count', null, ['number']),
-    getThreadsCount: emscripten.cwrap('get_threads_count', 'number', []),
-    registerTensor: emscripten.cwrap('register_tensor', null, ['number', 'number', 'number']),
-    disposeData: emscripten.cwrap('dispose_data', null, ['number']),
-    dispose: emscripten.cwrap('dispose', null, []),
-  };
-  return module;
 }
 
-let ready: Promise<void> | undefined;
+/** Thrown when the wasm backend does not start; the request answers 503 and the next one retries. */
+export class RuntimeStartError extends Error {
+  override readonly name = 'RuntimeStartError';
+}
 
 /**
- * Starts tfjs on the wasm backend, once per isolate: concurrent callers share one promise, and a failed
- * start is forgotten so the next request tries again.
+ * A function that starts tfjs on the wasm backend once: concurrent callers share one promise, and a
+ * failed or timed-out start is forgotten so the next call tries again.
+ *
+ * @example
+ * const start = createTfjsStarter((module, imports) => WebAssembly.instantiate(module, imports));
+ * await start();
  */
-export function readyTfjs(): Promise<void> {
-  ready ??= (async () => {
-    if (tf.findBackendFactory(BACKEND)) tf.removeBackend(BACKEND);
-    tf.registerBackend(BACKEND, async () => new BackendWasm(await createWasmModule()), 10);
-    if (!(await tf.setBackend(BACKEND))) throw new Error('tfjs could not start its wasm backend');
-    await tf.ready();
-  })().catch((error: unknown) => {
-    ready = undefined;
-    throw error;
-  });
-  return ready;
+export function createTfjsStarter(instantiate: InstantiateWasm): () => Promise<void> {
+  let ready: Promise<void> | undefined;
+  return function startTfjs() {
+    ready ??= withTimeout(
+      (async () => {
+        registerServedKernels();
+        if (tf.findBackendFactory(BACKEND)) tf.removeBackend(BACKEND);
+        let failure: unknown;
+        tf.registerBackend(
+          BACKEND,
+          async () => {
+            try {
+              return new BackendWasm(await createWasmModule(instantiate));
+            } catch (error) {
+              failure = error;
+              throw error;
+            }
+          },
+          10,
+        );
+        // tfjs turns a failed backend factory into `false` (and a console warning): keep the cause.
+        if (!(await tf.setBackend(BACKEND))) {
+          throw new RuntimeStartError(`tfjs could not start its wasm backend: ${messageOf(failure)}`);
+        }
+        await tf.ready();
+      })(),
+      START_TIMEOUT_MS,
+      'starting the tfjs wasm backend',
+    ).catch((error: unknown) => {
+      ready = undefined;
+      throw error instanceof RuntimeStartError ? error : new RuntimeStartError(messageOf(error));
+    });
+    return ready;
+  };
 }
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/** The Worker's tfjs start: the bundled SIMD binary instantiated by the runtime. */
+export const readyTfjs = createTfjsStarter((module, imports) => WebAssembly.instantiate(module, imports));

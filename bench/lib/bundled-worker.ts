@@ -107,7 +107,8 @@ export async function startBundledWorker(bundle: WorkerBundle, state: SeededStat
       r2Buckets: { MODELS: 'digit-edge-models' },
       // Miniflare appends the plugin's folder (r2) to this; wrangler's --persist-to adds v3 itself.
       resourcePersistencePath: join(state.path, 'v3'),
-      bindings: vars,
+      // Benchmarks load the Worker from one address: rate limits off, as `RATE_LIMIT=off npm start`.
+      bindings: { ...vars, RATE_LIMIT: 'off' },
       logRequests: false,
     }),
   );

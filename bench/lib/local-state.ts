@@ -26,6 +26,8 @@ export async function startServer(state: SeededState, which: 'app' | 'bench'): P
     startLocalServer({
       persistTo: state.path,
       seed: false,
+      // Load from one address: the production limits would refuse most of it (as RATE_LIMIT=off npm start).
+      vars: { RATE_LIMIT: 'off' },
       ...(which === 'bench' ? { config: BENCH_WORKER_CONFIG } : {}),
     });
   try {

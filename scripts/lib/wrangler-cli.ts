@@ -24,26 +24,68 @@ export interface WranglerResult {
   readonly stderr: string;
 }
 
+/**
+ * Longest a wrangler call may take (a start on a loaded machine plus one upload of a model file to R2).
+ * A call still running then is killed, with its child processes, and fails like any other.
+ */
+export const WRANGLER_TIMEOUT_MS = 180_000;
+
+/** The exit status reported for a call that was killed at its deadline (as timeout(1) does). */
+export const TIMED_OUT_CODE = 124;
+
+export interface WranglerOptions {
+  /** Default WRANGLER_TIMEOUT_MS. */
+  readonly timeoutMs?: number;
+}
+
 /** Runs `npx wrangler ...args` to completion; `input` is written to its stdin (for `--pipe` uploads). */
-export function runWrangler(args: readonly string[], input?: Uint8Array): Promise<WranglerResult> {
+export function runWrangler(
+  args: readonly string[],
+  input?: Uint8Array,
+  options: WranglerOptions = {},
+): Promise<WranglerResult> {
+  const timeoutMs = options.timeoutMs ?? WRANGLER_TIMEOUT_MS;
   return new Promise((resolve, reject) => {
     const child = spawn('npx', ['wrangler', ...args], {
       cwd: REPO_ROOT,
       env: wranglerEnvironment(),
       stdio: ['pipe', 'pipe', 'pipe'],
+      // Its own process group, so a timeout reaches wrangler and workerd under npx too.
+      detached: true,
     });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
+    let timedOut = false;
+    const killGroup = (signal: NodeJS.Signals): void => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, signal);
+      } catch {
+        // ESRCH: already gone
+      }
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup('SIGTERM');
+      setTimeout(() => killGroup('SIGKILL'), 2000).unref();
+    }, timeoutMs);
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-    child.on('error', reject);
-    child.on('close', (code) =>
+    child.stdin.on('error', () => {}); // a killed child closes its stdin early
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const text = Buffer.concat(stderr).toString('utf8');
       resolve({
-        code: code ?? 1,
+        code: timedOut ? TIMED_OUT_CODE : (code ?? 1),
         stdout: Buffer.concat(stdout),
-        stderr: Buffer.concat(stderr).toString('utf8'),
-      }),
-    );
+        stderr: timedOut
+          ? `${text}\n✘ wrangler ${args.slice(0, 3).join(' ')} timed out after ${timeoutMs} ms`
+          : text,
+      });
+    });
     child.stdin.end(input ?? undefined);
   });
 }

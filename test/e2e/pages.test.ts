@@ -141,3 +141,51 @@ describe('every page on phones', () => {
     });
   }
 });
+
+describe('the security headers', () => {
+  const pages = ['/', '/model', '/docs'];
+
+  it('are on every page, its scripts and styles, and the API, with the camera allowed on the pad only', async () => {
+    const page = await browser.open(DESKTOP);
+    const assets = new Set<string>();
+    page.on('response', (response) => {
+      if (new URL(response.url()).pathname.startsWith('/_astro/')) assets.add(response.url());
+    });
+    for (const path of pages) await page.goto(`${baseUrl}${path}`);
+    expect(assets.size).toBeGreaterThan(0);
+    for (const url of [
+      ...pages.map((path) => `${baseUrl}${path}`),
+      ...assets,
+      `${baseUrl}/api/health/live`,
+    ]) {
+      const response = await fetch(url);
+      await response.arrayBuffer();
+      const csp = response.headers.get('content-security-policy') ?? '';
+      expect(csp, url).toMatch(/script-src 'self'(;|$)/);
+      expect(csp, url).toMatch(/connect-src 'self'(;|$)/);
+      expect(response.headers.get('x-content-type-options'), url).toBe('nosniff');
+      expect(response.headers.get('referrer-policy'), url).toBeTruthy();
+      const camera = new URL(url).pathname === '/' ? 'camera=(self)' : 'camera=()';
+      expect(response.headers.get('permissions-policy'), url).toContain(camera);
+    }
+  });
+
+  it('block nothing the pages use: no policy violation or console error on any page', async () => {
+    for (const path of pages) {
+      const page = await browser.open(DESKTOP);
+      const problems: string[] = [];
+      page.on('console', (message) => {
+        if (message.type() === 'error') problems.push(message.text());
+      });
+      page.on('pageerror', (error) => problems.push(error.message));
+      await page.addInitScript(() => {
+        document.addEventListener('securitypolicyviolation', (event) =>
+          console.error(`CSP violation: ${event.violatedDirective} ${event.blockedURI}`),
+        );
+      });
+      await page.goto(`${baseUrl}${path}`);
+      await page.waitForLoadState('networkidle');
+      expect(problems, path).toEqual([]);
+    }
+  });
+});

@@ -16,6 +16,8 @@ describe("the Worker's OpenAPI document", () => {
     const paths = document.paths ?? {};
     expect(Object.keys(paths).sort()).toEqual([
       '/api/health',
+      '/api/health/live',
+      '/api/health/ready',
       '/api/model',
       '/api/model/files/{name}',
       '/api/predict',
@@ -26,7 +28,7 @@ describe("the Worker's OpenAPI document", () => {
       Object.keys((predict?.requestBody as { content?: object } | undefined)?.content ?? {}).sort(),
     ).toEqual(['application/json', 'image/jpeg', 'image/png', 'multipart/form-data']);
     const responses = predict?.responses as Record<string, { content?: Record<string, unknown> }>;
-    for (const status of ['400', '413', '415', '422', '503']) {
+    for (const status of ['400', '413', '415', '422', '429', '503']) {
       expect(Object.keys(responses[status]?.content ?? {})).toEqual(['application/problem+json']);
     }
     expect(Object.keys(document.components?.schemas ?? {})).toEqual(
@@ -37,6 +39,8 @@ describe("the Worker's OpenAPI document", () => {
         'PredictResponse',
         'Problem',
         'Health',
+        'Live',
+        'Ready',
         'Model',
       ]),
     );

@@ -37,7 +37,7 @@ async function servedEventually(version: string): Promise<void> {
 interface Health {
   status: string;
   model: { version: string };
-  lastFailure: { version: string | null; reason: string } | null;
+  lastFailure: { code: string; version: string | null; at: string } | null;
 }
 
 async function health(): Promise<Health> {

@@ -389,6 +389,8 @@ describe('CORS, model, health and OpenAPI', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/api/health',
+      '/api/health/live',
+      '/api/health/ready',
       '/api/model',
       '/api/model/files/{name}',
       '/api/predict',
@@ -401,7 +403,7 @@ describe('CORS, model, health and OpenAPI', () => {
       'multipart/form-data',
     ]);
     expect(Object.keys(doc.paths['/api/predict']?.post?.responses ?? {})).toEqual(
-      expect.arrayContaining(['200', '400', '413', '415', '422', '503']),
+      expect.arrayContaining(['200', '400', '413', '415', '422', '429', '503']),
     );
   });
 });

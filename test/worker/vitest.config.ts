@@ -28,8 +28,9 @@ export default defineConfig({
   plugins: [
     cloudflareTest({
       wrangler: { configPath: `${root}wrangler.toml` },
-      // Re-read the pointer on every request, so hot reload is observable without waiting.
-      miniflare: { bindings: { MODEL_REFRESH_SECONDS: '0' } },
+      // Re-read the pointer on every request, so hot reload is observable without waiting. Rate limits
+      // off, as for load tests: the suites share one client key; rate-limit.test.ts turns them on itself.
+      miniflare: { bindings: { MODEL_REFRESH_SECONDS: '0', RATE_LIMIT: 'off' } },
     }),
   ],
   test: {

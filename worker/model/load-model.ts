@@ -6,6 +6,7 @@
 import { MANIFEST_FILE, MODEL_FILE, type ModelManifest, versionKey } from '../../core/manifest.ts';
 import { PIXEL_COUNT } from '../../core/model-spec.ts';
 import { decodeWeights } from '../../core/weights.ts';
+import { withTimeout } from '../timeout.ts';
 import { createFusedModel, type FusedModel } from './fused-model.ts';
 import { checkWeights, ModelVerificationError, weightsManifestOf } from './verify-weights.ts';
 
@@ -20,6 +21,26 @@ export interface LoadedModel {
 export class ModelVersionNotFoundError extends Error {
   override readonly name = 'ModelVersionNotFoundError';
 }
+
+/** Longest wait for one R2 object, body included; a stuck read fails like any storage error. */
+export const R2_READ_TIMEOUT_MS = 10_000;
+
+/** The bytes of `key`, or null when it does not exist; rejects with TimeoutError after `timeoutMs`. */
+export function readR2Bytes(bucket: R2Bucket, key: string, timeoutMs: number): Promise<Uint8Array | null> {
+  const read = async (): Promise<Uint8Array | null> => {
+    const object = await bucket.get(key);
+    return object === null ? null : new Uint8Array(await object.arrayBuffer());
+  };
+  return withTimeout(read(), timeoutMs, `reading R2 object ${key}`);
+}
+
+export interface LoadOptions {
+  /** Per R2 object (default R2_READ_TIMEOUT_MS). */
+  readonly readTimeoutMs?: number;
+}
+
+/** How the registry loads a version: loadModelFromR2, or a test's stand-in that fails on purpose. */
+export type LoadModel = (bucket: R2Bucket, version: string, options?: LoadOptions) => Promise<LoadedModel>;
 
 const VERSION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export const isVersionName = (value: string): boolean => VERSION_PATTERN.test(value);
@@ -52,12 +73,12 @@ async function readVerifiedFile(
   bucket: R2Bucket,
   manifest: ModelManifest,
   path: string,
+  timeoutMs: number,
 ): Promise<Uint8Array> {
   const entry = manifest.files.find((file) => file.path === path);
   if (entry === undefined) throw new ModelVerificationError(`${path} is not listed in ${MANIFEST_FILE}`);
-  const object = await bucket.get(versionKey(manifest.version, path));
-  if (object === null) throw new ModelVerificationError(`${path} is missing`);
-  const bytes = new Uint8Array(await object.arrayBuffer());
+  const bytes = await readR2Bytes(bucket, versionKey(manifest.version, path), timeoutMs);
+  if (bytes === null) throw new ModelVerificationError(`${path} is missing`);
   if (bytes.byteLength !== entry.bytes) {
     throw new ModelVerificationError(
       `${path} holds ${bytes.byteLength} bytes, the manifest says ${entry.bytes}`,
@@ -70,23 +91,32 @@ async function readVerifiedFile(
 }
 
 /** The manifest of a published version, or ModelVersionNotFoundError. */
-export async function readManifest(bucket: R2Bucket, version: string): Promise<ModelManifest> {
-  const object = await bucket.get(versionKey(version, MANIFEST_FILE));
-  if (object === null) throw new ModelVersionNotFoundError(`model version ${version} is not published`);
-  return parseManifest(await object.text(), version);
+export async function readManifest(
+  bucket: R2Bucket,
+  version: string,
+  timeoutMs = R2_READ_TIMEOUT_MS,
+): Promise<ModelManifest> {
+  const bytes = await readR2Bytes(bucket, versionKey(version, MANIFEST_FILE), timeoutMs);
+  if (bytes === null) throw new ModelVersionNotFoundError(`model version ${version} is not published`);
+  return parseManifest(new TextDecoder().decode(bytes), version);
 }
 
 /**
  * Loads and verifies `version`. Throws ModelVersionNotFoundError, ModelVerificationError (the version is
- * bad and stays bad: versions are immutable) or any R2 error (worth retrying later).
+ * bad and stays bad: versions are immutable) or any R2 error or TimeoutError (worth retrying later).
  */
-export async function loadModelFromR2(bucket: R2Bucket, version: string): Promise<LoadedModel> {
-  const manifest = await readManifest(bucket, version);
+export async function loadModelFromR2(
+  bucket: R2Bucket,
+  version: string,
+  options: LoadOptions = {},
+): Promise<LoadedModel> {
+  const timeoutMs = options.readTimeoutMs ?? R2_READ_TIMEOUT_MS;
+  const manifest = await readManifest(bucket, version, timeoutMs);
   // The manifest lists the shards too, so model.json and the shards are read in one round of requests;
   // model.json's own shard list is checked against them below.
   const shardPaths = manifest.files.map((file) => file.path).filter((path) => path.endsWith('.bin'));
   const [modelJsonBytes, ...shards] = await Promise.all(
-    [MODEL_FILE, ...shardPaths].map((path) => readVerifiedFile(bucket, manifest, path)),
+    [MODEL_FILE, ...shardPaths].map((path) => readVerifiedFile(bucket, manifest, path, timeoutMs)),
   );
   let modelJson: unknown;
   try {

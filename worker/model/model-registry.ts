@@ -6,7 +6,16 @@
  */
 
 import { CURRENT_POINTER_KEY, type CurrentPointer } from '../../core/manifest.ts';
-import { type LoadedModel, loadModelFromR2, ModelVersionNotFoundError } from './load-model.ts';
+import { logEvent } from '../log.ts';
+import { TimeoutError } from '../timeout.ts';
+import {
+  type LoadedModel,
+  type LoadModel,
+  loadModelFromR2,
+  ModelVersionNotFoundError,
+  R2_READ_TIMEOUT_MS,
+  readR2Bytes,
+} from './load-model.ts';
 import { ModelVerificationError } from './verify-weights.ts';
 
 export interface ModelRegistryOptions {
@@ -14,18 +23,53 @@ export interface ModelRegistryOptions {
   readonly refreshSeconds: number;
   /** Loaded versions kept at most, the current one included. */
   readonly cacheSize?: number;
+  /** Starts the inference runtime (tfjs wasm) before the first load; retried after a failure. */
+  readonly startRuntime: () => Promise<void>;
+  /** Default loadModelFromR2; tests inject failures. */
+  readonly loadModel?: LoadModel;
+  /** Per R2 object read, the pointer included (default R2_READ_TIMEOUT_MS). */
+  readonly readTimeoutMs?: number;
 }
 
+/**
+ * What went wrong, in stable words for the public health answer. The storage layer's own text goes to
+ * the operator log only.
+ */
+export type FailureCode =
+  | 'runtime_start_failed'
+  | 'no_model_published'
+  | 'pointer_invalid'
+  | 'version_not_found'
+  | 'version_refused'
+  | 'storage_timeout'
+  | 'storage_error';
+
 export interface LoadFailure {
+  readonly code: FailureCode;
   readonly version: string | null;
-  readonly reason: string;
   readonly at: string;
 }
 
-/** No version could be loaded: the API answers 503 until one is published. */
+const FAILURE_WORDS: Record<FailureCode, string> = {
+  runtime_start_failed: 'the inference runtime failed to start',
+  no_model_published: 'no model version is published yet',
+  pointer_invalid: 'the current-model pointer is invalid',
+  version_not_found: 'the published pointer names a version that does not exist',
+  version_refused: 'the published version failed verification',
+  storage_timeout: 'model storage did not answer in time',
+  storage_error: 'model storage could not be read',
+};
+
+/** No version can serve: the API answers 503 (with Retry-After) and the next request tries again. */
 export class NoModelAvailableError extends Error {
   override readonly name = 'NoModelAvailableError';
+  constructor(readonly code: FailureCode) {
+    super(`No model is available: ${FAILURE_WORDS[code]} (${code}).`);
+  }
 }
+
+const storageFailure = (error: unknown): FailureCode =>
+  error instanceof TimeoutError ? 'storage_timeout' : 'storage_error';
 
 /** A version exists but failed verification; it is never retried (versions are immutable). */
 export class ModelRefusedError extends Error {
@@ -49,6 +93,9 @@ const REMEMBERED_REFUSALS = 32;
 
 export class ModelRegistry {
   readonly #bucket: R2Bucket;
+  readonly #startRuntime: () => Promise<void>;
+  readonly #loadModel: LoadModel;
+  readonly #readTimeoutMs: number;
   readonly #refreshMs: number;
   readonly #cacheSize: number;
   #current: LoadedModel | null = null;
@@ -62,6 +109,9 @@ export class ModelRegistry {
 
   constructor(options: ModelRegistryOptions) {
     this.#bucket = options.bucket;
+    this.#startRuntime = options.startRuntime;
+    this.#loadModel = options.loadModel ?? loadModelFromR2;
+    this.#readTimeoutMs = options.readTimeoutMs ?? R2_READ_TIMEOUT_MS;
     this.#refreshMs = Math.max(0, options.refreshSeconds) * 1000;
     this.#cacheSize = Math.max(1, options.cacheSize ?? 3);
   }
@@ -106,9 +156,8 @@ export class ModelRegistry {
       if (this.#current === null) await this.#refreshing;
       else waitUntil(this.#refreshing);
     }
-    if (this.#current === null) {
-      throw new NoModelAvailableError(this.#lastFailure?.reason ?? 'no model version is published yet');
-    }
+    if (this.#current === null)
+      throw new NoModelAvailableError(this.#lastFailure?.code ?? 'no_model_published');
     return this.#current;
   }
 
@@ -131,13 +180,14 @@ export class ModelRegistry {
     try {
       pointer = await this.#readPointer();
     } catch (error) {
-      this.#fail(null, `cannot read ${CURRENT_POINTER_KEY}: ${messageOf(error)}`);
+      const code = error instanceof PointerError ? 'pointer_invalid' : storageFailure(error);
+      this.#fail(code, null, `cannot read ${CURRENT_POINTER_KEY}`, error);
       return;
     }
     this.#pointer = pointer;
     if (pointer === null) {
       if (this.#current === null)
-        this.#fail(null, `${CURRENT_POINTER_KEY} does not exist: no model is published yet`);
+        this.#fail('no_model_published', null, `${CURRENT_POINTER_KEY} does not exist`);
       return;
     }
     if (pointer.version === this.#current?.version || this.#refused.has(pointer.version)) return;
@@ -147,21 +197,26 @@ export class ModelRegistry {
       if (this.#pointer?.version === loaded.version) {
         this.#current = loaded;
         this.#lastFailure = null;
-        console.log(`model ${loaded.version} now serves (published ${pointer.publishedAt})`);
+        logEvent('info', 'model_switched', { version: loaded.version, publishedAt: pointer.publishedAt });
       }
     } catch (error) {
       // #load has recorded refusals and read errors; the previous model keeps serving either way.
       if (error instanceof ModelVersionNotFoundError)
-        this.#fail(pointer.version, `the pointer names ${error.message}`);
+        this.#fail('version_not_found', pointer.version, 'the pointer names a missing version', error);
     }
   }
 
   async #readPointer(): Promise<CurrentPointer | null> {
-    const object = await this.#bucket.get(CURRENT_POINTER_KEY);
-    if (object === null) return null;
-    const pointer = JSON.parse(await object.text()) as Partial<CurrentPointer> | null;
+    const bytes = await readR2Bytes(this.#bucket, CURRENT_POINTER_KEY, this.#readTimeoutMs);
+    if (bytes === null) return null;
+    let pointer: Partial<CurrentPointer> | null;
+    try {
+      pointer = JSON.parse(new TextDecoder().decode(bytes)) as Partial<CurrentPointer> | null;
+    } catch {
+      throw new PointerError('the pointer is not JSON');
+    }
     if (typeof pointer?.version !== 'string' || pointer.version === '') {
-      throw new Error('the pointer names no version');
+      throw new PointerError('the pointer names no version');
     }
     return { version: pointer.version, publishedAt: String(pointer.publishedAt ?? '') };
   }
@@ -169,7 +224,7 @@ export class ModelRegistry {
   #load(version: string): Promise<LoadedModel> {
     let loading = this.#loading.get(version);
     if (loading === undefined) {
-      loading = loadModelFromR2(this.#bucket, version)
+      loading = this.#startAndLoad(version)
         .then((loaded) => {
           this.#remember(loaded);
           return loaded;
@@ -181,8 +236,10 @@ export class ModelRegistry {
           }
           // Not found is the caller's business (a 404 for a pin; the pointer check records it itself).
           if (error instanceof ModelVersionNotFoundError) throw error;
-          this.#fail(version, `cannot read model ${version}: ${messageOf(error)}`);
-          throw error;
+          if (error instanceof NoModelAvailableError) throw error;
+          const code = storageFailure(error);
+          this.#fail(code, version, `cannot read model ${version}`, error);
+          throw new NoModelAvailableError(code);
         })
         .finally(() => this.#loading.delete(version));
       this.#loading.set(version, loading);
@@ -200,17 +257,32 @@ export class ModelRegistry {
     }
   }
 
+  /** The runtime first (a failed start is retried by the next load), then the version itself. */
+  async #startAndLoad(version: string): Promise<LoadedModel> {
+    try {
+      await this.#startRuntime();
+    } catch (error) {
+      this.#fail('runtime_start_failed', version, 'the tfjs wasm backend did not start', error);
+      throw new NoModelAvailableError('runtime_start_failed');
+    }
+    return this.#loadModel(this.#bucket, version, { readTimeoutMs: this.#readTimeoutMs });
+  }
+
   #refuse(version: string, reason: string): void {
     this.#refused.set(version, reason);
     if (this.#refused.size > REMEMBERED_REFUSALS)
       this.#refused.delete(this.#refused.keys().next().value as string);
-    this.#fail(version, reason);
+    this.#fail('version_refused', version, reason);
   }
 
-  #fail(version: string | null, reason: string): void {
-    this.#lastFailure = { version, reason, at: new Date().toISOString() };
-    console.error(`model ${version ?? '(pointer)'} refused or unavailable: ${reason}`);
+  /** Records the failure for /api/health (stable code) and logs the detail for operators. */
+  #fail(code: FailureCode, version: string | null, message: string, cause?: unknown): void {
+    this.#lastFailure = { code, version, at: new Date().toISOString() };
+    logEvent('error', 'model_unavailable', { code, version, message, ...(cause ? { cause } : {}) });
   }
 }
 
-const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+/** The pointer object exists but does not name a version. */
+class PointerError extends Error {
+  override readonly name = 'PointerError';
+}

@@ -6,11 +6,12 @@ import type { ApiApp } from '../app-types.ts';
 import { ApiError } from '../errors.ts';
 import { pixelsFromJson, writePixels } from '../input/pixels-from-input.ts';
 import { limitBody } from '../middleware/limit-body.ts';
+import { rateLimit } from '../middleware/rate-limit.ts';
 import { batchRoute } from './definitions.ts';
 import { toPrediction } from './shared.ts';
 
 export function registerBatch(app: ApiApp): void {
-  app.openapi({ ...batchRoute, middleware: [limitBody(['json'])] }, async (c) => {
+  app.openapi({ ...batchRoute, middleware: [rateLimit('batch'), limitBody(['json'])] }, async (c) => {
     const { images } = c.req.valid('json');
     startTime(c, 'decode', 'Input decoding and preprocessing');
     const pixels = new Float32Array(images.length * PIXEL_COUNT);

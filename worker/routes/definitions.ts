@@ -8,12 +8,14 @@ import {
   BatchBody,
   BatchResponse,
   HealthResponse,
+  LiveResponse,
   ModelResponse,
   MultipartBody,
   PROBLEM_CONTENT_TYPE,
   PredictJsonBody,
   PredictResponse,
   ProblemSchema,
+  ReadyResponse,
   VersionQuery,
 } from '../schemas.ts';
 
@@ -27,6 +29,7 @@ const descriptions: Record<number, string> = {
   413: 'Body over the size limit',
   415: 'Unsupported content type',
   422: 'Image undecodable, too large or blank',
+  429: 'Too many requests from this address (see Retry-After; the limit is in detail)',
   503: 'No model can be loaded yet (see Retry-After)',
 };
 
@@ -62,7 +65,7 @@ export const predictRoute = createRoute({
   },
   responses: {
     200: { description: 'The predicted digit', content: { 'application/json': { schema: PredictResponse } } },
-    ...problemResponses(400, 404, 409, 413, 415, 422, 503),
+    ...problemResponses(400, 404, 409, 413, 415, 422, 429, 503),
   },
 });
 
@@ -79,7 +82,7 @@ export const batchRoute = createRoute({
       description: 'One prediction per image, in order',
       content: { 'application/json': { schema: BatchResponse } },
     },
-    ...problemResponses(400, 404, 409, 413, 415, 422, 503),
+    ...problemResponses(400, 404, 409, 413, 415, 422, 429, 503),
   },
 });
 
@@ -111,6 +114,25 @@ export const healthRoute = createRoute({
   summary: 'Whether a model is loaded, which one, and the last load failure',
   responses: {
     200: { description: 'A model serves', content: { 'application/json': { schema: HealthResponse } } },
+    ...problemResponses(503),
+  },
+});
+
+export const liveRoute = createRoute({
+  method: 'get',
+  path: '/api/health/live',
+  summary: 'Liveness: the Worker answers (touches neither the model nor storage)',
+  responses: {
+    200: { description: 'The Worker is live', content: { 'application/json': { schema: LiveResponse } } },
+  },
+});
+
+export const readyRoute = createRoute({
+  method: 'get',
+  path: '/api/health/ready',
+  summary: 'Readiness: a verified model is loaded (loads it if none is)',
+  responses: {
+    200: { description: 'Ready to predict', content: { 'application/json': { schema: ReadyResponse } } },
     ...problemResponses(503),
   },
 });

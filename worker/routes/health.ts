@@ -1,10 +1,32 @@
-/** GET /api/health: 200 while a model serves (reporting any refused version), else 503. */
+/**
+ * Health, split the way serving systems do (KServe's V2 protocol: live vs ready):
+ * - GET /api/health/live: the Worker answers; no model, storage or wasm involved.
+ * - GET /api/health/ready: a verified model is loaded (the first call loads it), else 503.
+ * - GET /api/health: the full picture: version, pointer, last failure (stable code), runtime memory.
+ * Failures are named by stable codes; the storage layer's text is only in the Worker logs.
+ */
 
 import * as tf from '@tensorflow/tfjs-core';
 import type { ApiApp } from '../app-types.ts';
-import { healthRoute } from './definitions.ts';
+import { healthRoute, liveRoute, readyRoute } from './definitions.ts';
+
+const now = (): string => new Date().toISOString();
 
 export function registerHealth(app: ApiApp): void {
+  app.openapi(liveRoute, (c) => c.json({ status: 'live' as const, time: now() }, 200));
+
+  app.openapi(readyRoute, async (c) => {
+    const current = await c.var.registry.current(c.var.waitUntil);
+    return c.json(
+      {
+        status: 'ready' as const,
+        model: { version: current.version, loadedAt: current.loadedAt },
+        time: now(),
+      },
+      200,
+    );
+  });
+
   app.openapi(healthRoute, async (c) => {
     const registry = c.var.registry;
     const current = await registry.current(c.var.waitUntil);
@@ -18,6 +40,7 @@ export function registerHealth(app: ApiApp): void {
         lastFailure,
         refreshSeconds: registry.refreshSeconds,
         runtime: { tensors: memory.numTensors, bytes: memory.numBytes },
+        time: now(),
       },
       200,
     );

@@ -5,6 +5,7 @@ import type { ApiApp } from '../app-types.ts';
 import { ApiError } from '../errors.ts';
 import { bodyKindOf, pixelsFromImageBytes, pixelsFromJson } from '../input/pixels-from-input.ts';
 import { limitBody } from '../middleware/limit-body.ts';
+import { rateLimit } from '../middleware/rate-limit.ts';
 import { predictRoute } from './definitions.ts';
 import { toPrediction } from './shared.ts';
 
@@ -29,22 +30,25 @@ async function readPixels(
 }
 
 export function registerPredict(app: ApiApp): void {
-  app.openapi({ ...predictRoute, middleware: [limitBody(['json', 'image', 'multipart'])] }, async (c) => {
-    const kind = bodyKindOf(c.req.header('content-type'));
-    // zod-openapi types `valid` only for routes with one body type; ours declares four.
-    const validated = c.req.valid.bind(c.req) as unknown as (target: 'json' | 'form') => unknown;
-    const json = kind === 'json' ? validated('json') : undefined;
-    const form = kind === 'multipart' ? validated('form') : undefined;
-    startTime(c, 'decode', 'Input decoding and preprocessing');
-    const pixels = await readPixels(c.req.raw, kind, json, form);
-    endTime(c, 'decode');
-    const { version } = c.req.valid('query');
-    const answer = await c.var.registry.run(version, c.var.waitUntil, (loaded) => {
-      startTime(c, 'inference', 'Model inference');
-      const probabilities = loaded.model.predict(pixels, 1);
-      endTime(c, 'inference');
-      return { ...toPrediction(probabilities, 0), model: { version: loaded.version } };
-    });
-    return c.json(answer, 200);
-  });
+  app.openapi(
+    { ...predictRoute, middleware: [rateLimit('predict'), limitBody(['json', 'image', 'multipart'])] },
+    async (c) => {
+      const kind = bodyKindOf(c.req.header('content-type'));
+      // zod-openapi types `valid` only for routes with one body type; ours declares four.
+      const validated = c.req.valid.bind(c.req) as unknown as (target: 'json' | 'form') => unknown;
+      const json = kind === 'json' ? validated('json') : undefined;
+      const form = kind === 'multipart' ? validated('form') : undefined;
+      startTime(c, 'decode', 'Input decoding and preprocessing');
+      const pixels = await readPixels(c.req.raw, kind, json, form);
+      endTime(c, 'decode');
+      const { version } = c.req.valid('query');
+      const answer = await c.var.registry.run(version, c.var.waitUntil, (loaded) => {
+        startTime(c, 'inference', 'Model inference');
+        const probabilities = loaded.model.predict(pixels, 1);
+        endTime(c, 'inference');
+        return { ...toPrediction(probabilities, 0), model: { version: loaded.version } };
+      });
+      return c.json(answer, 200);
+    },
+  );
 }

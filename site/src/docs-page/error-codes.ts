@@ -50,8 +50,13 @@ export const DOCUMENTED_ERRORS: readonly DocumentedError[] = [
     when: 'The image holds no ink: nothing stands out from the background.',
   },
   {
+    status: 429,
+    code: 'rate_limited',
+    when: 'Too many requests from your address in the current window (the limit is in detail). Wait for the Retry-After seconds.',
+  },
+  {
     status: 503,
     code: 'model_unavailable',
-    when: 'No model can be loaded right now. Wait for the Retry-After seconds, then try again.',
+    when: 'No model can be loaded right now (model storage or the inference runtime failed; the next request tries again). Wait for the Retry-After seconds, then try again.',
   },
 ];

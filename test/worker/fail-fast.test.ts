@@ -1,0 +1,197 @@
+/**
+ * Nothing hangs: a wasm start that fails, a model load that fails and an R2 read that never answers each
+ * turn into 503 problem+json with Retry-After, and the next request tries again and recovers. The
+ * failures are injected through createApp's dependencies and createTfjsStarter's instantiate function.
+ * Also: liveness vs readiness, and health that names failures in stable words only.
+ */
+
+import { createExecutionContext } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { PIXEL_COUNT } from '../../core/model-spec.ts';
+import { type AppDependencies, createApp } from '../../worker/app.ts';
+import { type LoadModel, loadModelFromR2 } from '../../worker/model/load-model.ts';
+import { createTfjsStarter, RuntimeStartError, readyTfjs } from '../../worker/tfjs-wasm.ts';
+import { BASE, expectProblem } from './helpers/api.ts';
+import { committedExport, publish } from './helpers/model-export.ts';
+
+const pixels = Array.from({ length: PIXEL_COUNT }, (_, i) => ((i * 7) % 13) / 12);
+const SECRET = 'r2 said: internal bucket shard 7f3a unreachable';
+
+function client(dependencies: AppDependencies) {
+  const app = createApp(dependencies);
+  const call = (path: string, init?: RequestInit) =>
+    Promise.resolve(app.fetch(new Request(`${BASE}${path}`, init), env, createExecutionContext()));
+  return {
+    get: call,
+    predict: () =>
+      call('/api/predict', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ pixels }),
+      }),
+  };
+}
+
+/** Fails the first `times` calls with `error`, then behaves like `real`. */
+function failing<A extends unknown[], R>(
+  times: number,
+  error: () => Error,
+  real: (...args: A) => Promise<R>,
+) {
+  let calls = 0;
+  const wrapped = (...args: A): Promise<R> => (++calls <= times ? Promise.reject(error()) : real(...args));
+  return Object.assign(wrapped, { calls: () => calls });
+}
+
+/** An R2 bucket whose reads never answer for the first `times` calls, then read the real bucket. */
+function hangingBucket(bucket: R2Bucket, times: number): R2Bucket {
+  let calls = 0;
+  return new Proxy(bucket, {
+    get(target, property) {
+      if (property === 'get') {
+        return (key: string) => (++calls <= times ? new Promise(() => {}) : target.get(key));
+      }
+      const value = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+async function expectUnavailable(response: Response): Promise<string> {
+  const problem = await expectProblem(response, 503, 'model_unavailable');
+  expect(Number(response.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+  expect(problem.detail).not.toContain(SECRET);
+  return problem.detail;
+}
+
+beforeAll(async () => {
+  await publish(committedExport());
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('a failed wasm start', () => {
+  it('rejects instead of hanging, and the next start succeeds', async () => {
+    const instantiate = failing(
+      1,
+      () => new Error('injected: instantiate failed'),
+      (module: WebAssembly.Module, imports: WebAssembly.Imports) => WebAssembly.instantiate(module, imports),
+    );
+    const start = createTfjsStarter(instantiate);
+    vi.spyOn(console, 'warn').mockImplementation(() => {}); // tfjs warns about the failed backend
+    const failure = await start().catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(RuntimeStartError);
+    expect(String(failure)).toContain('injected: instantiate failed');
+    await start();
+    await start(); // started once: the same promise
+    expect(instantiate.calls()).toBe(2);
+    expect(tf.getBackend()).toBe('wasm');
+    expect(Array.from(tf.tidy(() => tf.add(tf.scalar(2), tf.scalar(3)).dataSync()))).toEqual([5]);
+  });
+
+  it('answers 503 with Retry-After while the runtime cannot start; the next request starts it', async () => {
+    const startRuntime = failing(1, () => new RuntimeStartError(SECRET), readyTfjs);
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const api = client({ startRuntime });
+    const detail = await expectUnavailable(await api.predict());
+    expect(detail).toContain('runtime_start_failed');
+    // Operators get the raw cause in one JSON line.
+    const logged = errors.mock.calls.map(([line]) => JSON.parse(String(line)) as Record<string, unknown>);
+    expect(logged).toContainEqual(
+      expect.objectContaining({ event: 'model_unavailable', code: 'runtime_start_failed' }),
+    );
+    expect(JSON.stringify(logged)).toContain(SECRET);
+    expect((await api.predict()).status).toBe(200);
+  });
+});
+
+describe('a failed model load', () => {
+  it('answers 503 with Retry-After, health names it in stable words, and the next request loads the model', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    const loadModel = failing<Parameters<LoadModel>, Awaited<ReturnType<LoadModel>>>(
+      1,
+      () => new Error(SECRET),
+      loadModelFromR2,
+    );
+    const api = client({ loadModel });
+    await expectUnavailable(await api.predict());
+    // Live answers whatever the model does; ready and health report the failure.
+    expect((await api.get('/api/health/live')).status).toBe(200);
+    expect(loadModel.calls()).toBe(1);
+    const ready = await api.get('/api/health/ready');
+    expect(ready.status).toBe(200); // the readiness check itself retried the load, and it worked
+    expect(loadModel.calls()).toBe(2);
+    const health = await api.get('/api/health');
+    const text = await health.text();
+    expect(health.status).toBe(200);
+    expect(text).not.toContain(SECRET);
+    expect(JSON.parse(text)).toMatchObject({ status: 'ok', lastFailure: null });
+    expect((await api.predict()).status).toBe(200);
+  });
+
+  it('gives up on an R2 read that never answers (storage_timeout) and recovers on the next request', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    let hanging = true;
+    const loadModel: LoadModel = (bucket, version) =>
+      loadModelFromR2(hanging ? hangingBucket(bucket, 100) : bucket, version, { readTimeoutMs: 200 });
+    const api = client({ loadModel });
+    const started = Date.now();
+    const detail = await expectUnavailable(await api.predict());
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(detail).toContain('storage_timeout');
+    const ready = await api.get('/api/health/ready');
+    await expectUnavailable(ready);
+    hanging = false;
+    expect((await api.predict()).status).toBe(200);
+  });
+
+  it('reports a failure seen while a model serves in /api/health as code, version and time only', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    const loadModel: LoadModel = (bucket, version, options) =>
+      version === 'unreadable-1'
+        ? Promise.reject(new Error(SECRET))
+        : loadModelFromR2(bucket, version, options);
+    const api = client({ loadModel });
+    expect((await api.predict()).status).toBe(200);
+    const pinned = await api.get('/api/predict?version=unreadable-1', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ pixels }),
+    });
+    expect(await expectUnavailable(pinned)).toContain('storage_error');
+    expect((await api.predict()).status).toBe(200); // the current model keeps serving
+    const response = await api.get('/api/health');
+    const text = await response.text();
+    expect(text).not.toContain(SECRET);
+    const health = JSON.parse(text) as { status: string; lastFailure: Record<string, unknown>; time: string };
+    expect(health.status).toBe('degraded');
+    expect(health.lastFailure).toEqual({
+      code: 'storage_error',
+      version: 'unreadable-1',
+      at: expect.any(String),
+    });
+    expect(Number.isNaN(Date.parse(health.time))).toBe(false);
+  });
+});
+
+describe('liveness and readiness', () => {
+  it('live answers without starting anything; ready names the verified model', async () => {
+    const startRuntime = vi.fn(readyTfjs);
+    const api = client({ startRuntime });
+    const live = await api.get('/api/health/live');
+    expect(live.status).toBe(200);
+    expect(await live.json()).toMatchObject({ status: 'live' });
+    expect(startRuntime).not.toHaveBeenCalled();
+    const ready = await api.get('/api/health/ready');
+    expect(ready.status).toBe(200);
+    const body = (await ready.json()) as { status: string; model: { version: string }; time: string };
+    expect(body.status).toBe('ready');
+    expect(body.model.version).toBe(committedExport().version);
+    expect(Number.isNaN(Date.parse(body.time))).toBe(false);
+    expect(startRuntime).toHaveBeenCalled();
+  });
+});
