@@ -11,6 +11,7 @@ import { ApiError, handleError } from './errors.ts';
 import { ModelRegistry } from './model/model-registry.ts';
 import { buildOpenApiDocument, OPENAPI_PATH } from './openapi.ts';
 import { registerBatch } from './routes/batch.ts';
+import { registerFeedback } from './routes/feedback.ts';
 import { registerHealth } from './routes/health.ts';
 import { registerModelInfo } from './routes/model-info.ts';
 import { registerPredict } from './routes/predict.ts';
@@ -70,6 +71,8 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerBatch(app);
   registerModelInfo(app);
   registerHealth(app);
+  // Corrections: POST /api/feedback is the write endpoint to put behind the rate limiter.
+  registerFeedback(app);
 
   const document = buildOpenApiDocument();
   app.get(OPENAPI_PATH, (c) => c.json(document));

@@ -4,13 +4,23 @@
  */
 
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { feedbackRoute, feedbackStatsRoute, feedbackStatusRoute } from './feedback/contract.ts';
 import { batchRoute, healthRoute, modelFileRoute, modelRoute, predictRoute } from './routes/definitions.ts';
 
 export const OPENAPI_PATH = '/api/openapi.json';
 
 export function buildOpenApiDocument(): ReturnType<OpenAPIHono['getOpenAPI31Document']> {
   const registry = new OpenAPIHono();
-  for (const route of [predictRoute, batchRoute, modelRoute, modelFileRoute, healthRoute]) {
+  for (const route of [
+    predictRoute,
+    batchRoute,
+    modelRoute,
+    modelFileRoute,
+    healthRoute,
+    feedbackRoute,
+    feedbackStatusRoute,
+    feedbackStatsRoute,
+  ]) {
     registry.openAPIRegistry.registerPath(route);
   }
   return registry.getOpenAPI31Document({

@@ -27,6 +27,7 @@ const descriptions: Record<number, string> = {
   413: 'Body over the size limit',
   415: 'Unsupported content type',
   422: 'Image undecodable, too large or blank',
+  429: 'Too many requests (see Retry-After)',
   503: 'No model can be loaded yet (see Retry-After)',
 };
 
