@@ -32,6 +32,11 @@ export async function correctionId(bytes: Uint8Array, label: number): Promise<st
   return Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
+/** File names in a corrections export folder (`npm run feedback:export`, read by `npm run train -- --extra`). */
+export const EXTRA_IMAGES_FILE = 'corrections-images-idx3-ubyte';
+export const EXTRA_LABELS_FILE = 'corrections-labels-idx1-ubyte';
+export const EXTRA_SUMMARY_FILE = 'summary.json';
+
 /** IDX magic numbers: unsigned bytes (0x08) with 3 dimensions (images) or 1 (labels). */
 const IDX_IMAGES_MAGIC = 0x00000803;
 const IDX_LABELS_MAGIC = 0x00000801;

@@ -5,14 +5,14 @@
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { toIdxPair } from '../../core/corrections.ts';
+import {
+  EXTRA_IMAGES_FILE,
+  EXTRA_LABELS_FILE,
+  EXTRA_SUMMARY_FILE,
+  toIdxPair,
+} from '../../core/corrections.ts';
 import { CLASS_COUNT, PIXEL_COUNT } from '../../core/model-spec.ts';
 import { type DatabaseTarget, FeedbackDatabaseError, queryFeedback } from './feedback-database.ts';
-
-/** File names inside an export folder (training/extra-data.ts reads the same). */
-export const EXTRA_IMAGES_FILE = 'corrections-images-idx3-ubyte';
-export const EXTRA_LABELS_FILE = 'corrections-labels-idx1-ubyte';
-export const EXTRA_SUMMARY_FILE = 'summary.json';
 
 /** One row as `SELECT … hex(pixels) AS pixels` gives it. */
 export interface ExportRow {
