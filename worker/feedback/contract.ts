@@ -6,7 +6,13 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { CORRECTION_SOURCES } from '../../core/corrections.ts';
 import { CLASS_COUNT } from '../../core/model-spec.ts';
 import { problemResponses } from '../routes/definitions.ts';
-import { PixelsInput, VersionFeedback, VersionQuery } from '../schemas.ts';
+import {
+  PixelsInput,
+  PROBLEM_CONTENT_TYPE,
+  ProblemSchema,
+  VersionFeedback,
+  VersionQuery,
+} from '../schemas.ts';
 
 const digit = (description: string) =>
   z
@@ -15,6 +21,14 @@ const digit = (description: string) =>
     .min(0)
     .max(CLASS_COUNT - 1)
     .openapi({ description, example: 7 });
+
+/** 404 here means the switch, not an unknown model version. */
+const switchedOff = {
+  404: {
+    description: 'Feedback is switched off on this deployment (FEEDBACK=off)',
+    content: { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } },
+  },
+};
 
 export const FeedbackBody = z
   .strictObject({
@@ -70,7 +84,8 @@ export const feedbackRoute = createRoute({
       description: 'Already stored: the same id',
       content: { 'application/json': { schema: FeedbackCreated } },
     },
-    ...problemResponses(400, 404, 413, 415, 429),
+    ...problemResponses(400, 413, 415, 429),
+    ...switchedOff,
   },
 });
 
@@ -81,7 +96,7 @@ export const feedbackStatusRoute = createRoute({
   summary: 'Whether feedback is accepted here (404 when switched off)',
   responses: {
     200: { description: 'Feedback is on', content: { 'application/json': { schema: FeedbackStatus } } },
-    ...problemResponses(404),
+    ...switchedOff,
   },
 });
 
@@ -96,6 +111,7 @@ export const feedbackStatsRoute = createRoute({
       description: 'Per version, most recent first',
       content: { 'application/json': { schema: FeedbackStats } },
     },
-    ...problemResponses(400, 404),
+    ...problemResponses(400),
+    ...switchedOff,
   },
 });
