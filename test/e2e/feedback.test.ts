@@ -116,6 +116,14 @@ describe('the pad asks whether the prediction was right', () => {
     const version = (JSON.parse(posts[1] as string) as { modelVersion: string }).modelVersion;
     const entry = (await stats()).find((candidate) => candidate.version === version);
     expect(entry?.confusedPairs).toContainEqual(expect.objectContaining({ label: 4, predicted: 7 }));
+
+    // The model page fetches the same figures when it opens.
+    await page.goto(`${baseUrl}/model`);
+    const live = page.locator('[data-live-feedback]');
+    await expect.poll(() => live.getAttribute('data-live-state')).toBe('ready');
+    const row = live.locator('tbody tr', { hasText: version });
+    expect(await row.textContent()).toMatch(/4 read as 7 \(\d+\)/);
+    expect(await live.textContent()).toMatch(/self-reported/i);
     expect(errors).toEqual([]);
   });
 
@@ -141,5 +149,11 @@ describe('the pad asks whether the prediction was right', () => {
       .toMatch(/^1, /);
     await expect.poll(() => page.locator('[data-feedback]').getAttribute('data-feedback-state')).toBe('off');
     expect(await page.locator('[data-feedback]').isVisible()).toBe(false);
+
+    await page.route('**/api/feedback/stats', (route) => route.fulfill({ status: 404, body: '{}' }));
+    await page.goto(`${baseUrl}/model`);
+    const live = page.locator('[data-live-feedback]');
+    await expect.poll(() => live.getAttribute('data-live-state')).toBe('off');
+    expect(await live.textContent()).toMatch(/switched off/);
   });
 });
