@@ -1,6 +1,7 @@
 /**
  * Starts the whole app (site + API) locally in workerd through `wrangler dev --local`, with its R2 state
- * seeded with the committed model through the same publish workflow operators use. `npm start`, the
+ * seeded with the committed model through the same publish workflow operators use and the D1 migrations
+ * applied. `npm start`, the
  * browser tests and the benchmarks all start it through here.
  *
  * @example
@@ -14,6 +15,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DEFAULT_MODEL_DIR } from '../core/manifest.ts';
+import { applyFeedbackMigrations } from './lib/feedback-database.ts';
 import { findFreePort, isPortFree } from './lib/free-port.ts';
 import { openLocalBucket } from './lib/local-bucket.ts';
 import { publishExport } from './lib/publish-model.ts';
@@ -142,6 +144,9 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
 
   try {
     if (options.seed !== false) await seedLocalModel(persistTo, options.modelDir);
+    // The corrections table (POST /api/feedback) in the same local state wrangler dev uses; other
+    // configurations (the bench entry) have no D1 binding.
+    if (options.config === undefined) await applyFeedbackMigrations({ mode: 'local', persistTo });
     // wrangler refuses to start when the assets folder is missing; the API does not need the site.
     await mkdir(join(REPO_ROOT, 'site/dist'), { recursive: true });
   } catch (error) {

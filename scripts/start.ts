@@ -1,7 +1,8 @@
 /**
  * `npm start`: serves the site and the API on http://127.0.0.1:8787 (PORT overrides) from workerd, with the
  * committed model published into the local R2 state (.wrangler/state, what plain `wrangler dev` uses too)
- * unless that version is already current there, and the site built first when it has not been.
+ * unless that version is already current there, the D1 migrations applied (startLocalServer does it), and
+ * the site built first when it has not been.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';

@@ -17,6 +17,12 @@ export interface TrainOptions {
   readonly resume: boolean;
   /** Evaluate on only the first N test digits (quick runs); undefined = all 10,000. */
   readonly testLimit: number | undefined;
+  /** Corrections exported by `npm run feedback:export` (training/extra-data.ts); undefined = MNIST only. */
+  readonly extra: string | undefined;
+  /** Times each training correction is seen per epoch. */
+  readonly extraWeight: number;
+  /** Share of the corrections held out for the final report. */
+  readonly extraHoldOut: number;
 }
 
 export const USAGE = `Usage: npm run train -- [options]
@@ -31,7 +37,10 @@ export const USAGE = `Usage: npm run train -- [options]
   --out DIR            export folder (default artifacts/model)
   --checkpoint-dir DIR where a checkpoint is saved after every epoch (default <out>.checkpoint)
   --resume             continue from the checkpoint of an interrupted run
-  --test-limit N       evaluate on the first N test digits only (quick runs)`;
+  --test-limit N       evaluate on the first N test digits only (quick runs)
+  --extra DIR          also train on corrections exported by npm run feedback:export
+  --extra-weight N     times each correction is seen per epoch (default 5)
+  --extra-holdout X    share of the corrections held out and reported at the end (default 0.2)`;
 
 export class OptionsError extends Error {
   override readonly name = 'OptionsError';
@@ -68,6 +77,9 @@ export function parseTrainOptions(args: readonly string[]): TrainOptions {
       'checkpoint-dir': { type: 'string' },
       resume: { type: 'boolean' },
       'test-limit': { type: 'string' },
+      extra: { type: 'string' },
+      'extra-weight': { type: 'string' },
+      'extra-holdout': { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -80,6 +92,11 @@ export function parseTrainOptions(args: readonly string[]): TrainOptions {
   if (!Number.isInteger(seed) || seed < 0)
     throw new OptionsError(`--seed must be a non-negative integer, got "${values.seed}"`);
   const out = values.out ?? 'artifacts/model';
+  const extraHoldOut = values['extra-holdout'] === undefined ? 0.2 : Number(values['extra-holdout']);
+  if (!(extraHoldOut >= 0 && extraHoldOut < 1))
+    throw new OptionsError(
+      `--extra-holdout must be from 0 up to (not including) 1, got "${values['extra-holdout']}"`,
+    );
   return {
     epochs: positive('epochs', values.epochs, 16),
     batchSize: positive('batch-size', values['batch-size'], 128),
@@ -94,6 +111,9 @@ export function parseTrainOptions(args: readonly string[]): TrainOptions {
     resume: values.resume ?? false,
     testLimit:
       values['test-limit'] === undefined ? undefined : positive('test-limit', values['test-limit'], 0),
+    extra: values.extra,
+    extraWeight: positive('extra-weight', values['extra-weight'], 5),
+    extraHoldOut,
   };
 }
 

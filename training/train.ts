@@ -13,6 +13,7 @@ import { loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import { encodeWeights, type NamedWeight } from './encode-weights.ts';
 import { argmaxRows, classificationMetrics } from './evaluate.ts';
 import { CONFUSION_FILE, CURVES_FILE, captureModel, writeExport } from './export.ts';
+import { holdOutAccuracy, prepareExtra, writeHoldOutReport } from './extra-data.ts';
 import { lossAndAccuracy, predictAll, trainEpoch } from './loop.ts';
 import { allOf, loadMnistTest, loadMnistTrain, splitTrainValidation } from './mnist.ts';
 import { compileModel, createModel, setLearningRate } from './model.ts';
@@ -62,7 +63,17 @@ async function main(options: TrainOptions) {
   const started = Date.now();
   const tfjs = await useWasmForTraining();
   const [trainSet, testSet] = await Promise.all([loadMnistTrain(), loadMnistTest()]);
-  const { train, validation } = splitTrainValidation(trainSet, options.validationCount, options.limit);
+  const split = splitTrainValidation(trainSet, options.validationCount, options.limit);
+  const { validation } = split;
+  const extra = options.extra
+    ? await prepareExtra(split.train, {
+        ...options,
+        directory: options.extra,
+        weight: options.extraWeight,
+        holdOutShare: options.extraHoldOut,
+      })
+    : undefined;
+  const train = extra?.train ?? split.train;
   const fullTest = allOf(testSet);
   const testSubset = options.testLimit
     ? { ...fullTest, indices: fullTest.indices.subarray(0, options.testLimit) }
@@ -155,6 +166,7 @@ async function main(options: TrainOptions) {
   setNamedWeights(tfjs, model, bestWeights);
   const { topology, weights } = await captureModel(model, tfjs.io);
   const test: Partial<Record<Precision, EvaluationMetrics>> = {};
+  let extraAccuracy: number | null = null;
   for (const precision of PRECISIONS) {
     const { entries, data } = encodeWeights(weights, precision);
     const decoded = decodeWeights([{ paths: [], weights: entries }], data);
@@ -164,6 +176,8 @@ async function main(options: TrainOptions) {
       weights.map((w) => ({ ...w, values: decoded.get(w.name) as Float32Array })),
     );
     const { probabilities, labels } = await predictAll(tfjs, model, testSubset);
+    if (extra && precision === options.precision)
+      extraAccuracy = await holdOutAccuracy(tfjs, model, extra.holdOut);
     test[precision] = {
       ...classificationMetrics(labels, argmaxRows(probabilities, CLASS_COUNT)),
       weightBytes: data.byteLength,
@@ -201,6 +215,16 @@ async function main(options: TrainOptions) {
       test: test as Record<Precision, EvaluationMetrics>,
     },
   });
+  if (extra) {
+    await writeHoldOutReport(options.out, {
+      corrections: extra.holdOut.source.count,
+      heldOut: extra.holdOut.indices.length,
+      trainedOn: extra.trained,
+      weight: options.extraWeight,
+      heldOutAccuracy: extraAccuracy,
+      mnistTestAccuracy: served.accuracy,
+    });
+  }
   console.log(
     `exported ${options.precision} model ${manifest.version} (${ARCHITECTURE.length} layers, ${PARAMETER_COUNT} parameters, ` +
       `best epoch ${bestEpoch}) to ${options.out} in ${((Date.now() - started) / 1000).toFixed(0)}s`,

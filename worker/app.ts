@@ -13,6 +13,7 @@ import type { LoadModel } from './model/load-model.ts';
 import { ModelRegistry } from './model/model-registry.ts';
 import { buildOpenApiDocument, OPENAPI_PATH } from './openapi.ts';
 import { registerBatch } from './routes/batch.ts';
+import { registerFeedback } from './routes/feedback.ts';
 import { registerHealth } from './routes/health.ts';
 import { registerModelInfo } from './routes/model-info.ts';
 import { registerPredict } from './routes/predict.ts';
@@ -83,6 +84,7 @@ export function createApp(dependencies: AppDependencies = {}): OpenAPIHono<AppEn
   registerBatch(app);
   registerModelInfo(app);
   registerHealth(app);
+  registerFeedback(app);
 
   const document = buildOpenApiDocument();
   app.get(OPENAPI_PATH, (c) => c.json(document));

@@ -4,6 +4,7 @@
  */
 
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { feedbackRoute, feedbackStatsRoute, feedbackStatusRoute } from './feedback/contract.ts';
 import {
   batchRoute,
   healthRoute,
@@ -26,6 +27,9 @@ export function buildOpenApiDocument(): ReturnType<OpenAPIHono['getOpenAPI31Docu
     healthRoute,
     liveRoute,
     readyRoute,
+    feedbackRoute,
+    feedbackStatusRoute,
+    feedbackStatsRoute,
   ]) {
     registry.openAPIRegistry.registerPath(route);
   }

@@ -163,6 +163,28 @@ const Metrics = z.object({
   weightBytes: z.number(),
 });
 
+/** Self-reported accuracy of one model version, from the corrections in D1 (POST /api/feedback). */
+export const ConfusedPair = z
+  .object({
+    label: z.number().int().openapi({ description: 'The right digit (as the person said).' }),
+    predicted: z.number().int().openapi({ description: 'What the model answered.' }),
+    count: z.number().int(),
+  })
+  .openapi('ConfusedPair');
+
+export const VersionFeedback = z
+  .object({
+    version: z.string(),
+    received: z.number().int().openapi({ description: 'Answers received (✓ and ✗).' }),
+    saidRight: z.number().int().openapi({ description: 'Answers saying the prediction was right.' }),
+    shareRight: z.number().min(0).max(1).nullable(),
+    confusedPairs: z
+      .array(ConfusedPair)
+      .openapi({ description: 'The most frequent wrong answers, most first.' }),
+    lastAt: z.string().nullable(),
+  })
+  .openapi('VersionFeedback');
+
 export const ModelResponse = z
   .object({
     version: z.string(),
@@ -181,6 +203,12 @@ export const ModelResponse = z
     ),
     test: z.record(z.string(), Metrics),
     files: z.array(z.object({ path: z.string(), bytes: z.number(), sha256: z.string() })),
+    feedback: VersionFeedback.extend({ selfReported: z.literal(true) })
+      .nullable()
+      .openapi({
+        description:
+          'What people said about this version on the pad and through apps (null when feedback is off).',
+      }),
   })
   .openapi('Model');
 

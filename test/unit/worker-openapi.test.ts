@@ -15,6 +15,8 @@ describe("the Worker's OpenAPI document", () => {
     const document = buildOpenApiDocument();
     const paths = document.paths ?? {};
     expect(Object.keys(paths).sort()).toEqual([
+      '/api/feedback',
+      '/api/feedback/stats',
       '/api/health',
       '/api/health/live',
       '/api/health/ready',
@@ -42,7 +44,34 @@ describe("the Worker's OpenAPI document", () => {
         'Live',
         'Ready',
         'Model',
+        'FeedbackBody',
+        'FeedbackCreated',
+        'FeedbackStats',
       ]),
     );
+  });
+
+  it('documents the feedback endpoint: its strict body, 201/200 and its problems', () => {
+    const document = buildOpenApiDocument();
+    const post = document.paths?.['/api/feedback']?.post;
+    expect(post?.operationId).toBe('postFeedback');
+    expect(Object.keys(post?.responses ?? {}).sort()).toEqual([
+      '200',
+      '201',
+      '400',
+      '404',
+      '413',
+      '415',
+      '429',
+    ]);
+    const body = document.components?.schemas?.FeedbackBody as {
+      required?: string[];
+      additionalProperties?: boolean;
+      properties?: Record<string, { enum?: string[]; minimum?: number; maximum?: number }>;
+    };
+    expect(body.required?.sort()).toEqual(['label', 'modelVersion', 'pixels', 'predicted', 'source']);
+    expect(body.additionalProperties).toBe(false);
+    expect(body.properties?.source?.enum).toEqual(['pad', 'api']);
+    expect(body.properties?.label).toMatchObject({ minimum: 0, maximum: 9 });
   });
 });

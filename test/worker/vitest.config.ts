@@ -5,7 +5,7 @@
  */
 
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
+import { cloudflareTest, type D1Migration, readD1Migrations } from '@cloudflare/vitest-pool-workers';
 import { defineConfig } from 'vitest/config';
 import { readMnistTestDigits } from '../fixtures/mnist-idx.ts';
 
@@ -23,6 +23,8 @@ function committedModel(): Record<string, string> {
 }
 
 const digits = readMnistTestDigits(1000);
+// The same SQL files `wrangler d1 migrations apply` runs, applied to the test database by a setup file.
+const feedbackMigrations = await readD1Migrations(`${root}migrations`);
 
 export default defineConfig({
   plugins: [
@@ -37,6 +39,7 @@ export default defineConfig({
     name: 'worker',
     root,
     include: ['test/worker/**/*.test.ts'],
+    setupFiles: ['test/worker/helpers/apply-migrations.ts'],
     // The files share one local R2 bucket and each publishes its own model state.
     fileParallelism: false,
     testTimeout: 120_000,
@@ -45,6 +48,7 @@ export default defineConfig({
       modelFiles: committedModel(),
       mnistPixels: toBase64(digits.pixels),
       mnistLabels: toBase64(digits.labels),
+      feedbackMigrations,
     },
   },
 });
@@ -54,5 +58,6 @@ declare module 'vitest' {
     modelFiles: Record<string, string>;
     mnistPixels: string;
     mnistLabels: string;
+    feedbackMigrations: D1Migration[];
   }
 }

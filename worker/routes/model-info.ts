@@ -5,6 +5,7 @@ import { versionKey } from '../../core/manifest.ts';
 import { ARCHITECTURE } from '../../core/model-spec.ts';
 import type { ApiApp } from '../app-types.ts';
 import { ApiError } from '../errors.ts';
+import { liveFeedbackFor } from '../feedback/live-feedback.ts';
 import type { ModelResponse } from '../schemas.ts';
 import { modelFileRoute, modelRoute } from './definitions.ts';
 
@@ -25,6 +26,7 @@ export function registerModelInfo(app: ApiApp): void {
         architecture: ARCHITECTURE.map((layer) => ({ ...layer, outputShape: [...layer.outputShape] })),
         test: manifest.test as unknown as Record<string, z.infer<typeof ModelResponse>['test'][string]>,
         files: manifest.files.map((file) => ({ ...file })),
+        feedback: await liveFeedbackFor(c.env, manifest.version),
       },
       200,
     );

@@ -62,8 +62,16 @@ function findElements(root: ParentNode): PadElements {
   };
 }
 
+/** What other parts of the page follow (e.g. the feedback question), without the pad knowing them. */
+export interface PadHooks {
+  /** A prediction is shown for these model-input pixels. */
+  readonly onPrediction?: (pixels: Float32Array, prediction: Prediction) => void;
+  /** The pad was emptied. */
+  readonly onReset?: () => void;
+}
+
 /** Starts the pad inside `root`; returns a function that removes every listener, observer and timer. */
-export function mountPad(root: ParentNode): () => void {
+export function mountPad(root: ParentNode, hooks: PadHooks = {}): () => void {
   const ui = findElements(root);
   const history = new StrokeHistory();
   const sequence = new LatestOnly();
@@ -171,6 +179,7 @@ export function mountPad(root: ParentNode): () => void {
       failedAttempts = 0;
       setNotice(null);
       showPrediction(prediction);
+      hooks.onPrediction?.(pixels, prediction);
     } catch (error) {
       if (signal.aborted || !sequence.accept(ticket)) return;
       const failure = error instanceof PredictionError ? error.failure : 'unreachable';
@@ -198,6 +207,7 @@ export function mountPad(root: ParentNode): () => void {
     showEmpty();
     updateButtons();
     draw();
+    hooks.onReset?.();
   };
 
   const clear = () => {
