@@ -14,6 +14,7 @@ import { registerBatch } from './routes/batch.ts';
 import { registerHealth } from './routes/health.ts';
 import { registerModelInfo } from './routes/model-info.ts';
 import { registerPredict } from './routes/predict.ts';
+import { registerRead } from './routes/read.ts';
 import { readyTfjs } from './tfjs-wasm.ts';
 import { validationError } from './validation-error.ts';
 
@@ -68,6 +69,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
 
   registerPredict(app);
   registerBatch(app);
+  registerRead(app);
   registerModelInfo(app);
   registerHealth(app);
 

@@ -5,12 +5,13 @@
 
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { batchRoute, healthRoute, modelFileRoute, modelRoute, predictRoute } from './routes/definitions.ts';
+import { readRoute } from './routes/read-contract.ts';
 
 export const OPENAPI_PATH = '/api/openapi.json';
 
 export function buildOpenApiDocument(): ReturnType<OpenAPIHono['getOpenAPI31Document']> {
   const registry = new OpenAPIHono();
-  for (const route of [predictRoute, batchRoute, modelRoute, modelFileRoute, healthRoute]) {
+  for (const route of [predictRoute, batchRoute, readRoute, modelRoute, modelFileRoute, healthRoute]) {
     registry.openAPIRegistry.registerPath(route);
   }
   return registry.getOpenAPI31Document({

@@ -50,6 +50,11 @@ export const DOCUMENTED_ERRORS: readonly DocumentedError[] = [
     when: 'The image holds no ink: nothing stands out from the background.',
   },
   {
+    status: 422,
+    code: 'too_many_digits',
+    when: 'POST /api/read only: the image reads as more than 16 digits (or far more separate marks); send one line of at most 16.',
+  },
+  {
     status: 503,
     code: 'model_unavailable',
     when: 'No model can be loaded right now. Wait for the Retry-After seconds, then try again.',
