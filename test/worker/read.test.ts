@@ -226,7 +226,7 @@ describe('POST /api/read errors', () => {
     await expectProblem(
       await postJson('/api/read', { width: 5000, height: 1, pixels: [] }),
       400,
-      'invalid_request',
+      'invalid_pixels',
     );
   });
 
