@@ -65,7 +65,7 @@ export async function measureNumbers(server: RunningWorker, quick: boolean): Pro
   const tuning = { ...DEFAULT_NUMBER_OPTIONS, firstDigit: 1000, digitCount: 9000 };
   const scale = quick ? 0.1 : 1;
   const sets: NumberSet[] = [
-    { name: 'held-out, canvas export', seed: HELD_OUT_SEED, style: 'canvas', count: 300, options: heldOut },
+    { name: 'held-out, canvas export', seed: HELD_OUT_SEED, style: 'canvas', count: 200, options: heldOut },
     {
       name: 'held-out, dark on light',
       seed: HELD_OUT_SEED,
@@ -73,7 +73,7 @@ export async function measureNumbers(server: RunningWorker, quick: boolean): Pro
       count: 150,
       options: heldOut,
     },
-    { name: 'tuning seed, canvas export', seed: TUNING_SEED, style: 'canvas', count: 150, options: tuning },
+    { name: 'tuning seed, canvas export', seed: TUNING_SEED, style: 'canvas', count: 100, options: tuning },
   ];
   const results: NumbersResult['sets'][number][] = [];
   for (const set of sets) {
@@ -91,7 +91,7 @@ export async function measureNumbers(server: RunningWorker, quick: boolean): Pro
     }
     results.push({ set, score: scoreReadings(pairs), medianMs: summarise(times).median });
   }
-  const singles = quick ? 30 : 300;
+  const singles = quick ? 30 : 200;
   let read = 0;
   let predict = 0;
   for (let i = 0; i < singles; i++) {
