@@ -116,12 +116,12 @@ describe('Number mode', () => {
     expect(errors).toEqual([]);
   });
 
-  it('splits a touching pair: a 1 written against a 0', async () => {
+  it('splits a touching pair: two 0s written against each other in "2007"', async () => {
     const { writeNumber, reads, page, errors } = await openNumberMode(DESKTOP);
-    // The 1's stroke runs along the 0's left side: one connected mark on the pad.
-    await writeNumber('710', [0.2, 0.4, 0.45]);
-    await reads('710');
-    expect(await page.locator('[data-number-digit]').count()).toBe(3);
+    // The 0s' outlines meet (pen 2% of the width wide): one connected mark on the pad.
+    await writeNumber('2007', [0.15, 0.3, 0.39, 0.55]);
+    await reads('2007');
+    expect(await page.locator('[data-number-digit]').count()).toBe(4);
     expect(errors).toEqual([]);
   });
 });
