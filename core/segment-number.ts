@@ -375,7 +375,7 @@ function candidateInk(
  * log of how plausible a box is as one digit of a line `lineHeight` tall: digits are nearly as tall as the
  * line (a fragment is not) and at most about as wide as tall (two digits side by side are wider).
  */
-export function sizeLogPrior(box: Size, lineHeight: number): number {
+function sizeLogPrior(box: Size, lineHeight: number): number {
   const tall = box.height / lineHeight;
   const wide = box.width / lineHeight;
   let prior = 0;
@@ -517,17 +517,4 @@ export function chooseReading(plan: NumberPlan, probabilities: Float32Array): Nu
     digits,
     confidence: digits.reduce((product, d) => product * d.confidence, 1),
   };
-}
-
-/**
- * Reads a line of digits with one call of `classify` (a batch of 784-value inputs → 10 probabilities each).
- *
- * @example readNumber(inkMap, (inputs, count) => model.predict(inputs, count)).text // → "2025"
- */
-export function readNumber(
-  map: InkMap,
-  classify: (inputs: Float32Array, count: number) => Float32Array,
-): NumberReading & { size: Size } {
-  const plan = planNumber(map);
-  return { ...chooseReading(plan, classify(plan.inputs, plan.candidates.length)), size: plan.size };
 }

@@ -116,11 +116,11 @@ describe('Number mode', () => {
     expect(errors).toEqual([]);
   });
 
-  it('splits a touching pair: two 0s written against each other in "2007"', async () => {
+  it('splits a touching pair: "2027" with the 2 written against the 7', async () => {
     const { writeNumber, reads, page, errors } = await openNumberMode(DESKTOP);
-    // The 0s' outlines meet (pen 2% of the width wide): one connected mark on the pad.
-    await writeNumber('2007', [0.15, 0.3, 0.39, 0.55]);
-    await reads('2007');
+    // The 2's top reaches the start of the 7's bar: one connected mark on the pad.
+    await writeNumber('2027', [0.15, 0.33, 0.51, 0.6]);
+    await reads('2027');
     expect(await page.locator('[data-number-digit]').count()).toBe(4);
     expect(errors).toEqual([]);
   });
