@@ -22,6 +22,7 @@ import { BENCH_WORKER_CONFIG, createSeededState, type SeededState, startServer }
 import { describeMachine } from './lib/machine.ts';
 import { type Digits, readTestDigits } from './lib/mnist-inputs.ts';
 import { benchmarksPage, formatNumber, type SectionResult, terminalTable } from './lib/report.ts';
+import { measureNumbers, numbersSection } from './numbers.ts';
 import { measureSizes, sizesSection } from './sizes.ts';
 import { measureTraining, trainingSection } from './training.ts';
 import {
@@ -188,6 +189,18 @@ async function main(): Promise<number> {
       sections: ['size'],
       title: 'Sizes',
       run: async () => [sizesSection(await measureSizes(context.model, await context.bundle()))],
+    },
+    {
+      sections: ['numbers'],
+      title: 'Reading numbers',
+      run: async () => {
+        const server = await startBundledWorker(await context.bundle(), await context.state());
+        try {
+          return [numbersSection(await measureNumbers(server, context.options.quick))];
+        } finally {
+          await server.stop();
+        }
+      },
     },
     // Last: it switches tfjs to the training kernels.
     {

@@ -17,6 +17,7 @@ import { registerFeedback } from './routes/feedback.ts';
 import { registerHealth } from './routes/health.ts';
 import { registerModelInfo } from './routes/model-info.ts';
 import { registerPredict } from './routes/predict.ts';
+import { registerRead } from './routes/read.ts';
 import { readyTfjs } from './tfjs-wasm.ts';
 import { validationError } from './validation-error.ts';
 
@@ -82,6 +83,7 @@ export function createApp(dependencies: AppDependencies = {}): OpenAPIHono<AppEn
 
   registerPredict(app);
   registerBatch(app);
+  registerRead(app);
   registerModelInfo(app);
   registerHealth(app);
   registerFeedback(app);

@@ -12,6 +12,7 @@ export const ERROR_CODES = [
   'image_undecodable',
   'image_too_large',
   'image_empty',
+  'too_many_digits',
   'not_found',
   'model_version_not_found',
   'model_version_refused',

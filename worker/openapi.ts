@@ -14,6 +14,7 @@ import {
   predictRoute,
   readyRoute,
 } from './routes/definitions.ts';
+import { readRoute } from './routes/read-contract.ts';
 
 export const OPENAPI_PATH = '/api/openapi.json';
 
@@ -22,6 +23,7 @@ export function buildOpenApiDocument(): ReturnType<OpenAPIHono['getOpenAPI31Docu
   for (const route of [
     predictRoute,
     batchRoute,
+    readRoute,
     modelRoute,
     modelFileRoute,
     healthRoute,

@@ -24,7 +24,13 @@ describe("the Worker's OpenAPI document", () => {
       '/api/model/files/{name}',
       '/api/predict',
       '/api/predict/batch',
+      '/api/read',
     ]);
+    const read = paths['/api/read']?.post;
+    expect(read?.operationId).toBe('readNumber');
+    expect(
+      Object.keys((read?.requestBody as { content?: object } | undefined)?.content ?? {}).sort(),
+    ).toEqual(['application/json', 'image/jpeg', 'image/png', 'multipart/form-data']);
     const predict = paths['/api/predict']?.post;
     expect(
       Object.keys((predict?.requestBody as { content?: object } | undefined)?.content ?? {}).sort(),

@@ -73,6 +73,14 @@ describe('rate limits', () => {
     },
   );
 
+  it('counts POST /api/read as predictions', async () => {
+    await withinOneWindow(60, async () => {
+      const address = freshAddress();
+      await exhaust('predict', '/api/read', address);
+      await expectProblem(await cheapRequest('/api/predict', address, limitsOn), 429, 'rate_limited');
+    });
+  });
+
   it('counts predictions and batches separately', async () => {
     await withinOneWindow(60, async () => {
       const address = freshAddress();

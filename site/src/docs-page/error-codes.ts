@@ -19,7 +19,11 @@ export const DOCUMENTED_ERRORS: readonly DocumentedError[] = [
     code: 'invalid_request',
     when: 'The JSON has the wrong shape (neither pixels nor image, a batch of 0 or over 256 items), or a multipart form has no image field.',
   },
-  { status: 400, code: 'invalid_pixels', when: 'pixels is not exactly 784 finite numbers between 0 and 1.' },
+  {
+    status: 400,
+    code: 'invalid_pixels',
+    when: 'pixels is not exactly 784 finite numbers between 0 and 1 (for /api/read: not width × height of them, or a bitmap over 1,048,576 pixels).',
+  },
   { status: 400, code: 'invalid_version', when: 'The ?version= value is not a well-formed version id.' },
   {
     status: 404,
@@ -48,6 +52,11 @@ export const DOCUMENTED_ERRORS: readonly DocumentedError[] = [
     status: 422,
     code: 'image_empty',
     when: 'The image holds no ink: nothing stands out from the background.',
+  },
+  {
+    status: 422,
+    code: 'too_many_digits',
+    when: 'POST /api/read only: the image reads as more than 16 digits (or far more separate marks); send one line of at most 16.',
   },
   {
     status: 429,

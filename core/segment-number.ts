@@ -1,0 +1,520 @@
+/**
+ * Reads one written line of digits: ink map → candidate digit crops → (one batched model call, by the
+ * caller) → the most likely left-to-right reading. Pure: no DOM, no Worker APIs.
+ *
+ * 1. Connected components of the ink; specks much smaller than the line's digits are dropped.
+ * 2. Components that overlap horizontally form one "atom" (the bar of a 5, an open 4, a broken stroke).
+ * 3. Wide atoms may hold touching digits: candidate cuts are the low points of their vertical ink profile.
+ *    Cuts and atom edges split the line into pieces.
+ * 4. Every run of 1 to MAX_PIECES_PER_DIGIT consecutive pieces that could be one digit is a candidate, cut
+ *    out with only its own ink and preprocessed exactly like a single digit (`mnistFromInk`).
+ * 5. After the model has classified all candidates in one batch, dynamic programming picks the partition of
+ *    the pieces that maximises the product of the digits' confidences times a size prior (no fixed width).
+ */
+
+import { type InkMap, labelComponents, mnistFromInk } from './ink-map.ts';
+import { CLASS_COUNT, PIXEL_COUNT } from './model-spec.ts';
+import { type Region, resampleArea } from './resample.ts';
+
+/** The longest number read: one line of 1 to 16 digits. */
+export const MAX_DIGITS = 16;
+/** Segmentation works on at most this many pixels (labelling needs 8 bytes a pixel); larger maps shrink. */
+export const MAX_WORKING_PIXELS = 1 << 20;
+/** A digit is made of at most this many pieces (atoms and slices of atoms between candidate cuts). */
+const MAX_PIECES_PER_DIGIT = 6;
+/** Candidate cuts per atom, the deepest profile minima first. */
+const MAX_CUTS_PER_ATOM = 6;
+/** More atoms than this cannot be read as at most MAX_DIGITS digits with merges of this depth: refuse early. */
+const MAX_ATOMS = MAX_DIGITS * 3;
+
+export interface Size {
+  readonly width: number;
+  readonly height: number;
+}
+
+/**
+ * Maps a box from one pixel grid to another of the same picture (working map → decoded image → source
+ * image), rounding outwards so the box still holds all of the ink, and clamped to the target.
+ *
+ * @example scaleBox({ x: 1, y: 1, width: 2, height: 2 }, { width: 4, height: 4 }, { width: 8, height: 8 })
+ * // → { x: 2, y: 2, width: 4, height: 4 }
+ */
+export function scaleBox(box: Region, from: Size, to: Size): Region {
+  const sx = to.width / from.width;
+  const sy = to.height / from.height;
+  const left = Math.max(0, Math.floor(box.x * sx + 1e-9));
+  const top = Math.max(0, Math.floor(box.y * sy + 1e-9));
+  const right = Math.min(to.width, Math.ceil((box.x + box.width) * sx - 1e-9));
+  const bottom = Math.min(to.height, Math.ceil((box.y + box.height) * sy - 1e-9));
+  return { x: left, y: top, width: Math.max(1, right - left), height: Math.max(1, bottom - top) };
+}
+
+/** Shrinks a map by area averaging so it holds at most `maxPixels`; returns it unchanged when it does. */
+export function shrinkInkMap(map: InkMap, maxPixels = MAX_WORKING_PIXELS): InkMap {
+  const pixels = map.width * map.height;
+  if (pixels <= maxPixels) return map;
+  const scale = Math.sqrt(maxPixels / pixels);
+  const width = Math.max(1, Math.floor(map.width * scale));
+  const height = Math.max(1, Math.floor(map.height * scale));
+  const whole = { x: 0, y: 0, width: map.width, height: map.height };
+  const shrunk = resampleArea(map.ink, map.width, whole, width, height);
+  return { width, height, ink: Uint8Array.from(shrunk, (value) => Math.round(value)) };
+}
+
+/** A slice of an atom between two cuts (or its edges): the unit the reading is built from. */
+interface Piece {
+  readonly atom: number;
+  /** Columns [left, right) of the map. */
+  readonly left: number;
+  readonly right: number;
+}
+
+/** One way of reading pieces `first..last` as one digit. */
+export interface Candidate {
+  readonly first: number;
+  readonly last: number;
+  /** The candidate's own ink, in the map's pixels. */
+  readonly box: Region;
+  /** log of the size prior: how plausible this box is as one digit of this line. */
+  readonly logPrior: number;
+}
+
+/** Everything the model must classify for one line, and what is needed to choose the reading after. */
+export interface NumberPlan {
+  /** The map that was segmented (the input, or a shrunk copy of it: boxes are in its pixels). */
+  readonly size: Size;
+  /** Height of the line's digits, in the map's pixels. */
+  readonly lineHeight: number;
+  readonly pieceCount: number;
+  readonly candidates: readonly Candidate[];
+  /** 784 values per candidate, in candidate order: the model's batch. */
+  readonly inputs: Float32Array;
+  /** Cost (log) of each cut between piece i and i + 1 within an atom; 0 between atoms. */
+  readonly cutLogCosts: readonly number[];
+  /** Pieces with no ink of their own, which a reading may pass over. */
+  readonly emptyPieces: readonly number[];
+}
+
+export interface ReadDigit {
+  readonly digit: number;
+  readonly confidence: number;
+  readonly probabilities: number[];
+  /** In the segmented map's pixels; see `scaleBox`. */
+  readonly box: Region;
+}
+
+export interface NumberReading {
+  readonly text: string;
+  readonly digits: ReadDigit[];
+  /** The product of the digits' confidences: the model's belief that every digit is right. */
+  readonly confidence: number;
+}
+
+/** Why a line could not be read (the API turns these into 422s). */
+export class NumberReadError extends Error {
+  constructor(
+    readonly reason: 'empty' | 'too_many_digits',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'NumberReadError';
+  }
+}
+
+interface Atom {
+  readonly labels: number[];
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+  mass: number;
+}
+
+interface Layout {
+  readonly labels: Int32Array;
+  /** Per label (1-based, index 0 unused): mass per column of the map, only over its box. */
+  readonly columnMass: Float64Array[];
+  readonly componentMass: number[];
+  readonly componentBox: Region[];
+  readonly atoms: Atom[];
+  readonly atomOfLabel: Int32Array;
+  readonly lineHeight: number;
+  /** Typical ink mass of one digit of this line. */
+  readonly digitMass: number;
+}
+
+/** A speck: this small against the line height in both directions and this light against the largest atom. */
+const SPECK_SIDE = 0.15;
+const SPECK_MASS = 0.02;
+
+function layOut(map: InkMap): Layout | null {
+  const { labels, components } = labelComponents(map);
+  if (components.length === 0) return null;
+  const largest = components.reduce((most, c) => Math.max(most, c.mass), 0);
+  // The line height: the tallest of the substantial components (a 1 is as tall as a 0; a speck is not).
+  const substantial = components.filter((c) => c.mass >= 0.2 * largest).map((c) => c.box.height);
+  substantial.sort((a, b) => a - b);
+  const provisional = substantial[substantial.length - 1] as number;
+  const kept = components.filter(
+    (c) => !(c.mass < SPECK_MASS * largest && Math.max(c.box.width, c.box.height) < SPECK_SIDE * provisional),
+  );
+  // Atoms: components whose column spans overlap by a good share of the narrower one merge.
+  kept.sort((a, b) => a.box.x - b.box.x);
+  const atoms: Atom[] = [];
+  for (const c of kept) {
+    const left = c.box.x;
+    const right = c.box.x + c.box.width;
+    const top = c.box.y;
+    const bottom = c.box.y + c.box.height;
+    const last = atoms[atoms.length - 1];
+    const overlap = last === undefined ? 0 : Math.min(last.right, right) - Math.max(last.left, left);
+    if (last !== undefined && overlap > 0.35 * Math.min(last.right - last.left, right - left)) {
+      last.labels.push(c.label);
+      last.left = Math.min(last.left, left);
+      last.right = Math.max(last.right, right);
+      last.top = Math.min(last.top, top);
+      last.bottom = Math.max(last.bottom, bottom);
+      last.mass += c.mass;
+    } else {
+      atoms.push({ labels: [c.label], left, right, top, bottom, mass: c.mass });
+    }
+  }
+  const heaviest = atoms.reduce((most, a) => Math.max(most, a.mass), 0);
+  const heights = atoms
+    .filter((a) => a.mass >= 0.25 * heaviest)
+    .map((a) => a.bottom - a.top)
+    .sort((a, b) => a - b);
+  const lineHeight = Math.max(1, heights[Math.floor(heights.length / 2)] as number);
+  const masses = atoms
+    .map((a) => a.mass)
+    .filter((mass) => mass >= 0.25 * heaviest)
+    .sort((a, b) => a - b);
+  const digitMass = masses[Math.floor(masses.length / 2)] as number;
+
+  const atomOfLabel = new Int32Array(components.length + 1).fill(-1);
+  atoms.forEach((atom, index) => {
+    for (const label of atom.labels) atomOfLabel[label] = index;
+  });
+  const columnMass: Float64Array[] = [new Float64Array(0)];
+  const componentMass: number[] = [0];
+  const componentBox: Region[] = [{ x: 0, y: 0, width: 0, height: 0 }];
+  for (const c of components) {
+    columnMass.push(new Float64Array(atomOfLabel[c.label] === -1 ? 0 : c.box.width));
+    componentMass.push(c.mass);
+    componentBox.push(c.box);
+  }
+  for (let i = 0; i < labels.length; i++) {
+    const label = labels[i] as number;
+    if (label === 0 || atomOfLabel[label] === -1) continue;
+    const x = i % map.width;
+    const columns = columnMass[label] as Float64Array;
+    const at = x - (componentBox[label] as Region).x;
+    columns[at] = (columns[at] as number) + (map.ink[i] as number);
+  }
+  return { labels, columnMass, componentMass, componentBox, atoms, atomOfLabel, lineHeight, digitMass };
+}
+
+/** Candidate cut columns inside an atom: the deepest minima of its smoothed ink profile, spread apart. */
+function cutsOf(atom: Atom, layout: Layout, mapWidth: number): { column: number; strokes: number }[] {
+  const { lineHeight } = layout;
+  const width = atom.right - atom.left;
+  // Two digits side by side are at least two thin 1s wide.
+  if (width < 0.3 * lineHeight) return [];
+  const profile = new Float64Array(width);
+  for (const label of atom.labels) {
+    const columns = layout.columnMass[label] as Float64Array;
+    const offset = (layout.componentBox[label] as Region).x - atom.left;
+    for (let i = 0; i < columns.length; i++)
+      profile[offset + i] = (profile[offset + i] as number) + (columns[i] as number);
+  }
+  const radius = Math.max(1, Math.round(0.03 * lineHeight));
+  const smooth = new Float64Array(width);
+  for (let x = 0; x < width; x++) {
+    let sum = 0;
+    let count = 0;
+    for (let k = Math.max(0, x - radius); k <= Math.min(width - 1, x + radius); k++) {
+      sum += profile[k] as number;
+      count++;
+    }
+    smooth[x] = sum / count;
+  }
+  const margin = Math.max(2, Math.round(0.1 * lineHeight));
+  const minima: { column: number; ink: number }[] = [];
+  for (let x = margin; x <= width - margin; x++) {
+    const here = smooth[x] as number;
+    const before = smooth[x - 1] as number;
+    const after = x + 1 < width ? (smooth[x + 1] as number) : Number.POSITIVE_INFINITY;
+    if (here <= before && here <= after) minima.push({ column: atom.left + x, ink: profile[x] as number });
+  }
+  // Only real valleys: clearly lower than the highest ink on both sides of them.
+  const valleys = minima.filter(({ column }) => {
+    const x = column - atom.left;
+    let leftPeak = 0;
+    let rightPeak = 0;
+    for (let k = 0; k < x; k++) leftPeak = Math.max(leftPeak, smooth[k] as number);
+    for (let k = x + 1; k < width; k++) rightPeak = Math.max(rightPeak, smooth[k] as number);
+    return (smooth[x] as number) <= VALLEY_DEPTH * Math.min(leftPeak, rightPeak);
+  });
+  valleys.sort((a, b) => a.ink - b.ink);
+  const spacing = Math.max(2, 0.12 * lineHeight);
+  // Where one of several components of the atom starts or ends (a thin 1 leaning over its neighbour).
+  const edges: { column: number; ink: number }[] = [];
+  if (atom.labels.length > 1) {
+    for (const label of atom.labels) {
+      const box = layout.componentBox[label] as Region;
+      for (const column of [box.x, box.x + box.width]) {
+        if (column - atom.left >= margin && atom.right - column >= margin) edges.push({ column, ink: 0 });
+      }
+    }
+  }
+  const chosen: { column: number; ink: number }[] = [];
+  for (const minimum of [...edges, ...valleys]) {
+    if (chosen.length >= MAX_CUTS_PER_ATOM) break;
+    if (chosen.every((c) => Math.abs(c.column - minimum.column) >= spacing)) chosen.push(minimum);
+  }
+  const atomIndex = layout.atomOfLabel[atom.labels[0] as number] as number;
+  return chosen
+    .sort((a, b) => a.column - b.column)
+    .map(({ column }) => {
+      // Strokes the cut crosses: one where two digits touch, two or more through the middle of one digit.
+      let strokes = 0;
+      let inside = false;
+      for (let y = atom.top; y < atom.bottom; y++) {
+        const label = layout.labels[y * mapWidth + column] as number;
+        const here = label !== 0 && layout.atomOfLabel[label] === atomIndex;
+        if (here && !inside) strokes++;
+        inside = here;
+      }
+      return { column, strokes };
+    });
+}
+
+/** A cut candidate's ink is at most this share of the profile's peaks on either side. */
+const VALLEY_DEPTH = 0.6;
+
+/** Component shares above this inside a candidate's columns take the whole component, below 1 − it none. */
+const WHOLE_SHARE = 0.8;
+
+/**
+ * The candidate's own ink as a small map: components mostly inside its columns whole (an overhanging bar
+ * stays with its digit), components mostly outside not at all, components cut through only inside them.
+ */
+function candidateInk(
+  map: InkMap,
+  layout: Layout,
+  firstAtom: number,
+  lastAtom: number,
+  left: number,
+  right: number,
+  keepStrays = false,
+): { map: InkMap; box: Region } | null {
+  const mode = new Map<number, 'whole' | 'columns'>();
+  let boxLeft = left;
+  let boxRight = right;
+  let boxTop = map.height;
+  let boxBottom = 0;
+  for (let a = firstAtom; a <= lastAtom; a++) {
+    for (const label of (layout.atoms[a] as Atom).labels) {
+      const box = layout.componentBox[label] as Region;
+      const columns = layout.columnMass[label] as Float64Array;
+      let inside = 0;
+      for (let x = Math.max(left, box.x); x < Math.min(right, box.x + box.width); x++)
+        inside += columns[x - box.x] as number;
+      const share = inside / (layout.componentMass[label] as number);
+      // A stray end of a neighbour's component is left out; a real part of a touching digit is not.
+      if (inside === 0 || (!keepStrays && share <= 1 - WHOLE_SHARE && inside < 0.25 * layout.digitMass))
+        continue;
+      const whole = share >= WHOLE_SHARE;
+      mode.set(label, whole ? 'whole' : 'columns');
+      if (whole) {
+        boxLeft = Math.min(boxLeft, box.x);
+        boxRight = Math.max(boxRight, box.x + box.width);
+      }
+      boxTop = Math.min(boxTop, box.y);
+      boxBottom = Math.max(boxBottom, box.y + box.height);
+    }
+  }
+  if (mode.size === 0) return null;
+  const width = boxRight - boxLeft;
+  const height = boxBottom - boxTop;
+  const ink = new Uint8Array(width * height);
+  let inkLeft = width;
+  let inkRight = -1;
+  let inkTop = height;
+  let inkBottom = -1;
+  for (let y = 0; y < height; y++) {
+    const row = (boxTop + y) * map.width;
+    for (let x = 0; x < width; x++) {
+      const column = boxLeft + x;
+      const label = layout.labels[row + column] as number;
+      if (label === 0) continue;
+      const how = mode.get(label);
+      if (how === undefined || (how === 'columns' && (column < left || column >= right))) continue;
+      const value = map.ink[row + column] as number;
+      ink[y * width + x] = value;
+      if (value === 0) continue;
+      if (x < inkLeft) inkLeft = x;
+      if (x > inkRight) inkRight = x;
+      if (y < inkTop) inkTop = y;
+      if (y > inkBottom) inkBottom = y;
+    }
+  }
+  if (inkRight < 0) return null;
+  return {
+    map: { width, height, ink },
+    box: {
+      x: boxLeft + inkLeft,
+      y: boxTop + inkTop,
+      width: inkRight - inkLeft + 1,
+      height: inkBottom - inkTop + 1,
+    },
+  };
+}
+
+/**
+ * log of how plausible a box is as one digit of a line `lineHeight` tall: digits are nearly as tall as the
+ * line (a fragment is not) and at most about as wide as tall (two digits side by side are wider).
+ */
+function sizeLogPrior(box: Size, lineHeight: number): number {
+  const tall = box.height / lineHeight;
+  const wide = box.width / lineHeight;
+  let prior = 0;
+  if (tall < 0.55) prior -= 12 * (0.55 - tall);
+  if (wide > 1.05) prior -= 8 * (wide - 1.05);
+  return prior;
+}
+
+/** Cost (log) per stroke a cut goes through: splitting one digit in two crosses more strokes than a joint. */
+const STROKE_CUT_LOG_COST = Math.log(0.5);
+
+/**
+ * Segments the line and builds every candidate's model input. Throws `NumberReadError` for a map without
+ * ink (`empty`) or with far too many separate marks to be 16 digits (`too_many_digits`).
+ */
+export function planNumber(input: InkMap): NumberPlan {
+  const map = shrinkInkMap(input);
+  const layout = layOut(map);
+  if (layout === null) throw new NumberReadError('empty', 'no ink');
+  const { atoms, lineHeight } = layout;
+  if (atoms.length > MAX_ATOMS) {
+    throw new NumberReadError('too_many_digits', `${atoms.length} separate marks`);
+  }
+  const pieces: Piece[] = [];
+  const cutLogCosts: number[] = [];
+  atoms.forEach((atom, index) => {
+    const cuts = cutsOf(atom, layout, map.width);
+    const edges = [atom.left, ...cuts.map((c) => c.column), atom.right];
+    for (let i = 0; i + 1 < edges.length; i++) {
+      pieces.push({ atom: index, left: edges[i] as number, right: edges[i + 1] as number });
+      if (i + 2 < edges.length)
+        cutLogCosts.push((cuts[i] as { strokes: number }).strokes * STROKE_CUT_LOG_COST);
+    }
+    cutLogCosts.push(0);
+  });
+  cutLogCosts.pop();
+
+  const candidates: Candidate[] = [];
+  const inputs: Float32Array[] = [];
+  const emptyPieces: number[] = [];
+  for (let first = 0; first < pieces.length; first++) {
+    for (let last = first; last < Math.min(pieces.length, first + MAX_PIECES_PER_DIGIT); last++) {
+      const from = pieces[first] as Piece;
+      const to = pieces[last] as Piece;
+      // Beyond one piece, only runs that could be one digit: not too wide, no wide gap inside.
+      if (last > first) {
+        if (to.right - from.left > 1.6 * lineHeight) break;
+        const previous = pieces[last - 1] as Piece;
+        if (to.atom !== previous.atom && to.left - previous.right > 0.25 * lineHeight) break;
+      }
+      // A piece's ink must be read by some digit: a single piece keeps even stray ends when that is all it has.
+      const own =
+        candidateInk(map, layout, from.atom, to.atom, from.left, to.right) ??
+        (last === first ? candidateInk(map, layout, from.atom, to.atom, from.left, to.right, true) : null);
+      const pixels = own && mnistFromInk(own.map);
+      if (own === null || pixels === null) {
+        if (last === first) emptyPieces.push(first);
+        continue;
+      }
+      candidates.push({ first, last, box: own.box, logPrior: sizeLogPrior(own.box, lineHeight) });
+      inputs.push(pixels);
+    }
+  }
+  const batch = new Float32Array(inputs.length * PIXEL_COUNT);
+  inputs.forEach((pixels, i) => {
+    batch.set(pixels, i * PIXEL_COUNT);
+  });
+  return {
+    size: { width: map.width, height: map.height },
+    lineHeight,
+    pieceCount: pieces.length,
+    candidates,
+    inputs: batch,
+    cutLogCosts,
+    emptyPieces,
+  };
+}
+
+/**
+ * Chooses the reading from the model's probabilities for every candidate (10 per candidate, in plan order):
+ * the partition of the pieces into digits with the highest product of confidence × size prior × cut costs.
+ */
+export function chooseReading(plan: NumberPlan, probabilities: Float32Array): NumberReading {
+  const { candidates, pieceCount, cutLogCosts } = plan;
+  const best = new Float64Array(pieceCount + 1).fill(Number.NEGATIVE_INFINITY);
+  const via = new Int32Array(pieceCount + 1).fill(-1);
+  best[0] = 0;
+  const answers = candidates.map((_, index) => {
+    const row = Array.from(probabilities.subarray(index * CLASS_COUNT, (index + 1) * CLASS_COUNT));
+    let digit = 0;
+    for (let d = 1; d < CLASS_COUNT; d++) if ((row[d] as number) > (row[digit] as number)) digit = d;
+    return { digit, confidence: row[digit] as number, probabilities: row };
+  });
+  const endingAt: number[][] = Array.from({ length: pieceCount + 1 }, () => []);
+  candidates.forEach((candidate, index) => {
+    (endingAt[candidate.last + 1] as number[]).push(index);
+  });
+  for (let end = 1; end <= pieceCount; end++) {
+    // A piece with no ink of its own (all its components belong to neighbours) may be passed over.
+    if (plan.emptyPieces.includes(end - 1) && (best[end - 1] as number) > (best[end] as number)) {
+      best[end] = best[end - 1] as number;
+      via[end] = -2;
+    }
+    for (const index of endingAt[end] as number[]) {
+      const candidate = candidates[index] as Candidate;
+      const start = best[candidate.first] as number;
+      if (start === Number.NEGATIVE_INFINITY) continue;
+      const answer = answers[index] as { confidence: number };
+      // The cut at this candidate's left edge (none before the first piece).
+      const cut = candidate.first > 0 ? (cutLogCosts[candidate.first - 1] as number) : 0;
+      const score = start + Math.log(Math.max(answer.confidence, 1e-12)) + candidate.logPrior + cut;
+      if (score > (best[end] as number)) {
+        best[end] = score;
+        via[end] = index;
+      }
+    }
+  }
+  const chosen: number[] = [];
+  for (let end = pieceCount; end > 0; ) {
+    const index = via[end] as number;
+    if (index === -2) {
+      end--;
+      continue;
+    }
+    if (index < 0) throw new NumberReadError('empty', 'no readable ink');
+    chosen.push(index);
+    end = (candidates[index] as Candidate).first;
+  }
+  chosen.reverse();
+  const digits = chosen.map((index) => ({
+    ...(answers[index] as { digit: number; confidence: number; probabilities: number[] }),
+    box: (candidates[index] as Candidate).box,
+  }));
+  if (digits.length > MAX_DIGITS) {
+    throw new NumberReadError('too_many_digits', `${digits.length} digits`);
+  }
+  return {
+    text: digits.map((d) => d.digit).join(''),
+    digits,
+    confidence: digits.reduce((product, d) => product * d.confidence, 1),
+  };
+}

@@ -1,0 +1,292 @@
+/**
+ * The Number mode's DOM side: a wide pad whose drawing is sent as a PNG to `POST /api/read` as the person
+ * writes; a box and its digit are drawn over each digit read, and each digit opens its probabilities.
+ * Pure pieces (strokes, answer checks, summaries, box mapping) live in their own unit-tested modules.
+ */
+import { failureMessage, formatPercent } from './format.ts';
+import { toPadPoint } from './geometry.ts';
+import { StrokeHistory } from './history.ts';
+import { LatestOnly } from './latest-only.ts';
+import { boxesOnPad, type Reading, readingSummary, requestReading } from './number-reading.ts';
+import { PredictionError } from './prediction-client.ts';
+import { debounce, retryDelayMs } from './timing.ts';
+import { renderWideStrokes } from './wide-render.ts';
+
+/** The picture sent to the API: independent of screen size and pixel ratio. */
+const SOURCE_WIDTH = 840;
+const SOURCE_HEIGHT = 280;
+const LIVE_DELAY_MS = 250;
+const REQUEST_TIMEOUT_MS = 8000;
+
+function one<T extends Element>(root: ParentNode, selector: string): T {
+  const element = root.querySelector<T>(selector);
+  if (element === null) throw new Error(`number pad markup is missing ${selector}`);
+  return element;
+}
+
+/** Starts the number pad inside `root`; returns a function that removes every listener, observer and timer. */
+export function mountNumberPad(root: HTMLElement): () => void {
+  const canvas = one<HTMLCanvasElement>(root, '[data-number-canvas]');
+  const hint = one<HTMLElement>(root, '[data-number-hint]');
+  const undoButton = one<HTMLButtonElement>(root, '[data-number-undo]');
+  const clearButton = one<HTMLButtonElement>(root, '[data-number-clear]');
+  const result = one<HTMLElement>(root, '[data-number-result]');
+  const notice = one<HTMLElement>(root, '[data-number-notice]');
+  const digitList = one<HTMLOListElement>(root, '[data-number-digits]');
+  const details = one<HTMLElement>(root, '[data-number-details]');
+  const history = new StrokeHistory();
+  const sequence = new LatestOnly();
+  const listeners = new AbortController();
+  const { signal } = listeners;
+  const context = canvas.getContext('2d');
+  const source = document.createElement('canvas');
+  source.width = SOURCE_WIDTH;
+  source.height = SOURCE_HEIGHT;
+  const sourceContext = source.getContext('2d');
+  if (context === null || sourceContext === null) throw new Error('2D canvas unavailable');
+
+  let reading: Reading | null = null;
+  let activePointer: number | null = null;
+  let rect = canvas.getBoundingClientRect();
+  let frame = 0;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let failedAttempts = 0;
+
+  const draw = () => {
+    frame = 0;
+    const style = getComputedStyle(canvas);
+    renderWideStrokes(context, history.strokes, canvas.width, canvas.height, style.color);
+    if (reading === null) return;
+    // The digits read, boxed, with the digit over each box.
+    const boxes = boxesOnPad(reading, { width: SOURCE_WIDTH, height: SOURCE_HEIGHT }, canvas);
+    const scale = canvas.height / 280;
+    context.lineWidth = Math.max(1, 2 * scale);
+    context.strokeStyle = style.getPropertyValue('--accent') || '#2563eb';
+    context.fillStyle = context.strokeStyle;
+    context.font = `600 ${Math.round(22 * scale)}px system-ui, sans-serif`;
+    context.textBaseline = 'bottom';
+    boxes.forEach((box, i) => {
+      context.strokeRect(box.x, box.y, box.width, box.height);
+      context.fillText(
+        String(reading?.digits[i]?.digit ?? ''),
+        box.x + 2 * scale,
+        Math.max(24 * scale, box.y - 2 * scale),
+      );
+    });
+  };
+  const requestDraw = () => {
+    if (frame === 0) frame = requestAnimationFrame(draw);
+  };
+
+  // Backing store in device pixels at the pad's 3:1 shape; redraw on every size change.
+  const resize = () => {
+    const width = Math.round(canvas.clientWidth * (window.devicePixelRatio || 1));
+    const height = Math.round(width / 3);
+    if (width > 0 && width !== canvas.width) {
+      canvas.width = width;
+      canvas.height = height;
+      draw();
+    }
+  };
+  const observer = new ResizeObserver(resize);
+  observer.observe(canvas);
+  resize();
+
+  const setNotice = (message: string | null) => {
+    notice.textContent = message ?? '';
+    notice.hidden = message === null;
+  };
+
+  const showDetails = (index: number | null) => {
+    const digit = index === null ? undefined : reading?.digits[index];
+    for (const [i, item] of Array.from(digitList.querySelectorAll('button')).entries())
+      item.setAttribute('aria-expanded', String(i === index && digit !== undefined));
+    details.hidden = digit === undefined;
+    details.replaceChildren();
+    if (digit === undefined) return;
+    const heading = document.createElement('h3');
+    heading.className = 'section-label';
+    heading.textContent = `Digit ${(index ?? 0) + 1}: probability of each digit`;
+    const list = document.createElement('ol');
+    list.className = 'number-probabilities';
+    digit.probabilities.forEach((probability, d) => {
+      const item = document.createElement('li');
+      item.toggleAttribute('data-top', d === digit.digit);
+      item.style.setProperty('--share', String(probability));
+      item.textContent = `${d}: ${formatPercent(probability)}`;
+      list.append(item);
+    });
+    details.append(heading, list);
+  };
+
+  const showReading = (next: Reading | null) => {
+    reading = next;
+    result.dataset.state = next === null ? 'empty' : 'ready';
+    result.textContent =
+      next === null ? 'Write a number, e.g. a year or a meter reading.' : readingSummary(next);
+    digitList.replaceChildren(
+      ...(next?.digits ?? []).map((digit, i) => {
+        const item = document.createElement('li');
+        const button = document.createElement('button');
+        button.type = 'button';
+        button.className = 'number-digit';
+        button.setAttribute('aria-expanded', 'false');
+        button.setAttribute('aria-controls', details.id);
+        button.dataset.numberDigit = String(i);
+        button.textContent = String(digit.digit);
+        button.title = `Digit ${i + 1}: ${formatPercent(digit.confidence)}; show its probabilities`;
+        item.append(button);
+        return item;
+      }),
+    );
+    showDetails(null);
+    requestDraw();
+  };
+
+  const updateButtons = () => {
+    undoButton.disabled = history.isEmpty;
+    clearButton.disabled = history.isEmpty;
+  };
+
+  const cancelRetry = () => {
+    if (retryTimer !== undefined) clearTimeout(retryTimer);
+    retryTimer = undefined;
+  };
+
+  const read = async () => {
+    cancelRetry();
+    if (history.isEmpty) return;
+    renderWideStrokes(sourceContext, history.strokes, SOURCE_WIDTH, SOURCE_HEIGHT, '#000');
+    const png = await new Promise<Blob | null>((resolve) => source.toBlob(resolve, 'image/png'));
+    if (png === null) return;
+    const ticket = sequence.next();
+    result.setAttribute('aria-busy', 'true');
+    try {
+      const answer = await requestReading(png, { timeoutMs: REQUEST_TIMEOUT_MS, signal });
+      if (!sequence.accept(ticket)) return;
+      failedAttempts = 0;
+      setNotice(null);
+      showReading(answer);
+    } catch (error) {
+      if (signal.aborted || !sequence.accept(ticket)) return;
+      const failure = error instanceof PredictionError ? error.failure : 'unreachable';
+      // A 422 says what to do (e.g. more than 16 digits): show its detail.
+      setNotice(failure === 'rejected' && error instanceof Error ? error.message : failureMessage(failure));
+      if (failure !== 'rejected') {
+        retryTimer = setTimeout(() => void read(), retryDelayMs(failedAttempts));
+        failedAttempts += 1;
+      }
+    } finally {
+      if (sequence.isNewest(ticket)) result.removeAttribute('aria-busy');
+    }
+  };
+  const liveRead = debounce(() => void read(), LIVE_DELAY_MS);
+
+  const reset = () => {
+    liveRead.cancel();
+    cancelRetry();
+    sequence.invalidate();
+    failedAttempts = 0;
+    setNotice(null);
+    result.removeAttribute('aria-busy');
+    hint.hidden = false;
+    showReading(null);
+    updateButtons();
+    draw();
+  };
+  const clear = () => {
+    history.clear();
+    reset();
+  };
+  const undo = () => {
+    if (!history.undo()) return;
+    if (history.isEmpty) return reset();
+    updateButtons();
+    draw();
+    liveRead.cancel();
+    void read();
+  };
+
+  const pointFrom = (event: PointerEvent) =>
+    toPadPoint(event.clientX - rect.left, event.clientY - rect.top, rect.width, rect.height);
+  const finishStroke = (event: PointerEvent) => {
+    if (event.pointerId !== activePointer) return;
+    activePointer = null;
+    if (!history.end()) return;
+    draw();
+    liveRead.cancel();
+    void read();
+  };
+
+  canvas.addEventListener(
+    'pointerdown',
+    (event) => {
+      if (!event.isPrimary || (event.pointerType === 'mouse' && event.button !== 0)) return;
+      event.preventDefault();
+      canvas.setPointerCapture(event.pointerId);
+      rect = canvas.getBoundingClientRect();
+      activePointer = event.pointerId;
+      history.begin(pointFrom(event));
+      hint.hidden = true;
+      updateButtons();
+      requestDraw();
+    },
+    { signal },
+  );
+  canvas.addEventListener(
+    'pointermove',
+    (event) => {
+      if (event.pointerId !== activePointer) return;
+      const samples = event.getCoalescedEvents?.() ?? [];
+      let changed = false;
+      for (const sample of samples.length > 0 ? samples : [event])
+        changed = history.extend(pointFrom(sample)) || changed;
+      if (!changed) return;
+      requestDraw();
+      liveRead.schedule();
+    },
+    { signal },
+  );
+  canvas.addEventListener('pointerup', finishStroke, { signal });
+  canvas.addEventListener('pointercancel', finishStroke, { signal });
+  canvas.addEventListener('lostpointercapture', finishStroke, { signal });
+  clearButton.addEventListener('click', clear, { signal });
+  undoButton.addEventListener('click', undo, { signal });
+  digitList.addEventListener(
+    'click',
+    (event) => {
+      const button = (event.target as HTMLElement | null)?.closest<HTMLButtonElement>('[data-number-digit]');
+      if (button === null || button === undefined) return;
+      const index = Number(button.dataset.numberDigit);
+      showDetails(button.getAttribute('aria-expanded') === 'true' ? null : index);
+    },
+    { signal },
+  );
+  document.addEventListener(
+    'keydown',
+    (event) => {
+      // Only while Number mode is shown: the digit pad answers the same keys in Digit mode.
+      if (root.closest('[hidden]') !== null) return;
+      const target = event.target as HTMLElement | null;
+      if (target?.closest('input, textarea, [contenteditable="true"]')) return;
+      if (event.key === 'Escape') {
+        clear();
+      } else if ((event.ctrlKey || event.metaKey) && !event.shiftKey && event.key.toLowerCase() === 'z') {
+        event.preventDefault();
+        undo();
+      }
+    },
+    { signal },
+  );
+  window.matchMedia('(prefers-color-scheme: dark)').addEventListener('change', draw, { signal });
+
+  reset();
+
+  return () => {
+    listeners.abort();
+    observer.disconnect();
+    liveRead.cancel();
+    cancelRetry();
+    if (frame !== 0) cancelAnimationFrame(frame);
+  };
+}

@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import type { InkMap } from '../../core/ink-map.ts';
+import { CLASS_COUNT } from '../../core/model-spec.ts';
+import {
+  chooseReading,
+  MAX_WORKING_PIXELS,
+  type NumberPlan,
+  NumberReadError,
+  planNumber,
+  scaleBox,
+  shrinkInkMap,
+} from '../../core/segment-number.ts';
+
+/** A blank map with filled rectangles of full ink. */
+function drawRects(width: number, height: number, rects: [number, number, number, number][]): InkMap {
+  const ink = new Uint8Array(width * height);
+  for (const [x, y, w, h] of rects)
+    for (let row = y; row < y + h; row++) ink.fill(255, row * width + x, row * width + x + w);
+  return { width, height, ink };
+}
+
+/** A ring (a drawn 0): the outline of a w × h box, `stroke` pixels thick. */
+const ring = (x: number, y: number, w: number, h: number, stroke = 4): [number, number, number, number][] => [
+  [x, y, w, stroke],
+  [x, y + h - stroke, w, stroke],
+  [x, y, stroke, h],
+  [x + w - stroke, y, stroke, h],
+];
+
+/**
+ * Probabilities from a stand-in for the model that knows what a ring looks like: confident where a candidate
+ * is about as wide as a drawn ring (30 px here), unsure otherwise, always answering `digit`.
+ */
+function ringScorer(plan: NumberPlan, digit = 0): Float32Array {
+  const probabilities = new Float32Array(plan.candidates.length * CLASS_COUNT);
+  plan.candidates.forEach((candidate, i) => {
+    const confidence = Math.abs(candidate.box.width - 30) <= 3 ? 0.99 : 0.3;
+    probabilities.fill((1 - confidence) / (CLASS_COUNT - 1), i * CLASS_COUNT, (i + 1) * CLASS_COUNT);
+    probabilities[i * CLASS_COUNT + digit] = confidence;
+  });
+  return probabilities;
+}
+
+describe('scaleBox', () => {
+  it('maps a box between grids of the same picture, rounding outwards and clamping', () => {
+    expect(
+      scaleBox({ x: 1, y: 1, width: 2, height: 2 }, { width: 4, height: 4 }, { width: 8, height: 8 }),
+    ).toEqual({
+      x: 2,
+      y: 2,
+      width: 4,
+      height: 4,
+    });
+    expect(
+      scaleBox({ x: 1, y: 0, width: 1, height: 3 }, { width: 3, height: 3 }, { width: 10, height: 10 }),
+    ).toEqual({
+      x: 3,
+      y: 0,
+      width: 4,
+      height: 10,
+    });
+  });
+});
+
+describe('planNumber', () => {
+  it('refuses a map without ink', () => {
+    expect(() => planNumber({ width: 20, height: 10, ink: new Uint8Array(200) })).toThrow(NumberReadError);
+  });
+
+  it('reads separate rings as separate digits, left to right, and ignores a speck', () => {
+    const map = drawRects(200, 60, [
+      ...ring(10, 10, 30, 40),
+      ...ring(60, 12, 30, 40),
+      ...ring(120, 8, 30, 40),
+      [100, 55, 2, 2],
+    ]);
+    const plan = planNumber(map);
+    const reading = chooseReading(plan, ringScorer(plan));
+    expect(reading.text).toBe('000');
+    expect(reading.digits.map((d) => d.box.x)).toEqual([10, 60, 120]);
+    expect(reading.confidence).toBeCloseTo(0.99 ** 3, 6);
+    // The speck is in no candidate.
+    for (const candidate of plan.candidates)
+      expect(candidate.box.y + candidate.box.height).toBeLessThanOrEqual(52);
+  });
+
+  it('keeps the pieces of one digit together: a bar over a body is one candidate', () => {
+    // A 5-like digit: a separate top bar overlapping the body horizontally.
+    const map = drawRects(80, 70, [[22, 5, 28, 4], ...ring(20, 20, 30, 40)]);
+    const plan = planNumber(map);
+    const whole = plan.candidates.find((c) => c.box.y === 5 && c.box.height === 55);
+    expect(whole).toBeDefined();
+    // A slice of the bar alone may be a candidate, but its size prior all but rules it out as a digit.
+    for (const candidate of plan.candidates.filter((c) => c.box.height <= 4)) {
+      expect(candidate.logPrior).toBeLessThan(Math.log(0.01));
+    }
+  });
+
+  it('splits touching digits at the joint, choosing by the classifier', () => {
+    // Two rings joined by a short bridge: one component.
+    const map = drawRects(120, 60, [...ring(10, 10, 30, 40), [40, 28, 6, 4], ...ring(46, 10, 30, 40)]);
+    const plan = planNumber(map);
+    const reading = chooseReading(plan, ringScorer(plan));
+    expect(reading.text).toBe('00');
+    expect(reading.digits[0]?.box.x).toBe(10);
+    expect(Math.abs((reading.digits[1]?.box.x ?? 0) - 46)).toBeLessThanOrEqual(6);
+  });
+
+  it('refuses far more separate marks than 16 digits could make', () => {
+    const bars = Array.from({ length: 60 }, (_, i): [number, number, number, number] => [
+      10 + i * 12,
+      5,
+      3,
+      30,
+    ]);
+    expect(() => planNumber(drawRects(740, 40, bars))).toThrow(/marks/);
+  });
+
+  it('answers too_many_digits when the best reading has more than 16 digits', () => {
+    const rings = Array.from({ length: 17 }, (_, i) => ring(10 + i * 45, 10, 30, 40)).flat();
+    const plan = planNumber(drawRects(10 + 17 * 45, 60, rings));
+    expect(() => chooseReading(plan, ringScorer(plan))).toThrow(
+      expect.objectContaining({ reason: 'too_many_digits' }),
+    );
+  });
+
+  it('segments a large map on a shrunk copy and says so', () => {
+    const map = drawRects(3000, 600, [...ring(100, 100, 300, 400, 40), ...ring(600, 100, 300, 400, 40)]);
+    expect(map.width * map.height).toBeGreaterThan(MAX_WORKING_PIXELS);
+    const plan = planNumber(map);
+    expect(plan.size.width * plan.size.height).toBeLessThanOrEqual(MAX_WORKING_PIXELS);
+    expect(shrinkInkMap(map).width).toBe(plan.size.width);
+    const first = plan.candidates[0];
+    expect(first && scaleBox(first.box, plan.size, map).x).toBeLessThanOrEqual(100);
+  });
+});

@@ -1,0 +1,56 @@
+/**
+ * Every input form of POST /api/read → the ink map of the whole picture and the size of the input in its own
+ * pixels (what digit boxes are reported in). Images go through the same decode path and limits as
+ * /api/predict; grey bitmaps are used as given.
+ */
+
+import type { InkMap } from '../../core/ink-map.ts';
+import { compositeLuminance, inkStrength, type RgbaImage } from '../../core/preprocess.ts';
+import type { Size } from '../../core/segment-number.ts';
+import { ApiError } from '../errors.ts';
+import type { ReadJson } from '../routes/read-contract.ts';
+import { decodeBase64Image, decodeImage } from './decode-image.ts';
+import { MAX_IMAGE_BYTES } from './pixels-from-input.ts';
+
+export interface InkInput {
+  readonly map: InkMap;
+  /** The input's own size: the grid `map` covers (digit boxes are scaled from the map to it). */
+  readonly source: Size;
+}
+
+export const noInk = (): ApiError =>
+  new ApiError(
+    422,
+    'image_empty',
+    'No ink found',
+    'The image is blank: no digit stands out from the background.',
+  );
+
+/** The one place an image becomes ink: the photo extraction replaces this call. */
+export function inkMapOfImage(image: RgbaImage): InkMap | null {
+  const ink = inkStrength(compositeLuminance(image));
+  return ink === null ? null : { width: image.width, height: image.height, ink };
+}
+
+export function inkFromImageBytes(bytes: Uint8Array): InkInput {
+  if (bytes.byteLength > MAX_IMAGE_BYTES) {
+    throw new ApiError(
+      413,
+      'body_too_large',
+      'Image too large',
+      `The image holds ${bytes.byteLength} bytes; at most ${MAX_IMAGE_BYTES} are accepted.`,
+    );
+  }
+  const image = decodeImage(bytes);
+  const map = inkMapOfImage(image);
+  if (map === null) throw noInk();
+  return { map, source: { width: image.width, height: image.height } };
+}
+
+export function inkFromJson(input: ReadJson): InkInput {
+  if ('image' in input) return inkFromImageBytes(decodeBase64Image(input.image));
+  const { width, height, pixels } = input;
+  const ink = new Uint8Array(width * height);
+  for (let i = 0; i < ink.length; i++) ink[i] = Math.round((pixels[i] as number) * 255);
+  return { map: { width, height, ink }, source: { width, height } };
+}

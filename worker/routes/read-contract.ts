@@ -1,0 +1,114 @@
+/**
+ * The contract of POST /api/read (reading a written number): its zod schemas, which validate requests and
+ * generate the OpenAPI entry, and its route definition. Free of runtime code, like definitions.ts.
+ */
+
+import { createRoute, z } from '@hono/zod-openapi';
+import { MAX_DIGITS } from '../../core/segment-number.ts';
+import { ImageInput, ModelRef, MultipartBody, Prediction, VersionQuery } from '../schemas.ts';
+import { problemResponses } from './definitions.ts';
+
+/** A grey bitmap sent as numbers may hold at most this many pixels (about 8 MB of JSON at most). */
+export const MAX_BITMAP_PIXELS = 1024 * 1024;
+
+/** `pixels` checked in one pass (a per-element zod schema is far slower on a million numbers). */
+function checkBitmap(value: { width: number; height: number; pixels: unknown }, context: z.RefinementCtx) {
+  const { width, height, pixels } = value;
+  if (width * height > MAX_BITMAP_PIXELS) {
+    context.addIssue({
+      code: 'custom',
+      path: ['width'],
+      message: `width × height is ${width * height}; at most ${MAX_BITMAP_PIXELS} pixels are accepted`,
+    });
+    return;
+  }
+  if (!Array.isArray(pixels) || pixels.length !== width * height) {
+    context.addIssue({
+      code: 'custom',
+      path: ['pixels'],
+      message: `expected an array of width × height = ${width * height} numbers`,
+    });
+    return;
+  }
+  for (let i = 0; i < pixels.length; i++) {
+    const pixel: unknown = pixels[i];
+    if (typeof pixel !== 'number' || !(pixel >= 0 && pixel <= 1)) {
+      context.addIssue({
+        code: 'custom',
+        path: ['pixels', i],
+        message: `expected a number from 0 to 1, got ${String(JSON.stringify(pixel)).slice(0, 40)}`,
+      });
+      return;
+    }
+  }
+}
+
+export const BitmapInput = z
+  .strictObject({
+    width: z.number().int().min(1).max(4096),
+    height: z.number().int().min(1).max(4096),
+    pixels: z
+      .custom<number[]>(() => true)
+      .openapi({
+        type: 'array',
+        items: { type: 'number', minimum: 0, maximum: 1 },
+        description: `width × height grey values row by row, 0 = paper, 1 = ink; at most ${MAX_BITMAP_PIXELS}.`,
+      }),
+  })
+  .superRefine(checkBitmap)
+  .openapi('BitmapInput');
+
+// Bitmap first, image second: the branch order validation-error.ts explains union failures by.
+export const ReadJsonBody = z.union([BitmapInput, ImageInput]).openapi('ReadJsonBody');
+
+export const PixelBox = z
+  .object({
+    x: z.number().int().min(0),
+    y: z.number().int().min(0),
+    width: z.number().int().min(1),
+    height: z.number().int().min(1),
+  })
+  .openapi('PixelBox', {
+    description: "The digit's ink, in the input's own pixels (after EXIF orientation).",
+  });
+
+export const ReadDigit = Prediction.extend({ box: PixelBox }).openapi('ReadDigit');
+
+export const ReadResponse = z
+  .object({
+    text: z.string().regex(/^[0-9]{1,16}$/),
+    digits: z.array(ReadDigit).min(1).max(MAX_DIGITS),
+    confidence: z.number().min(0).max(1).openapi({
+      description:
+        "The product of the digits' confidences: the model's belief that the whole number is right.",
+    }),
+    model: ModelRef,
+  })
+  .openapi('ReadResponse');
+
+export type ReadJson = z.infer<typeof ReadJsonBody>;
+
+const binary = { schema: { type: 'string' as const, format: 'binary' } };
+
+export const readRoute = createRoute({
+  method: 'post',
+  path: '/api/read',
+  operationId: 'readNumber',
+  summary: 'Read a written number: one line of 1 to 16 digits, left to right',
+  request: {
+    query: VersionQuery,
+    body: {
+      description: 'Exactly one of the four forms; the Content-Type header says which.',
+      content: {
+        'application/json': { schema: ReadJsonBody },
+        'image/png': binary,
+        'image/jpeg': binary,
+        'multipart/form-data': { schema: MultipartBody },
+      },
+    },
+  },
+  responses: {
+    200: { description: 'The number read', content: { 'application/json': { schema: ReadResponse } } },
+    ...problemResponses(400, 404, 409, 413, 415, 422, 503),
+  },
+});
