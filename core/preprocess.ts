@@ -7,6 +7,7 @@
  * shrinking), then place it in 28×28 so its centre of mass sits at the centre. Pure: no DOM, no Node.
  */
 
+import { extractInk, pickDigit } from './extract-ink.ts';
 import { mnistFromInk } from './ink-map.ts';
 
 export interface RgbaImage {
@@ -114,7 +115,7 @@ export function toMnistPixels(image: RgbaImage): Float32Array | null {
       `an RGBA image of ${width}×${height} needs ${width * height * 4} bytes, got ${image.data.length}`,
     );
   }
-  const ink = inkStrength(compositeLuminance(image));
-  if (ink === null) return null;
-  return mnistFromInk({ width, height, ink });
+  const strokes = extractInk(image);
+  const digit = strokes && pickDigit(strokes);
+  return digit && mnistFromInk(digit.map, digit.region);
 }

@@ -1,0 +1,103 @@
+/**
+ * Grey-level morphology and box smoothing on Float32Array images, the building blocks of the photo ink
+ * extraction. Max and min filters use van Herk / Gil-Werman: three comparisons a pixel whatever the window,
+ * so a window wider than the thickest pen stroke costs no more than a small one. Pure, no dependencies.
+ */
+
+/** Sliding max (or min) over `size` samples centred on each sample of one line, edges padded neutrally. */
+function slidingExtreme(
+  line: Float32Array,
+  out: Float32Array,
+  radius: number,
+  max: boolean,
+  padded: Float32Array,
+  prefix: Float32Array,
+  suffix: Float32Array,
+): void {
+  const n = line.length;
+  const size = 2 * radius + 1;
+  const neutral = max ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+  const length = n + 2 * radius;
+  padded.fill(neutral, 0, radius);
+  padded.set(line, radius);
+  padded.fill(neutral, radius + n, length);
+  const pick = max ? Math.max : Math.min;
+  for (let i = 0; i < length; i++) {
+    const value = padded[i] as number;
+    prefix[i] = i % size === 0 ? value : pick(prefix[i - 1] as number, value);
+  }
+  for (let i = length - 1; i >= 0; i--) {
+    const value = padded[i] as number;
+    suffix[i] = i === length - 1 || (i + 1) % size === 0 ? value : pick(suffix[i + 1] as number, value);
+  }
+  // Window [i, i + size − 1] of the padded line spans at most two blocks: suffix of the first, prefix of
+  // the second.
+  for (let i = 0; i < n; i++) out[i] = pick(suffix[i] as number, prefix[i + size - 1] as number);
+}
+
+/** Max (`max` true) or min filter over a `(2·radius + 1)²` square, separable. Returns a new image. */
+export function squareExtreme(
+  image: Float32Array,
+  width: number,
+  height: number,
+  radius: number,
+  max: boolean,
+): Float32Array {
+  const longest = Math.max(width, height);
+  const padded = new Float32Array(longest + 2 * radius);
+  const prefix = new Float32Array(longest + 2 * radius);
+  const suffix = new Float32Array(longest + 2 * radius);
+  const rows = new Float32Array(width * height);
+  const line = new Float32Array(longest);
+  const out = new Float32Array(longest);
+  for (let y = 0; y < height; y++) {
+    const row = image.subarray(y * width, (y + 1) * width);
+    slidingExtreme(row, rows.subarray(y * width, (y + 1) * width), radius, max, padded, prefix, suffix);
+  }
+  const result = new Float32Array(width * height);
+  const column = line.subarray(0, height);
+  const columnOut = out.subarray(0, height);
+  for (let x = 0; x < width; x++) {
+    for (let y = 0; y < height; y++) column[y] = rows[y * width + x] as number;
+    slidingExtreme(column, columnOut, radius, max, padded, prefix, suffix);
+    for (let y = 0; y < height; y++) result[y * width + x] = columnOut[y] as number;
+  }
+  return result;
+}
+
+/**
+ * Grey closing (max filter, then min filter): removes dark features narrower than the window (ink strokes,
+ * thin lines) and keeps the paper's own brightness, including the sharp edge of a shadow.
+ */
+export function closing(image: Float32Array, width: number, height: number, radius: number): Float32Array {
+  return squareExtreme(squareExtreme(image, width, height, radius, true), width, height, radius, false);
+}
+
+/** Mean over a `(2·radius + 1)²` square (clipped at the edges), from a summed-area table. */
+export function boxMean(image: Float32Array, width: number, height: number, radius: number): Float32Array {
+  const stride = width + 1;
+  const sums = new Float64Array(stride * (height + 1));
+  for (let y = 0; y < height; y++) {
+    let row = 0;
+    for (let x = 0; x < width; x++) {
+      row += image[y * width + x] as number;
+      sums[(y + 1) * stride + x + 1] = (sums[y * stride + x + 1] as number) + row;
+    }
+  }
+  const result = new Float32Array(width * height);
+  for (let y = 0; y < height; y++) {
+    const top = Math.max(0, y - radius);
+    const bottom = Math.min(height, y + radius + 1);
+    for (let x = 0; x < width; x++) {
+      const left = Math.max(0, x - radius);
+      const right = Math.min(width, x + radius + 1);
+      const total =
+        (sums[bottom * stride + right] as number) -
+        (sums[top * stride + right] as number) -
+        (sums[bottom * stride + left] as number) +
+        (sums[top * stride + left] as number);
+      result[y * width + x] = total / ((bottom - top) * (right - left));
+    }
+  }
+  return result;
+}
