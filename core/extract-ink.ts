@@ -13,11 +13,14 @@
 
 import { type InkMap, labelComponents } from './ink-map.ts';
 import { boxMean, closing } from './morphology.ts';
-import type { RgbaImage } from './preprocess.ts';
+import { MIN_INK_CONTRAST, type RgbaImage } from './preprocess.ts';
 import type { Region } from './resample.ts';
 
 /** Longest side of the working image: large enough for a digit at 10% of the frame, cheap at 10 ms CPU. */
 export const WORK_SIDE = 320;
+
+/** Paper darker than this (grey level) is treated as this bright when measuring relative darkening. */
+const DIM_PAPER = 48;
 
 /** Relative darkening (0..1) that counts as ink at least, whatever the noise. */
 const MIN_STRONG_INK = 0.1;
@@ -122,19 +125,28 @@ function quantile(values: Float32Array, q: number, mask?: Uint8Array): number {
 
 /**
  * Relative darkening per pixel (0 = paper, 1 = black ink): 1 − grey / background, where the background is
- * a grey closing of the lightly smoothed picture with a window of a quarter of its shorter side.
+ * a grey closing of the lightly smoothed picture with a window of a quarter of its shorter side. Null when
+ * nothing differs from the paper by MIN_INK_CONTRAST grey levels (a blank picture).
  */
-export function relativeInk(grey: Float32Array, width: number, height: number, lightInk: boolean): Float32Array {
+export function relativeInk(
+  grey: Float32Array,
+  width: number,
+  height: number,
+  lightInk: boolean,
+): Float32Array | null {
   const oriented = lightInk ? grey.map((v) => 255 - v) : grey;
   const smooth = boxMean(oriented, width, height, 1);
   const radius = Math.max(2, Math.round(Math.min(width, height) / 8));
   const paper = closing(smooth, width, height, radius);
   const ink = new Float32Array(grey.length);
+  let contrast = 0;
   for (let i = 0; i < ink.length; i++) {
-    const background = Math.max(16, paper[i] as number);
-    ink[i] = Math.max(0, Math.min(1, 1 - (oriented[i] as number) / background));
+    const difference = (paper[i] as number) - (oriented[i] as number);
+    if (difference > contrast) contrast = difference;
+    // Below a dim floor the ratio would turn sensor noise in the dark into ink.
+    ink[i] = Math.max(0, Math.min(1, difference / Math.max(DIM_PAPER, paper[i] as number)));
   }
-  return ink;
+  return contrast < MIN_INK_CONTRAST ? null : ink;
 }
 
 /**
@@ -153,8 +165,22 @@ function eraseLinesAlong(mask: Uint8Array, width: number, height: number, vertic
   const length = vertical ? height : width;
   const across = vertical ? width : height;
   const at = (u: number, v: number): number => (vertical ? u * width + v : v * width + u);
+  // Coordinates of the ink pixels once, so each tried slope only visits ink.
+  let total = 0;
+  for (const value of mask) total += value === 0 ? 0 : 1;
+  const us = new Int32Array(total);
+  const vs = new Int32Array(total);
+  for (let i = 0, k = 0; i < mask.length; i++) {
+    if (mask[i] === 0) continue;
+    const x = i % width;
+    const y = (i - x) / width;
+    us[k] = vertical ? y : x;
+    vs[k] = vertical ? x : y;
+    k++;
+  }
   const maxSlope = Math.tan((3 * Math.PI) / 180);
   const steps = 6;
+  // Offsets are shifted by `across` so that lines starting above the frame still count.
   const counts = new Uint32Array(across * 2);
   let bestSlope = 0;
   let bestScore = -1;
@@ -162,14 +188,9 @@ function eraseLinesAlong(mask: Uint8Array, width: number, height: number, vertic
   for (let s = -steps; s <= steps; s++) {
     const slope = (s / steps) * maxSlope;
     counts.fill(0);
-    // Offsets are shifted by `across` so that lines starting above the frame still count.
-    for (let u = 0; u < length; u++) {
-      const shift = Math.round(u * slope);
-      for (let v = 0; v < across; v++) {
-        if (mask[at(u, v)] === 0) continue;
-        const offset = v - shift + across;
-        if (offset >= 0 && offset < counts.length) counts[offset] = (counts[offset] as number) + 1;
-      }
+    for (let k = 0; k < total; k++) {
+      const offset = (vs[k] as number) - Math.round((us[k] as number) * slope) + across;
+      if (offset >= 0 && offset < counts.length) counts[offset] = (counts[offset] as number) + 1;
     }
     let score = 0;
     for (const count of counts) score += count * count;
@@ -221,6 +242,7 @@ function eraseLinesAlong(mask: Uint8Array, width: number, height: number, vertic
 export function extractInk(image: RgbaImage): InkMap | null {
   const { width, height, grey } = workingGrey(image);
   const ink = relativeInk(grey, width, height, isLightInk(grey, width, height));
+  if (ink === null) return null;
 
   // Paper noise: robust sigma from the median and the median absolute deviation (most pixels are paper).
   const median = quantile(ink, 0.5);

@@ -16,23 +16,31 @@ function slidingExtreme(
 ): void {
   const n = line.length;
   const size = 2 * radius + 1;
-  const neutral = max ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
   const length = n + 2 * radius;
-  padded.fill(neutral, 0, radius);
-  padded.set(line, radius);
-  padded.fill(neutral, radius + n, length);
-  const pick = max ? Math.max : Math.min;
+  // Work on negated values for a min filter, so one max loop serves both (no per-pixel function calls).
+  const sign = max ? 1 : -1;
+  padded.fill(Number.NEGATIVE_INFINITY, 0, radius);
+  for (let i = 0; i < n; i++) padded[radius + i] = sign * (line[i] as number);
+  padded.fill(Number.NEGATIVE_INFINITY, radius + n, length);
+  let running = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < length; i++) {
     const value = padded[i] as number;
-    prefix[i] = i % size === 0 ? value : pick(prefix[i - 1] as number, value);
+    running = i % size === 0 || value > running ? value : running;
+    prefix[i] = running;
   }
+  running = Number.NEGATIVE_INFINITY;
   for (let i = length - 1; i >= 0; i--) {
     const value = padded[i] as number;
-    suffix[i] = i === length - 1 || (i + 1) % size === 0 ? value : pick(suffix[i + 1] as number, value);
+    running = (i + 1) % size === 0 || value > running ? value : running;
+    suffix[i] = running;
   }
   // Window [i, i + size − 1] of the padded line spans at most two blocks: suffix of the first, prefix of
   // the second.
-  for (let i = 0; i < n; i++) out[i] = pick(suffix[i] as number, prefix[i + size - 1] as number);
+  for (let i = 0; i < n; i++) {
+    const a = suffix[i] as number;
+    const b = prefix[i + size - 1] as number;
+    out[i] = sign * (a > b ? a : b);
+  }
 }
 
 /** Max (`max` true) or min filter over a `(2·radius + 1)²` square, separable. Returns a new image. */

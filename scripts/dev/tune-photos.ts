@@ -28,7 +28,7 @@ for (const condition of PHOTO_CONDITIONS) {
     const px = toMnistPixels(image);
     ms += performance.now() - t; calls++;
     inputs.push(px ?? new Float32Array(784)); labels.push(digits.labels[index]!);
-    if (process.env.DUMP && k < 5) { const fs = await import('node:fs'); fs.writeFileSync(`/tmp/dump-${condition}-${k}.json`, JSON.stringify({w:image.width,h:image.height})); const { pngBytes } = await import('../../test/fixtures/photos/photo-bytes.ts'); fs.writeFileSync(`/tmp/dump-${condition}-${k}.png`, pngBytes(image)); const v = new Uint8ClampedArray(784*4); for (let i=0;i<784;i++){v.fill(255-255*(px?.[i]??0),4*i,4*i+3);v[4*i+3]=255;} fs.writeFileSync(`/tmp/dump-${condition}-${k}-28.png`, pngBytes({width:28,height:28,data:v})); }
+    if (process.env.DUMP && (process.env.K === undefined || Number(process.env.K) === k)) { const fs = await import('node:fs'); fs.writeFileSync(`/tmp/dump-${condition}-${k}.json`, JSON.stringify({w:image.width,h:image.height})); const { pngBytes } = await import('../../test/fixtures/photos/photo-bytes.ts'); fs.writeFileSync(`/tmp/dump-${condition}-${k}.png`, pngBytes(image)); const v = new Uint8ClampedArray(784*4); for (let i=0;i<784;i++){v.fill(255-255*(px?.[i]??0),4*i,4*i+3);v[4*i+3]=255;} fs.writeFileSync(`/tmp/dump-${condition}-${k}-28.png`, pngBytes({width:28,height:28,data:v})); }
   }
   const batch = new Float32Array(inputs.length * 784); inputs.forEach((p, i) => batch.set(p, i*784));
   const pred = tf.tidy(() => (model.predict(tf.tensor4d(batch, [inputs.length, 28, 28, 1])) as tf.Tensor).argMax(-1).dataSync());

@@ -1,0 +1,16 @@
+import { eraseLines, isLightInk, relativeInk, workingGrey } from '../../core/extract-ink.ts';
+import { readMnistTestDigits } from '../../test/fixtures/mnist-idx.ts';
+import { generatePhoto } from '../../test/fixtures/photos/photo-generator.ts';
+const digits = readMnistTestDigits(10);
+const photo = generatePhoto({ digit: digits.pixels.subarray(0, 784), condition: 'ruled-paper', seed: 3 });
+const time = (name: string, f: () => unknown) => { f(); const t = process.cpuUsage(); for (let k = 0; k < 10; k++) f(); const u = process.cpuUsage(t); console.log(name, ((u.user + u.system) / 10000).toFixed(2), "ms cpu"); };
+const g = workingGrey(photo.image);
+time('grey', () => workingGrey(photo.image));
+time('light', () => isLightInk(g.grey, g.width, g.height));
+const ink = relativeInk(g.grey, g.width, g.height, false);
+time('relative', () => relativeInk(g.grey, g.width, g.height, false));
+const mask = new Uint8Array(ink.length); for (let i = 0; i < ink.length; i++) mask[i] = ink[i]! > 0.05 ? 1 : 0;
+time('lines', () => eraseLines(mask.slice(), g.width, g.height));
+let on = 0; for (const v of mask) on += v; console.log('mask', on, mask.length);
+const empty = new Uint8Array(mask.length);
+time('lines-empty', () => eraseLines(empty, g.width, g.height));
