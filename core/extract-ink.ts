@@ -94,7 +94,8 @@ function luminance(data: ArrayLike<number>, offset: number): number {
  * third moment tells the side, and gradual light changes hardly weigh in.
  */
 export function isLightInk(grey: Float32Array, width: number, height: number): boolean {
-  const radius = Math.max(2, Math.round(Math.min(width, height) / 12));
+  // Wide enough that a window centred in a fat stroke still sees paper.
+  const radius = Math.max(2, Math.round(Math.min(width, height) / 4));
   const local = boxMean(grey, width, height, radius);
   let skew = 0;
   for (let i = 0; i < grey.length; i++) {
@@ -125,7 +126,7 @@ function quantile(values: Float32Array, q: number, mask?: Uint8Array): number {
 
 /**
  * Relative darkening per pixel (0 = paper, 1 = black ink): 1 − grey / background, where the background is
- * a grey closing of the lightly smoothed picture with a window of a quarter of its shorter side. Null when
+ * a grey closing of the picture with a window of a quarter of its shorter side. Null when
  * nothing differs from the paper by MIN_INK_CONTRAST grey levels (a blank picture).
  */
 export function relativeInk(
@@ -135,9 +136,8 @@ export function relativeInk(
   lightInk: boolean,
 ): Float32Array | null {
   const oriented = lightInk ? grey.map((v) => 255 - v) : grey;
-  const smooth = boxMean(oriented, width, height, 1);
   const radius = Math.max(2, Math.round(Math.min(width, height) / 8));
-  const paper = closing(smooth, width, height, radius);
+  const paper = closing(oriented, width, height, radius);
   const ink = new Float32Array(grey.length);
   let contrast = 0;
   for (let i = 0; i < ink.length; i++) {

@@ -75,10 +75,44 @@ export function squareExtreme(
 
 /**
  * Grey closing (max filter, then min filter): removes dark features narrower than the window (ink strokes,
- * thin lines) and keeps the paper's own brightness, including the sharp edge of a shadow.
+ * thin lines) and keeps the paper's own brightness, including the sharp edge of a shadow. The picture is
+ * extended past its edges by point reflection (2·edge − inside), which continues a light gradient or a
+ * vignette outwards, so the paper is not overestimated near the edges.
  */
 export function closing(image: Float32Array, width: number, height: number, radius: number): Float32Array {
-  return squareExtreme(squareExtreme(image, width, height, radius, true), width, height, radius, false);
+  const pad = 2 * radius;
+  const paddedWidth = width + 2 * pad;
+  const paddedHeight = height + 2 * pad;
+  const padded = new Float32Array(paddedWidth * paddedHeight);
+  const reflect = (index: number, size: number): [number, number] => {
+    // The source index and the edge index to reflect about; the value is 2·edge − source.
+    if (index < 0) return [Math.min(size - 1, -index), 0];
+    if (index >= size) return [Math.max(0, 2 * (size - 1) - index), size - 1];
+    return [index, index];
+  };
+  for (let py = 0; py < paddedHeight; py++) {
+    const [sy, ey] = reflect(py - pad, height);
+    for (let px = 0; px < paddedWidth; px++) {
+      const [sx, ex] = reflect(px - pad, width);
+      const at = (x: number, y: number): number => image[y * width + x] as number;
+      // Reflect across x, then across y (a point reflection at the corners).
+      const alongX = (y: number): number => 2 * at(ex, y) - at(sx, y);
+      padded[py * paddedWidth + px] = 2 * alongX(ey) - alongX(sy);
+    }
+  }
+  const closed = squareExtreme(
+    squareExtreme(padded, paddedWidth, paddedHeight, radius, true),
+    paddedWidth,
+    paddedHeight,
+    radius,
+    false,
+  );
+  const result = new Float32Array(width * height);
+  for (let y = 0; y < height; y++) {
+    const from = (y + pad) * paddedWidth + pad;
+    result.set(closed.subarray(from, from + width), y * width);
+  }
+  return result;
 }
 
 /** Mean over a `(2·radius + 1)²` square (clipped at the edges), from a summed-area table. */
