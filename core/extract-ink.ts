@@ -84,7 +84,9 @@ export function workingGrey(image: RgbaImage): { width: number; height: number; 
 
 function luminance(data: ArrayLike<number>, offset: number): number {
   return (
-    0.299 * (data[offset] as number) + 0.587 * (data[offset + 1] as number) + 0.114 * (data[offset + 2] as number)
+    0.299 * (data[offset] as number) +
+    0.587 * (data[offset + 1] as number) +
+    0.114 * (data[offset + 2] as number)
   );
 }
 
@@ -285,7 +287,8 @@ export function extractInk(image: RgbaImage): InkMap | null {
   if (heaviest === 0) return null;
   const keep = new Uint8Array(components.length + 1);
   for (let label = 1; label <= components.length; label++) {
-    keep[label] = (peak[label] as number) >= strong && (mass[label] as number) >= SPECK_SHARE * heaviest ? 1 : 0;
+    keep[label] =
+      (peak[label] as number) >= strong && (mass[label] as number) >= SPECK_SHARE * heaviest ? 1 : 0;
   }
   const out = new Uint8Array(ink.length);
   for (let i = 0; i < ink.length; i++) {

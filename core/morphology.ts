@@ -39,7 +39,7 @@ function slidingExtreme(
   for (let i = 0; i < n; i++) {
     const a = suffix[i] as number;
     const b = prefix[i + size - 1] as number;
-    out[i] = sign * (a > b ? a : b);
+    out[i] = sign * Math.max(a, b);
   }
 }
 

@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { eraseLines, extractInk, isLightInk, pickDigit, WORK_SIDE, workingGrey } from '../../core/extract-ink.ts';
+import {
+  eraseLines,
+  extractInk,
+  isLightInk,
+  pickDigit,
+  WORK_SIDE,
+  workingGrey,
+} from '../../core/extract-ink.ts';
 import { closing, squareExtreme } from '../../core/morphology.ts';
 import type { RgbaImage } from '../../core/preprocess.ts';
 
@@ -50,7 +57,10 @@ describe('morphology', () => {
         fc.boolean(),
         fc.integer(),
         (width, height, radius, max, seed) => {
-          const image = Float32Array.from({ length: width * height }, (_, i) => ((seed + i * 7919) % 251) / 7);
+          const image = Float32Array.from(
+            { length: width * height },
+            (_, i) => ((seed + i * 7919) % 251) / 7,
+          );
           expect(Array.from(squareExtreme(image, width, height, radius, max))).toEqual(
             Array.from(naive(image, width, height, radius, max)),
           );
@@ -93,7 +103,7 @@ describe('extractInk', () => {
 
   it('removes uneven light, vignetting and a sharp shadow, and keeps the stroke inside the shadow', () => {
     const picture = scene(300, 260, (x, y) => {
-      const light = (1 - 0.35 * (x / 300)) * (1 - 0.4 * ((x - 150) ** 2 + (y - 130) ** 2) / 150 ** 2);
+      const light = (1 - 0.35 * (x / 300)) * (1 - (0.4 * ((x - 150) ** 2 + (y - 130) ** 2)) / 150 ** 2);
       const shadow = y > 120 ? 0.5 : 1; // the edge crosses the bar
       return (inBar(x, y) ? 40 : 230) * light * shadow;
     });

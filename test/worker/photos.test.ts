@@ -57,7 +57,9 @@ describe('phone photos through POST /api/predict', () => {
   it.each(API_CONDITIONS)('reads every sampled photo right: %s', async (condition: PhotoCondition) => {
     const cases = photoCases('tuning', PER_CONDITION, [condition], 100);
     const wrong = await score(cases);
-    console.log(`photos, ${condition}: ${cases.length - wrong.length}/${cases.length} right ${wrong.join('; ')}`);
+    console.log(
+      `photos, ${condition}: ${cases.length - wrong.length}/${cases.length} right ${wrong.join('; ')}`,
+    );
     expect(wrong).toEqual([]);
   });
 
