@@ -163,13 +163,14 @@ export function eraseLines(mask: Uint8Array, width: number, height: number): voi
 }
 
 function eraseLinesAlong(mask: Uint8Array, width: number, height: number, vertical: boolean): void {
-  // Work in (u, v): u runs along the line, v across it.
+  // Work in (u, v): u runs along the line, v across it; pixel index = u·alongStep + v·acrossStep.
   const length = vertical ? height : width;
   const across = vertical ? width : height;
-  const at = (u: number, v: number): number => (vertical ? u * width + v : v * width + u);
+  const alongStep = vertical ? width : 1;
+  const acrossStep = vertical ? 1 : width;
   // Coordinates of the ink pixels once, so each tried slope only visits ink.
   let total = 0;
-  for (const value of mask) total += value === 0 ? 0 : 1;
+  for (let i = 0; i < mask.length; i++) if (mask[i] !== 0) total++;
   const us = new Int32Array(total);
   const vs = new Int32Array(total);
   for (let i = 0, k = 0; i < mask.length; i++) {
@@ -183,10 +184,10 @@ function eraseLinesAlong(mask: Uint8Array, width: number, height: number, vertic
   const maxSlope = Math.tan((3 * Math.PI) / 180);
   const steps = 6;
   // Offsets are shifted by `across` so that lines starting above the frame still count.
-  const counts = new Uint32Array(across * 2);
+  const counts = new Int32Array(across * 2);
+  const bestCounts = new Int32Array(across * 2);
   let bestSlope = 0;
   let bestScore = -1;
-  let bestCounts = new Uint32Array(0);
   for (let s = -steps; s <= steps; s++) {
     const slope = (s / steps) * maxSlope;
     counts.fill(0);
@@ -195,40 +196,51 @@ function eraseLinesAlong(mask: Uint8Array, width: number, height: number, vertic
       if (offset >= 0 && offset < counts.length) counts[offset] = (counts[offset] as number) + 1;
     }
     let score = 0;
-    for (const count of counts) score += count * count;
+    for (let i = 0; i < counts.length; i++) score += (counts[i] as number) * (counts[i] as number);
     if (score > bestScore) {
       bestScore = score;
       bestSlope = slope;
-      bestCounts = counts.slice();
+      bestCounts.set(counts);
     }
   }
   const minCoverage = 0.4 * length;
-  // The thickest line worth erasing, and runs up to ~2.5× the typical line's thickness.
+  // The thickest line worth erasing: paper lines are thin next to the frame.
   const maxThickness = Math.max(2, Math.round(across / 60));
+  const runFrom = new Int32Array(length);
+  const runTo = new Int32Array(length);
+  const thicknesses = new Int32Array(length);
   for (let offset = 0; offset < bestCounts.length; offset++) {
     const count = bestCounts[offset] as number;
     if (count < minCoverage) continue;
     if (count < (bestCounts[offset - 1] ?? 0) || count < (bestCounts[offset + 1] ?? 0)) continue;
-    const runs: [number, number, number][] = [];
+    // The run of ink across the line at each u where the line has ink (−1: none).
+    let runs = 0;
+    let first = -1;
+    let last = -1;
     for (let u = 0; u < length; u++) {
+      runFrom[u] = -1;
       const v = offset - across + Math.round(u * bestSlope);
-      if (v < 0 || v >= across || mask[at(u, v)] === 0) continue;
+      if (v < 0 || v >= across || mask[u * alongStep + v * acrossStep] === 0) continue;
       let from = v;
       let to = v;
-      while (from > 0 && mask[at(u, from - 1)] !== 0) from--;
-      while (to < across - 1 && mask[at(u, to + 1)] !== 0) to++;
-      runs.push([u, from, to]);
+      while (from > 0 && mask[u * alongStep + (from - 1) * acrossStep] !== 0) from--;
+      while (to < across - 1 && mask[u * alongStep + (to + 1) * acrossStep] !== 0) to++;
+      runFrom[u] = from;
+      runTo[u] = to;
+      thicknesses[runs++] = to - from + 1;
+      if (first < 0) first = u;
+      last = u;
     }
     // Paper lines run edge to edge; a long stroke (the 1 of a large digit) does not.
-    const extent = runs.length > 0 ? (runs.at(-1)?.[0] ?? 0) - (runs[0]?.[0] ?? 0) + 1 : 0;
-    if (extent < 0.9 * length) continue;
-    const thicknesses = runs.map(([, from, to]) => to - from + 1).sort((a, b) => a - b);
-    const typical = thicknesses[Math.floor(thicknesses.length / 2)] ?? 1;
+    if (runs === 0 || last - first + 1 < 0.9 * length) continue;
+    const typical = thicknesses.subarray(0, runs).sort()[Math.floor(runs / 2)] as number;
     if (typical > maxThickness) continue; // a broad band, not a paper line
+    // Runs up to ~2.5× the line's thickness are the line alone; longer ones are strokes crossing it.
     const limit = Math.max(typical + 1, Math.round(typical * 2.5));
-    for (const [u, from, to] of runs) {
-      if (to - from + 1 > limit) continue;
-      for (let v = from; v <= to; v++) mask[at(u, v)] = 0;
+    for (let u = 0; u < length; u++) {
+      const from = runFrom[u] as number;
+      if (from < 0 || (runTo[u] as number) - from + 1 > limit) continue;
+      for (let v = from; v <= (runTo[u] as number); v++) mask[u * alongStep + v * acrossStep] = 0;
     }
   }
 }

@@ -80,24 +80,35 @@ export function squareExtreme(
  * vignette outwards, so the paper is not overestimated near the edges.
  */
 export function closing(image: Float32Array, width: number, height: number, radius: number): Float32Array {
-  const pad = 2 * radius;
+  // One window of reflected border is enough: beyond it the dilation could only lower the paper estimate.
+  const pad = radius;
   const paddedWidth = width + 2 * pad;
   const paddedHeight = height + 2 * pad;
   const padded = new Float32Array(paddedWidth * paddedHeight);
-  const reflect = (index: number, size: number): [number, number] => {
-    // The source index and the edge index to reflect about; the value is 2·edge − source.
-    if (index < 0) return [Math.min(size - 1, -index), 0];
-    if (index >= size) return [Math.max(0, 2 * (size - 1) - index), size - 1];
-    return [index, index];
+  // For each padded index: the source index and the edge index it is reflected about (2·edge − source).
+  const reflection = (size: number, paddedSize: number): { source: Int32Array; edge: Int32Array } => {
+    const source = new Int32Array(paddedSize);
+    const edge = new Int32Array(paddedSize);
+    for (let p = 0; p < paddedSize; p++) {
+      const index = p - pad;
+      source[p] =
+        index < 0 ? Math.min(size - 1, -index) : index >= size ? Math.max(0, 2 * (size - 1) - index) : index;
+      edge[p] = index < 0 ? 0 : index >= size ? size - 1 : index;
+    }
+    return { source, edge };
   };
+  const columns = reflection(width, paddedWidth);
+  const rows = reflection(height, paddedHeight);
   for (let py = 0; py < paddedHeight; py++) {
-    const [sy, ey] = reflect(py - pad, height);
+    const sourceRow = (rows.source[py] as number) * width;
+    const edgeRow = (rows.edge[py] as number) * width;
     for (let px = 0; px < paddedWidth; px++) {
-      const [sx, ex] = reflect(px - pad, width);
-      const at = (x: number, y: number): number => image[y * width + x] as number;
-      // Reflect across x, then across y (a point reflection at the corners).
-      const alongX = (y: number): number => 2 * at(ex, y) - at(sx, y);
-      padded[py * paddedWidth + px] = 2 * alongX(ey) - alongX(sy);
+      const sx = columns.source[px] as number;
+      const ex = columns.edge[px] as number;
+      // Reflect across x in both rows, then across y (a point reflection at the corners).
+      const alongEdgeRow = 2 * (image[edgeRow + ex] as number) - (image[edgeRow + sx] as number);
+      const alongSourceRow = 2 * (image[sourceRow + ex] as number) - (image[sourceRow + sx] as number);
+      padded[py * paddedWidth + px] = 2 * alongEdgeRow - alongSourceRow;
     }
   }
   const closed = squareExtreme(
