@@ -81,7 +81,7 @@ async function score(
       const response = await fetch(`${url}/api/predict`, {
         method: 'POST',
         headers: { 'content-type': contentType },
-        body: bytes,
+        body: new Uint8Array(bytes),
       });
       const body = (await response.json()) as { digit?: number; code?: string };
       const label = digits.labels[index] as number;
