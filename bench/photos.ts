@@ -108,7 +108,7 @@ export async function measurePhotos(
   quick: boolean,
   log: (line: string) => void,
 ): Promise<PhotoResult> {
-  const perCondition = quick ? 10 : 100;
+  const perCondition = quick ? 4 : 100;
   const tuning = await score(url, 'tuning', perCondition, log);
   const heldOut = await score(url, 'heldOut', perCondition, log);
   const digit = readMnistTestDigits(1).pixels;
