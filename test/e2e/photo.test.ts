@@ -23,11 +23,11 @@ const digits = readMnistTestDigits(20);
 
 describe('use a photo', () => {
   it.each([
-    ['desktop', DESKTOP, 'ruled-paper', 11],
-    ['phone', PHONE, 'hand-shadow', 12],
+    ['desktop', 'ruled-paper', DESKTOP, 11],
+    ['phone', 'hand-shadow', PHONE, 12],
   ] as const)(
     'reads a generated photo on %s (%s) and shows the model’s view',
-    async (_, viewport, condition, index) => {
+    async (_, condition, viewport, index) => {
       const page = await browser.open(viewport);
       const errors: string[] = [];
       page.on('pageerror', (error) => errors.push(error.message));
