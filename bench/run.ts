@@ -23,6 +23,7 @@ import { describeMachine } from './lib/machine.ts';
 import { type Digits, readTestDigits } from './lib/mnist-inputs.ts';
 import { benchmarksPage, formatNumber, type SectionResult, terminalTable } from './lib/report.ts';
 import { measureNumbers, numbersSection } from './numbers.ts';
+import { measurePhotos, photosSection } from './photos.ts';
 import { measureSizes, sizesSection } from './sizes.ts';
 import { measureTraining, trainingSection } from './training.ts';
 import {
@@ -207,6 +208,18 @@ async function main(): Promise<number> {
       sections: ['train'],
       title: 'Training speed',
       run: async () => [trainingSection(await measureTraining(options.quick))],
+    },
+    {
+      sections: ['photos'],
+      title: 'Photos',
+      run: async () => {
+        const worker = await startBundledWorker(await context.bundle(), await context.state());
+        try {
+          return [photosSection(await measurePhotos(worker.url, options.quick, log))];
+        } finally {
+          await worker.stop();
+        }
+      },
     },
   ];
 

@@ -2,11 +2,16 @@
  * MNIST-style preprocessing of any RGBA image into the 28×28 input the model expects, shared by the Worker
  * (uploaded PNG/JPEG) and the site (the drawing pad, and its "what the model sees" preview).
  *
- * Steps, as in the MNIST paper: composite transparency onto a background, find the ink (dark on light or
- * light on dark), crop to it, scale it into a 20×20 box keeping its aspect ratio (area-averaging when
- * shrinking), then place it in 28×28 so its centre of mass sits at the centre. Pure: no DOM, no Node.
+ * Steps: extract the ink of the whole frame (`core/extract-ink.ts`: transparency, polarity, the paper's own
+ * brightness, lines and specks handled there), pick the digit's strokes, then as in the MNIST paper crop to
+ * them, scale into a 20×20 box keeping the aspect ratio (area-averaging when shrinking) and place it in 28×28
+ * so its centre of mass sits at the centre. Pure: no DOM, no Node.
+ *
+ * `compositeLuminance` and `inkStrength` are the earlier global version (one background level for the whole
+ * image), fine for clean images; the photo bench times extraction against one `compositeLuminance` pass.
  */
 
+import { extractInk, pickDigit } from './extract-ink.ts';
 import { mnistFromInk } from './ink-map.ts';
 
 export interface RgbaImage {
@@ -114,7 +119,7 @@ export function toMnistPixels(image: RgbaImage): Float32Array | null {
       `an RGBA image of ${width}×${height} needs ${width * height * 4} bytes, got ${image.data.length}`,
     );
   }
-  const ink = inkStrength(compositeLuminance(image));
-  if (ink === null) return null;
-  return mnistFromInk({ width, height, ink });
+  const strokes = extractInk(image);
+  const digit = strokes && pickDigit(strokes);
+  return digit && mnistFromInk(digit.map, digit.region);
 }

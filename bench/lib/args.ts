@@ -1,6 +1,16 @@
 /** Pure parsing of `npm run bench -- [--quick] [--only a,b] [--out FILE]`. */
 
-export const SECTIONS = ['floor', 'workerd', 'http', 'cold', 'size', 'train', 'memory', 'numbers'] as const;
+export const SECTIONS = [
+  'floor',
+  'workerd',
+  'http',
+  'cold',
+  'size',
+  'train',
+  'memory',
+  'numbers',
+  'photos',
+] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchOptions {

@@ -4,8 +4,9 @@
  * /api/predict; grey bitmaps are used as given.
  */
 
+import { extractInk } from '../../core/extract-ink.ts';
 import type { InkMap } from '../../core/ink-map.ts';
-import { compositeLuminance, inkStrength, type RgbaImage } from '../../core/preprocess.ts';
+import type { RgbaImage } from '../../core/preprocess.ts';
 import type { Size } from '../../core/segment-number.ts';
 import { ApiError } from '../errors.ts';
 import type { ReadJson } from '../routes/read-contract.ts';
@@ -26,11 +27,8 @@ export const noInk = (): ApiError =>
     'The image is blank: no digit stands out from the background.',
   );
 
-/** The one place an image becomes ink: the photo extraction replaces this call. */
-export function inkMapOfImage(image: RgbaImage): InkMap | null {
-  const ink = inkStrength(compositeLuminance(image));
-  return ink === null ? null : { width: image.width, height: image.height, ink };
-}
+/** The one place an image becomes ink: the photo extraction, as for single digits (paper, lines, specks gone). */
+export const inkMapOfImage = (image: RgbaImage): InkMap | null => extractInk(image);
 
 export function inkFromImageBytes(bytes: Uint8Array): InkInput {
   if (bytes.byteLength > MAX_IMAGE_BYTES) {

@@ -10,6 +10,7 @@ import { toPadPoint } from './geometry.ts';
 import { StrokeHistory } from './history.ts';
 import { LatestOnly } from './latest-only.ts';
 import { paintModelView } from './model-view.ts';
+import { PHOTO_EVENT, type PhotoEventDetail } from './photo-controller.ts';
 import { type Prediction, PredictionError, requestPrediction } from './prediction-client.ts';
 import { renderStrokes } from './render.ts';
 import { debounce, retryDelayMs } from './timing.ts';
@@ -71,7 +72,7 @@ export interface PadHooks {
 }
 
 /** Starts the pad inside `root`; returns a function that removes every listener, observer and timer. */
-export function mountPad(root: ParentNode, hooks: PadHooks = {}): () => void {
+export function mountPad(root: ParentNode & EventTarget, hooks: PadHooks = {}): () => void {
   const ui = findElements(root);
   const history = new StrokeHistory();
   const sequence = new LatestOnly();
@@ -287,6 +288,24 @@ export function mountPad(root: ParentNode, hooks: PadHooks = {}): () => void {
     },
     { signal },
   );
+  // A photo (PhotoInput, inside the same root) replaces the drawing: its answer shows like a drawing's.
+  const showPhoto = (detail: PhotoEventDetail) => {
+    history.clear();
+    reset();
+    if (detail.kind === 'reading') {
+      ui.result.dataset.state = 'waiting';
+      ui.confidence.textContent = 'Reading your photo…';
+      ui.result.setAttribute('aria-busy', 'true');
+    } else if (detail.kind === 'error') {
+      setNotice(`${detail.message} (${detail.code})`);
+    } else {
+      if (detail.pixels !== null) showModelView(detail.pixels);
+      showPrediction(detail.prediction);
+    }
+  };
+  root.addEventListener(PHOTO_EVENT, (event) => showPhoto((event as CustomEvent<PhotoEventDetail>).detail), {
+    signal,
+  });
   // The ink colour follows the colour scheme; repaint when it changes.
   window.matchMedia('(prefers-color-scheme: dark)').addEventListener('change', draw, { signal });
 
