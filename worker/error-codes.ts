@@ -11,6 +11,7 @@ export const ERROR_CODES = [
   'unsupported_media_type',
   'image_undecodable',
   'image_too_large',
+  'decode_budget_exceeded',
   'image_empty',
   'not_found',
   'model_version_not_found',
