@@ -288,18 +288,20 @@ export function decodeScaledJpeg(bytes: Uint8Array, header: JpegHeader, scale: J
   const coefficients = new Float32Array(64);
   const weights = idctWeights(n);
   const temp = new Float32Array(n * n);
+  const usedRows = new Uint8Array(8);
 
   /** Decodes one block and writes its N×N samples at (x0, y0) of the component's MCU row. */
   const decodeBlock = (component: ComponentState, x0: number, y0: number): void => {
     const dcTable = component.dcTable as HuffmanTable;
     const acTable = component.acTable as HuffmanTable;
     const quant = component.quant;
-    coefficients.fill(0);
+    // Only the N×N corner is ever written, so only it needs clearing.
+    for (let v = 0; v < n; v++) coefficients.fill(0, v * 8, v * 8 + n);
     const size = decodeSymbol(dcTable);
     if (size > 16) throw new JpegDecodeError('Corrupt DC coefficient.');
     if (size > 0) component.predictor += extend(bits(size), size);
-    coefficients[0] = component.predictor * (quant[0] as number);
-    let rowsUsed = 1; // bit r set: coefficient row r holds a non-zero value within the N×N corner
+    const dc = component.predictor * (quant[0] as number);
+    let rowsUsed = 0; // bit r set: coefficient row r holds a non-zero AC value within the N×N corner
     for (let k = 1; k < 64; ) {
       const symbol = decodeSymbol(acTable);
       const run = symbol >> 4;
@@ -314,8 +316,7 @@ export function decodeScaledJpeg(bytes: Uint8Array, header: JpegHeader, scale: J
       const value = extend(bits(acSize), acSize);
       const natural = ZIGZAG[k] as number;
       const row = natural >> 3;
-      const column = natural & 7;
-      if (row < n && column < n) {
+      if (row < n && (natural & 7) < n) {
         coefficients[natural] = value * (quant[k] as number);
         rowsUsed |= 1 << row;
       }
@@ -323,14 +324,20 @@ export function decodeScaledJpeg(bytes: Uint8Array, header: JpegHeader, scale: J
     }
     const samples = component.rowSamples;
     const stride = component.rowStride;
-    if (n === 1) {
-      const level = coefficients[0] / 8 + 128;
-      samples[y0 * stride + x0] = level < 0 ? 0 : level > 255 ? 255 : level + 0.5;
+    if (rowsUsed === 0) {
+      // DC only (always at 1/8, often in smooth areas): one flat level.
+      let level = dc / 8 + 128;
+      level = level < 0 ? 0 : level > 255 ? 255 : level + 0.5;
+      for (let y = 0; y < n; y++) samples.fill(level, (y0 + y) * stride + x0, (y0 + y) * stride + x0 + n);
       return;
     }
+    coefficients[0] = dc;
+    rowsUsed |= 1;
     // Rows of coefficients → rows of samples (only non-zero rows), then columns.
+    let used = 0;
     for (let v = 0; v < n; v++) {
       if ((rowsUsed & (1 << v)) === 0) continue;
+      usedRows[used++] = v;
       for (let x = 0; x < n; x++) {
         let sum = 0;
         for (let u = 0; u < n; u++)
@@ -342,9 +349,9 @@ export function decodeScaledJpeg(bytes: Uint8Array, header: JpegHeader, scale: J
       const out = (y0 + y) * stride + x0;
       for (let x = 0; x < n; x++) {
         let sum = 128;
-        for (let v = 0; v < n; v++) {
-          if ((rowsUsed & (1 << v)) !== 0)
-            sum += (weights[y * n + v] as number) * (temp[v * n + x] as number);
+        for (let i = 0; i < used; i++) {
+          const v = usedRows[i] as number;
+          sum += (weights[y * n + v] as number) * (temp[v * n + x] as number);
         }
         samples[out + x] = sum < 0 ? 0 : sum > 255 ? 255 : sum + 0.5;
       }
