@@ -5,7 +5,7 @@
  * keeps it there: every one of them is checked from a validated header, before anything is decoded.
  */
 
-import { ApiError } from '../errors.ts';
+import { ApiError } from '../api-error.ts';
 
 /** The peak extra memory an accepted image may cost while it is decoded and preprocessed. */
 export const DECODE_MEMORY_TARGET_BYTES = 64 * 1024 * 1024;
@@ -28,11 +28,11 @@ export const MAX_JPEG_SIDE = 16384;
 export const MAX_FULL_SIZE_JPEG_PIXELS = 2_500_000;
 
 /**
- * Largest PNG: fast-png inflates the whole image, then unfilters it and converts it to RGBA, so the limit
- * is on the inflated bytes (which depend on bit depth and channels) as well as on pixels.
+ * Largest PNG: its inflated scanlines are held once beside the RGBA output, so the limit is on the
+ * inflated bytes (which depend on bit depth and channels) as well as on pixels (2048×2048).
  */
 export const MAX_PNG_PIXELS = 4 * 1024 * 1024;
-export const MAX_PNG_INFLATED_BYTES = 12 * 1024 * 1024;
+export const MAX_PNG_INFLATED_BYTES = 16 * 1024 * 1024 + 4096;
 
 /**
  * What one request may decode in all, in source pixels: a batch's images share it, so 256 large images

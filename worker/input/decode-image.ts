@@ -5,10 +5,9 @@
  * reduced scale by our own decoder; the rest (progressive, CMYK) by jpeg-js under a smaller limit.
  */
 
-import { convertIndexedToRgb, type DecodedPng, decode as decodePng } from 'fast-png';
 import { decode as decodeJpeg } from 'jpeg-js';
 import type { RgbaImage } from '../../core/preprocess.ts';
-import { ApiError } from '../errors.ts';
+import { ApiError } from '../api-error.ts';
 import {
   DECODED_LONG_SIDE_MIN,
   DecodeBudget,
@@ -23,7 +22,8 @@ import {
 import { swapsSides, uprightIndex } from './exif-orientation.ts';
 import { decodeScaledJpeg, JpegDecodeError, type JpegScale } from './jpeg-scaled-decoder.ts';
 import { isJpeg, type JpegHeader, readJpegHeader } from './jpeg-structure.ts';
-import { checkPngStructure, isPngSignature, looksLikePng, type PngHeader } from './png-structure.ts';
+import { decodePng } from './png-decoder.ts';
+import { checkPngStructure, isPngSignature, looksLikePng } from './png-structure.ts';
 
 export type ImageFormat = 'png' | 'jpeg';
 
@@ -55,7 +55,10 @@ export function jpegScaleFor(width: number, height: number): JpegScale {
  * Decodes a PNG or JPEG into upright RGBA after checking its header against the limits; takes its source
  * pixels from `budget` (a batch passes one budget for all its images). 422/413 problems for the rest.
  */
-export function decodeImage(bytes: Uint8Array, budget: DecodeBudget = new DecodeBudget()): DecodedImage {
+export async function decodeImage(
+  bytes: Uint8Array,
+  budget: DecodeBudget = new DecodeBudget(),
+): Promise<DecodedImage> {
   if (bytes.length === 0) throw undecodable('The image is empty.');
   if (isJpeg(bytes)) return decodeJpegWithinBudget(bytes, budget);
   if (isPngSignature(bytes) || looksLikePng(bytes)) return decodePngWithinBudget(bytes, budget);
@@ -146,14 +149,14 @@ function orient(image: RgbaImage, orientation: number): DecodedImage {
   };
 }
 
-function decodePngWithinBudget(bytes: Uint8Array, budget: DecodeBudget): DecodedImage {
+async function decodePngWithinBudget(bytes: Uint8Array, budget: DecodeBudget): Promise<DecodedImage> {
   const check = checkPngStructure(bytes);
   if (!check.ok) throw undecodable(check.reason);
   const { header } = check;
   const { width, height } = header;
   const pixels = width * height;
   if (pixels > MAX_PNG_PIXELS || header.inflatedBytes > MAX_PNG_INFLATED_BYTES) {
-    // The same image as 8-bit RGBA: the common case a client can produce.
+    // Suggest the size of the same picture as 8-bit RGBA: what any client can produce.
     const rgbaPixels = Math.min(MAX_PNG_PIXELS, Math.floor(MAX_PNG_INFLATED_BYTES / 4));
     throw tooLarge(
       `The PNG is ${width}×${height} at ${header.bitDepth} bits × ${header.channels} channels ` +
@@ -163,76 +166,13 @@ function decodePngWithinBudget(bytes: Uint8Array, budget: DecodeBudget): Decoded
     );
   }
   budget.take(pixels);
-  let png: DecodedPng;
   try {
-    png = decodePng(bytes);
+    return { width, height, data: await decodePng(bytes, header), sourceWidth: width, sourceHeight: height };
   } catch (error) {
     throw undecodable(
       `The PNG could not be decoded: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
-  if (png.width !== width || png.height !== height)
-    throw undecodable('The PNG decoded to an unexpected size.');
-  const data = pngToRgba(png, header);
-  return { width, height, data, sourceWidth: width, sourceHeight: height };
-}
-
-/** Any PNG fast-png decodes (grey, grey+alpha, RGB, RGBA, palette; 1..16 bits) → 8-bit RGBA. */
-function pngToRgba(png: DecodedPng, header: PngHeader): Uint8Array {
-  const { width, height } = png;
-  const count = width * height;
-  if (png.palette !== undefined) {
-    const rgb = convertIndexedToRgb(png);
-    const channels = png.palette[0]?.length ?? 3;
-    return expandChannels(rgb, count, channels, 255);
-  }
-  // Already 8-bit RGBA: use the decoder's buffer as is.
-  if (png.channels === 4 && png.depth === 8 && png.data instanceof Uint8Array) return png.data;
-  let samples: ArrayLike<number> = png.data;
-  let max = 2 ** png.depth - 1;
-  if (png.depth < 8) {
-    // Sub-byte grey samples arrive packed, each row padded to whole bytes.
-    const rowBytes = Math.ceil((width * png.depth) / 8);
-    const unpacked = new Uint8Array(count);
-    const perByte = 8 / png.depth;
-    for (let y = 0; y < height; y++) {
-      for (let x = 0; x < width; x++) {
-        const byte = png.data[y * rowBytes + Math.floor(x / perByte)] as number;
-        const shift = 8 - png.depth * ((x % perByte) + 1);
-        unpacked[y * width + x] = (byte >> shift) & max;
-      }
-    }
-    samples = unpacked;
-  }
-  if (png.depth === 16) max = 65535;
-  if (png.channels !== header.channels)
-    throw undecodable('The PNG decoded to an unexpected number of channels.');
-  return expandChannels(samples, count, png.channels, max);
-}
-
-function expandChannels(
-  samples: ArrayLike<number>,
-  count: number,
-  channels: number,
-  max: number,
-): Uint8Array {
-  const rgba = new Uint8Array(count * 4);
-  const scale = 255 / max;
-  for (let i = 0; i < count; i++) {
-    const s = i * channels;
-    const o = i * 4;
-    const first = (samples[s] as number) * scale;
-    if (channels <= 2) {
-      rgba[o] = rgba[o + 1] = rgba[o + 2] = first;
-      rgba[o + 3] = channels === 2 ? (samples[s + 1] as number) * scale : 255;
-    } else {
-      rgba[o] = first;
-      rgba[o + 1] = (samples[s + 1] as number) * scale;
-      rgba[o + 2] = (samples[s + 2] as number) * scale;
-      rgba[o + 3] = channels === 4 ? (samples[s + 3] as number) * scale : 255;
-    }
-  }
-  return rgba;
 }
 
 /** Bytes of a base64 image, with or without a `data:` URL prefix. */

@@ -34,6 +34,9 @@ const ZIGZAG = Uint8Array.from([
   53, 60, 61, 54, 47, 55, 62, 63,
 ]);
 
+/** Zero bytes fed past the data's end before the file counts as truncated. */
+const MAX_PADDING_BYTES = 64;
+
 /** Codes up to this many bits are decoded by one table lookup; longer ones bit by bit. */
 const LOOKUP_BITS = 9;
 
@@ -245,6 +248,9 @@ export function decodeScaledJpeg(bytes: Uint8Array, header: JpegHeader, scale: J
   let position = offset;
   let bitBuffer = 0;
   let bitCount = 0;
+  // Zero bytes fed past the end of the data: a few are normal look-ahead, many mean the file lies about
+  // its size (or is truncated), and decoding on would cost time for nothing.
+  let padding = 0;
   const fill = (): void => {
     while (bitCount <= 24) {
       let byte = 0;
@@ -253,9 +259,12 @@ export function decodeScaledJpeg(bytes: Uint8Array, header: JpegHeader, scale: J
         if (byte === 0xff) {
           const next = bytes[position + 1];
           if (next === 0) position += 2;
-          else byte = 0; // a marker: feed zeros, leave it for the restart handling
+          else {
+            byte = 0; // a marker: feed zeros, leave it for the restart handling
+            padding++;
+          }
         } else position++;
-      }
+      } else padding++;
       bitBuffer = (bitBuffer << 8) | byte;
       bitCount += 8;
     }
@@ -374,6 +383,7 @@ export function decodeScaledJpeg(bytes: Uint8Array, header: JpegHeader, scale: J
       position++;
     }
     for (const component of components) component.predictor = 0;
+    padding = 0;
   };
 
   const swap = swapsSides(orientation);
@@ -396,6 +406,8 @@ export function decodeScaledJpeg(bytes: Uint8Array, header: JpegHeader, scale: J
       }
       mcusDone++;
     }
+    if (padding > MAX_PADDING_BYTES)
+      throw new JpegDecodeError('The JPEG image data ends before the image does.');
     // Colour-convert this MCU row into the upright output (nearest-neighbour chroma upsampling).
     const y0 = mcuRow * mcuRowHeight;
     const rows = Math.min(mcuRowHeight, outHeight - y0);

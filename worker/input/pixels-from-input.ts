@@ -15,10 +15,10 @@ export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
 export const MAX_JSON_BYTES = Math.ceil((MAX_IMAGE_BYTES * 4) / 3) + 64 * 1024;
 
 /** An image's 784 pixels; its decoding takes from `budget` (a batch shares one). */
-export function pixelsFromImageBytes(
+export async function pixelsFromImageBytes(
   bytes: Uint8Array,
   budget: DecodeBudget = new DecodeBudget(),
-): Float32Array {
+): Promise<Float32Array> {
   if (bytes.byteLength > MAX_IMAGE_BYTES) {
     throw new ApiError(
       413,
@@ -27,7 +27,7 @@ export function pixelsFromImageBytes(
       `The image holds ${bytes.byteLength} bytes; at most ${MAX_IMAGE_BYTES} are accepted.`,
     );
   }
-  const pixels = toMnistPixels(decodeImage(bytes, budget));
+  const pixels = toMnistPixels(await decodeImage(bytes, budget));
   if (pixels === null)
     throw new ApiError(
       422,
@@ -38,7 +38,10 @@ export function pixelsFromImageBytes(
   return pixels;
 }
 
-export function pixelsFromJson(input: PredictJson, budget: DecodeBudget = new DecodeBudget()): Float32Array {
+export async function pixelsFromJson(
+  input: PredictJson,
+  budget: DecodeBudget = new DecodeBudget(),
+): Promise<Float32Array> {
   return 'pixels' in input
     ? Float32Array.from(input.pixels)
     : pixelsFromImageBytes(decodeBase64Image(input.image), budget);

@@ -17,9 +17,9 @@ export function registerBatch(app: ApiApp): void {
     const pixels = new Float32Array(images.length * PIXEL_COUNT);
     // One decoding budget for the whole batch: 256 large images must not cost 256 times one.
     const budget = new DecodeBudget();
-    images.forEach((image, index) => {
+    for (const [index, image] of images.entries()) {
       try {
-        writePixels(pixels, index, pixelsFromJson(image, budget));
+        writePixels(pixels, index, await pixelsFromJson(image, budget));
       } catch (error) {
         // Say which item was wrong; the status and code stay those of the item's problem.
         if (error instanceof ApiError) {
@@ -33,7 +33,7 @@ export function registerBatch(app: ApiApp): void {
         }
         throw error;
       }
-    });
+    }
     endTime(c, 'decode');
     const { version } = c.req.valid('query');
     const answer = await c.var.registry.run(version, c.var.waitUntil, (loaded) => {
