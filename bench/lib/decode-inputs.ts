@@ -10,38 +10,9 @@ import { encode as encodePng } from 'fast-png';
 import { encode as encodeJpeg } from 'jpeg-js';
 import { MAX_JPEG_PIXELS, MAX_PNG_INFLATED_BYTES, MAX_PNG_PIXELS } from '../../worker/input/decode-budget.ts';
 import { crc32 } from '../../worker/input/png-structure.ts';
+import { paperPhoto } from './photo-pixels.ts';
 
-/** A small deterministic generator (LCG): the same seed, the same picture. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
-
-/**
- * A photo-like RGB(A) picture: paper with a lighting gradient, sensor noise and a dark ring of ink, so
- * JPEG and deflate have real work to do.
- */
-export function paperPhoto(width: number, height: number, channels: 1 | 3 | 4, seed: number): Uint8Array {
-  const random = seededRandom(seed);
-  const data = new Uint8Array(width * height * channels);
-  const cx = width / 2;
-  const cy = height / 2;
-  const radius = Math.min(width, height) / 4;
-  const stroke = Math.max(2, radius / 12);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const noise = (random() - 0.5) * 24;
-      const ink = Math.abs(Math.hypot(x - cx, y - cy) - radius) < stroke;
-      const level = (ink ? 50 : 190 + (40 * x) / width) + noise;
-      const o = (y * width + x) * channels;
-      for (let c = 0; c < channels; c++) data[o + c] = c === 3 ? 255 : c === 2 ? level - 12 : level;
-    }
-  }
-  return data;
-}
+export { paperPhoto };
 
 /** A 4032×3024 (12.2 MP) phone-camera JPEG, quality 85. */
 export function phoneJpeg(seed = 7, width = 4032, height = 3024): Uint8Array {
@@ -128,6 +99,24 @@ export function blankPng(side: number): Uint8Array {
   row[0] = 0;
   const rows: Uint8Array[] = [];
   for (let y = 0; y < side; y++) rows.push(row);
+  return pngFromChunks([
+    ihdr(side, side, 8, 0),
+    pngChunk('IDAT', deflateSync(Buffer.concat(rows), { level: 9 })),
+    pngChunk('IEND', new Uint8Array(0)),
+  ]);
+}
+
+/** A grey PNG of `side`² with a dark ring on white: valid, and a few KB for 4 Mi pixels. */
+export function ringPng(side: number): Uint8Array {
+  const rows: Uint8Array[] = [];
+  const radius = side / 4;
+  for (let y = 0; y < side; y++) {
+    const row = new Uint8Array(1 + side).fill(255);
+    row[0] = 0;
+    for (let x = 0; x < side; x++)
+      if (Math.abs(Math.hypot(x - side / 2, y - side / 2) - radius) < side / 40) row[1 + x] = 0;
+    rows.push(row);
+  }
   return pngFromChunks([
     ihdr(side, side, 8, 0),
     pngChunk('IDAT', deflateSync(Buffer.concat(rows), { level: 9 })),
