@@ -1,6 +1,6 @@
 /** Pure parsing of `npm run bench -- [--quick] [--only a,b] [--out FILE]`. */
 
-export const SECTIONS = ['floor', 'workerd', 'http', 'cold', 'size', 'train', 'memory'] as const;
+export const SECTIONS = ['floor', 'workerd', 'http', 'cold', 'size', 'train', 'memory', 'decode'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchOptions {

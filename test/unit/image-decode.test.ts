@@ -336,7 +336,7 @@ describe('decode budget', () => {
     expect(budget.left).toBe(10);
   });
 
-  it('charges an image its source pixels before decoding it', async () => {
+  it('charges an image its decoded pixels before decoding it', async () => {
     const budget = new DecodeBudget(301 * 203 * 2);
     await decodeImage(read('jpeg/420.jpg'), budget);
     await decodeImage(read('jpeg/444.jpg'), budget);

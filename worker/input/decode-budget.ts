@@ -35,13 +35,15 @@ export const MAX_PNG_PIXELS = 4 * 1024 * 1024;
 export const MAX_PNG_INFLATED_BYTES = 16 * 1024 * 1024 + 4096;
 
 /**
- * What one request may decode in all, in source pixels: a batch's images share it, so 256 large images
- * cannot cost 256 times the time of one.
+ * What one request may decode in all, in decoded pixels (after JPEG reduction): a batch's images share it,
+ * so 256 large images cannot cost 256 times one. Decoded images die one after another, but their memory
+ * is only reclaimed at the next garbage collection, so the sum is bounded too: three 2048×2048 PNGs, or
+ * four 12 MP JPEGs (decoded at half size).
  */
-export const REQUEST_DECODE_PIXELS = 64 * 1024 * 1024;
+export const REQUEST_DECODE_PIXELS = 12 * 1024 * 1024;
 
 /**
- * The decoding budget of one request. Each image takes its source pixels before it is decoded.
+ * The decoding budget of one request. Each image takes its decoded pixels before it is decoded.
  * @example const budget = new DecodeBudget(); budget.take(4032 * 3024, 'images[3]');
  */
 export class DecodeBudget {

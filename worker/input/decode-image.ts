@@ -52,7 +52,7 @@ export function jpegScaleFor(width: number, height: number): JpegScale {
 }
 
 /**
- * Decodes a PNG or JPEG into upright RGBA after checking its header against the limits; takes its source
+ * Decodes a PNG or JPEG into upright RGBA after checking its header against the limits; takes its decoded
  * pixels from `budget` (a batch passes one budget for all its images). 422/413 problems for the rest.
  */
 export async function decodeImage(
@@ -79,11 +79,15 @@ function decodeJpegWithinBudget(bytes: Uint8Array, budget: DecodeBudget): Decode
     );
   }
   const scale = jpegScaleFor(width, height);
-  budget.take(width * height);
+  budget.take(Math.ceil(width / scale) * Math.ceil(height / scale));
   try {
     return decodeScaledJpeg(bytes, header, scale);
   } catch (error) {
-    if (error instanceof JpegDecodeError && error.unsupported) return decodeFullSizeJpeg(bytes, header);
+    if (error instanceof JpegDecodeError && error.unsupported) {
+      // Decoded at full size: the rest of its pixels come out of the budget too.
+      budget.take(width * height - Math.ceil(width / scale) * Math.ceil(height / scale));
+      return decodeFullSizeJpeg(bytes, header);
+    }
     throw undecodable(
       `The JPEG could not be decoded: ${error instanceof Error ? error.message : String(error)}`,
     );
