@@ -8,6 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { coldStartSection, measureColdStart } from './cold-start.ts';
+import { decodeSection, measureDecode } from './decode.ts';
 import { createFloorMeter, floorSection, measureFloor } from './floor.ts';
 import { type HttpResult, httpSection, measureHttp } from './http.ts';
 import { BenchArgumentError, type BenchOptions, parseBenchArgs, type Section, USAGE } from './lib/args.ts';
@@ -202,6 +203,11 @@ async function main(): Promise<number> {
           await server.stop();
         }
       },
+    },
+    {
+      sections: ['decode'],
+      title: 'Image decoding budget',
+      run: async () => [decodeSection(await measureDecode(options.quick))],
     },
     // Last: it switches tfjs to the training kernels.
     {

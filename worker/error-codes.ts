@@ -11,6 +11,7 @@ export const ERROR_CODES = [
   'unsupported_media_type',
   'image_undecodable',
   'image_too_large',
+  'decode_budget_exceeded',
   'image_empty',
   'too_many_digits',
   'not_found',

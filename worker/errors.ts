@@ -5,7 +5,7 @@
 
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { ApiError } from './api-error.ts';
 import type { AppEnv } from './app-types.ts';
 import type { ErrorCode } from './error-codes.ts';
 import { logEvent } from './log.ts';
@@ -14,23 +14,11 @@ import { ModelRefusedError, NoModelAvailableError } from './model/model-registry
 import { PROBLEM_CONTENT_TYPE } from './schemas.ts';
 
 export type { ErrorCode };
+export { ApiError };
 
 const TYPE_BASE = 'https://digit-edge.dev/problems/';
 
 export { PROBLEM_CONTENT_TYPE };
-
-export class ApiError extends Error {
-  override readonly name = 'ApiError';
-  constructor(
-    readonly status: ContentfulStatusCode,
-    readonly code: ErrorCode,
-    readonly title: string,
-    readonly detail: string,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(detail);
-  }
-}
 
 export interface Problem {
   type: string;

@@ -59,7 +59,7 @@ export const ImageInput = z
   .strictObject({
     image: z.string().min(1).max(MAX_BASE64_CHARS).openapi({
       description:
-        'A base64 PNG or JPEG (a `data:image/png;base64,` prefix is allowed), at most 4096×4096 pixels.',
+        'A base64 PNG or JPEG (a `data:image/png;base64,` prefix is allowed): baseline JPEG up to 8192×8192 (EXIF orientation applied), progressive JPEG up to 2.5 MP, PNG up to 2048×2048 and 16 MiB uncompressed. A request holds at most 12 Mi decoded pixels in all.',
     }),
   })
   .openapi('ImageInput');

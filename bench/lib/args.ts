@@ -10,6 +10,7 @@ export const SECTIONS = [
   'memory',
   'numbers',
   'photos',
+  'decode',
 ] as const;
 export type Section = (typeof SECTIONS)[number];
 

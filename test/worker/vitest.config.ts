@@ -7,6 +7,14 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { cloudflareTest, type D1Migration, readD1Migrations } from '@cloudflare/vitest-pool-workers';
 import { defineConfig } from 'vitest/config';
+import {
+  blankPng,
+  doubleIhdrPng,
+  jpegClaiming,
+  jpegHeaderBomb,
+  ringPng,
+  sixteenBitBomb,
+} from '../../bench/lib/decode-inputs.ts';
 import { readMnistTestDigits } from '../fixtures/mnist-idx.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -25,6 +33,26 @@ function committedModel(): Record<string, string> {
 const digits = readMnistTestDigits(1000);
 // The same SQL files `wrangler d1 migrations apply` runs, applied to the test database by a setup file.
 const feedbackMigrations = await readD1Migrations(`${root}migrations`);
+
+/** PngSuite (copied into the repo with its licence) by file name, base64. */
+function pngSuite(): Record<string, string> {
+  const dir = `${root}test/fixtures/pngsuite`;
+  return Object.fromEntries(
+    readdirSync(dir)
+      .filter((name) => name.endsWith('.png'))
+      .map((name) => [name, toBase64(readFileSync(`${dir}/${name}`))]),
+  );
+}
+
+/** The decoding bombs, built in Node (deflate) and handed to the tests in workerd. */
+const decodeBombs = (): Record<string, string> => ({
+  sixteenBitPng: toBase64(sixteenBitBomb()),
+  doubleIhdrPng: toBase64(doubleIhdrPng()),
+  jpegHeaderBomb: toBase64(jpegHeaderBomb()),
+  jpegOverLimit: toBase64(jpegClaiming(jpegHeaderBomb(), 9000, 9000)),
+  blank2048Png: toBase64(blankPng(2048)),
+  ring2048Png: toBase64(ringPng(2048)),
+});
 
 export default defineConfig({
   plugins: [
@@ -49,6 +77,8 @@ export default defineConfig({
       mnistPixels: toBase64(digits.pixels),
       mnistLabels: toBase64(digits.labels),
       feedbackMigrations,
+      pngSuite: pngSuite(),
+      decodeBombs: decodeBombs(),
     },
   },
 });
@@ -59,5 +89,7 @@ declare module 'vitest' {
     mnistPixels: string;
     mnistLabels: string;
     feedbackMigrations: D1Migration[];
+    pngSuite: Record<string, string>;
+    decodeBombs: Record<string, string>;
   }
 }

@@ -1,159 +1,182 @@
 /**
- * PNG and JPEG bytes → RGBA, with the size limits enforced from the file header before any pixel is
- * decoded (a small file can declare a huge image). Pure JS decoders (fast-png, jpeg-js) that run in workerd.
+ * PNG and JPEG bytes → upright RGBA within the decoding budget. The size is read from a validated header
+ * and checked against the limits of decode-budget.ts before anything is decoded: PNGs through
+ * png-structure.ts (CRCs, one IHDR first), JPEGs through jpeg-structure.ts. Baseline JPEGs are decoded at
+ * reduced scale by our own decoder; the rest (progressive, CMYK) by jpeg-js under a smaller limit.
  */
 
-import { convertIndexedToRgb, type DecodedPng, decode as decodePng } from 'fast-png';
 import { decode as decodeJpeg } from 'jpeg-js';
 import type { RgbaImage } from '../../core/preprocess.ts';
-import { ApiError } from '../errors.ts';
-
-export const MAX_IMAGE_SIDE = 4096;
+import { ApiError } from '../api-error.ts';
+import {
+  DECODED_LONG_SIDE_MIN,
+  DecodeBudget,
+  formatPixels,
+  longSideFor,
+  MAX_FULL_SIZE_JPEG_PIXELS,
+  MAX_JPEG_PIXELS,
+  MAX_JPEG_SIDE,
+  MAX_PNG_INFLATED_BYTES,
+  MAX_PNG_PIXELS,
+} from './decode-budget.ts';
+import { swapsSides, uprightIndex } from './exif-orientation.ts';
+import { decodeScaledJpeg, JpegDecodeError, type JpegScale } from './jpeg-scaled-decoder.ts';
+import { isJpeg, type JpegHeader, readJpegHeader } from './jpeg-structure.ts';
+import { decodePng } from './png-decoder.ts';
+import { checkPngStructure, isPngSignature, looksLikePng } from './png-structure.ts';
 
 export type ImageFormat = 'png' | 'jpeg';
 
-export interface ImageHeader {
-  readonly format: ImageFormat;
-  readonly width: number;
-  readonly height: number;
+/** An upright image, possibly reduced, with the upright size of the source it came from. */
+export interface DecodedImage extends RgbaImage {
+  readonly sourceWidth: number;
+  readonly sourceHeight: number;
 }
-
-const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 const undecodable = (detail: string): ApiError =>
   new ApiError(422, 'image_undecodable', 'Image not decodable', detail);
 
-/** Format and dimensions from the first bytes, or null when the bytes are neither PNG nor JPEG. */
-export function readImageHeader(bytes: Uint8Array): ImageHeader | null {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes.length >= 24 && PNG_SIGNATURE.every((byte, i) => bytes[i] === byte)) {
-    return { format: 'png', width: view.getUint32(16), height: view.getUint32(20) };
-  }
-  if (bytes.length >= 4 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) {
-    // Walk the marker segments up to the first start-of-frame, which holds the size.
-    let offset = 2;
-    while (offset + 9 <= bytes.length) {
-      if (bytes[offset] !== 0xff) return null;
-      const marker = bytes[offset + 1] as number;
-      if (marker === 0xff) {
-        offset += 1;
-        continue;
-      }
-      const isStartOfFrame =
-        marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
-      if (isStartOfFrame)
-        return { format: 'jpeg', height: view.getUint16(offset + 5), width: view.getUint16(offset + 7) };
-      offset += 2 + view.getUint16(offset + 2);
-    }
-    return null;
-  }
-  return null;
+const tooLarge = (detail: string): ApiError =>
+  new ApiError(422, 'image_too_large', 'Image too large', detail);
+
+/**
+ * The JPEG reduction: the largest of 1/2, 1/4, 1/8 that keeps the long side at least
+ * DECODED_LONG_SIDE_MIN, or 1 for images already shorter than twice that.
+ */
+export function jpegScaleFor(width: number, height: number): JpegScale {
+  const long = Math.max(width, height);
+  let scale: JpegScale = 1;
+  while (scale < 8 && Math.ceil(long / (scale * 2)) >= DECODED_LONG_SIDE_MIN)
+    scale = (scale * 2) as JpegScale;
+  return scale;
 }
 
-/** Checks the header: a PNG or JPEG of 1..4096 pixels a side. */
-export function checkImageHeader(bytes: Uint8Array): ImageHeader {
+/**
+ * Decodes a PNG or JPEG into upright RGBA after checking its header against the limits; takes its decoded
+ * pixels from `budget` (a batch passes one budget for all its images). 422/413 problems for the rest.
+ */
+export async function decodeImage(
+  bytes: Uint8Array,
+  budget: DecodeBudget = new DecodeBudget(),
+): Promise<DecodedImage> {
   if (bytes.length === 0) throw undecodable('The image is empty.');
-  const header = readImageHeader(bytes);
-  if (header === null) throw undecodable('The bytes are neither a PNG nor a JPEG image.');
-  if (header.width < 1 || header.height < 1)
-    throw undecodable(`The ${header.format} header declares a ${header.width}×${header.height} image.`);
-  if (header.width > MAX_IMAGE_SIDE || header.height > MAX_IMAGE_SIDE) {
-    throw new ApiError(
-      422,
-      'image_too_large',
-      'Image too large',
-      `The image is ${header.width}×${header.height}; at most ${MAX_IMAGE_SIDE}×${MAX_IMAGE_SIDE} pixels are accepted.`,
+  if (isJpeg(bytes)) return decodeJpegWithinBudget(bytes, budget);
+  if (isPngSignature(bytes) || looksLikePng(bytes)) return decodePngWithinBudget(bytes, budget);
+  throw undecodable('The bytes are neither a PNG nor a JPEG image.');
+}
+
+function decodeJpegWithinBudget(bytes: Uint8Array, budget: DecodeBudget): DecodedImage {
+  const header = readJpegHeader(bytes);
+  if (header === null) throw undecodable('The JPEG ends or breaks before its frame header.');
+  const { width, height } = header;
+  if (width < 1 || height < 1) throw undecodable(`The JPEG header declares a ${width}×${height} image.`);
+  if (width * height > MAX_JPEG_PIXELS || Math.max(width, height) > MAX_JPEG_SIDE) {
+    const side = Math.min(MAX_JPEG_SIDE, longSideFor(width, height, MAX_JPEG_PIXELS));
+    throw tooLarge(
+      `The JPEG is ${width}×${height} (${formatPixels(width * height)} pixels); at most ` +
+        `${formatPixels(MAX_JPEG_PIXELS)} pixels and ${MAX_JPEG_SIDE} px a side are accepted. ` +
+        `Downscale it to at most ${side} px on the long side.`,
     );
   }
-  return header;
-}
-
-/** Any PNG fast-png decodes (grey, grey+alpha, RGB, RGBA, palette; 1..16 bits) → 8-bit RGBA. */
-function pngToRgba(png: DecodedPng): Uint8Array {
-  const { width, height } = png;
-  const count = width * height;
-  if (png.palette !== undefined) {
-    const rgb = convertIndexedToRgb(png);
-    const channels = png.palette[0]?.length ?? 3;
-    return expandChannels(rgb, count, channels, 255);
-  }
-  // Already 8-bit RGBA: use the decoder's buffer as is (a 4096×4096 image is 64 MB).
-  if (png.channels === 4 && png.depth === 8 && png.data instanceof Uint8Array) return png.data;
-  let samples: ArrayLike<number> = png.data;
-  let max = 2 ** png.depth - 1;
-  if (png.depth < 8) {
-    // Sub-byte grey samples arrive packed, each row padded to whole bytes.
-    const rowBytes = Math.ceil((width * png.depth) / 8);
-    const unpacked = new Uint8Array(count);
-    const perByte = 8 / png.depth;
-    for (let y = 0; y < height; y++) {
-      for (let x = 0; x < width; x++) {
-        const byte = png.data[y * rowBytes + Math.floor(x / perByte)] as number;
-        const shift = 8 - png.depth * ((x % perByte) + 1);
-        unpacked[y * width + x] = (byte >> shift) & max;
-      }
+  const scale = jpegScaleFor(width, height);
+  budget.take(Math.ceil(width / scale) * Math.ceil(height / scale));
+  try {
+    return decodeScaledJpeg(bytes, header, scale);
+  } catch (error) {
+    if (error instanceof JpegDecodeError && error.unsupported) {
+      // Decoded at full size: the rest of its pixels come out of the budget too.
+      budget.take(width * height - Math.ceil(width / scale) * Math.ceil(height / scale));
+      return decodeFullSizeJpeg(bytes, header);
     }
-    samples = unpacked;
+    throw undecodable(
+      `The JPEG could not be decoded: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
-  if (png.depth === 16) max = 65535;
-  return expandChannels(samples, count, png.channels, max);
 }
 
-function expandChannels(
-  samples: ArrayLike<number>,
-  count: number,
-  channels: number,
-  max: number,
-): Uint8Array {
-  const rgba = new Uint8Array(count * 4);
-  const scale = 255 / max;
-  for (let i = 0; i < count; i++) {
-    const s = i * channels;
-    const o = i * 4;
-    const first = (samples[s] as number) * scale;
-    if (channels <= 2) {
-      rgba[o] = rgba[o + 1] = rgba[o + 2] = first;
-      rgba[o + 3] = channels === 2 ? (samples[s + 1] as number) * scale : 255;
-    } else {
-      rgba[o] = first;
-      rgba[o + 1] = (samples[s + 1] as number) * scale;
-      rgba[o + 2] = (samples[s + 2] as number) * scale;
-      rgba[o + 3] = channels === 4 ? (samples[s + 3] as number) * scale : 255;
-    }
+/** Progressive, CMYK and one-scan-per-component JPEGs: jpeg-js at full size, under a smaller limit. */
+function decodeFullSizeJpeg(bytes: Uint8Array, header: JpegHeader): DecodedImage {
+  const { width, height } = header;
+  const kind = header.process === 'progressive' ? 'progressive JPEG' : 'JPEG of this kind';
+  if (header.process === 'unsupported')
+    throw undecodable(
+      'The JPEG uses a coding process other than baseline or progressive Huffman (e.g. lossless or arithmetic); save it as a baseline JPEG.',
+    );
+  if (width * height > MAX_FULL_SIZE_JPEG_PIXELS) {
+    throw tooLarge(
+      `The image is a ${kind} of ${width}×${height} pixels; such files are decoded at full size, so at most ` +
+        `${formatPixels(MAX_FULL_SIZE_JPEG_PIXELS)} pixels are accepted. Save it as a baseline (non-progressive) ` +
+        `JPEG, or downscale it to at most ${longSideFor(width, height, MAX_FULL_SIZE_JPEG_PIXELS)} px on the long side.`,
+    );
   }
-  return rgba;
-}
-
-/** Decodes a PNG or JPEG into RGBA after checking its header; 422 problems for anything unusable. */
-export function decodeImage(bytes: Uint8Array): RgbaImage {
-  const header = checkImageHeader(bytes);
   let image: RgbaImage;
   try {
-    if (header.format === 'png') {
-      const png = decodePng(bytes);
-      image = { width: png.width, height: png.height, data: pngToRgba(png) };
-    } else {
-      const jpeg = decodeJpeg(bytes, {
-        useTArray: true,
-        formatAsRGBA: true,
-        maxResolutionInMP: (MAX_IMAGE_SIDE * MAX_IMAGE_SIDE) / 1e6,
-        maxMemoryUsageInMB: 256,
-      });
-      image = { width: jpeg.width, height: jpeg.height, data: jpeg.data };
-    }
+    const jpeg = decodeJpeg(bytes, {
+      useTArray: true,
+      formatAsRGBA: true,
+      maxResolutionInMP: MAX_FULL_SIZE_JPEG_PIXELS / 1e6,
+      // Coefficients, component planes and the RGBA output of 2.5 MP: about 30 MB.
+      maxMemoryUsageInMB: 40,
+    });
+    image = { width: jpeg.width, height: jpeg.height, data: jpeg.data };
   } catch (error) {
     throw undecodable(
-      `The ${header.format} image could not be decoded: ${error instanceof Error ? error.message : String(error)}`,
+      `The JPEG could not be decoded: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
-  if (
-    image.width !== header.width ||
-    image.height !== header.height ||
-    image.data.length < image.width * image.height * 4
-  ) {
-    throw undecodable(`The ${header.format} image decoded to an unexpected size.`);
+  if (image.width !== width || image.height !== height || image.data.length < width * height * 4)
+    throw undecodable('The JPEG decoded to an unexpected size.');
+  return orient(image, header.orientation);
+}
+
+/** Applies an EXIF orientation to an image decoded as stored. */
+function orient(image: RgbaImage, orientation: number): DecodedImage {
+  const { width, height, data } = image;
+  const swap = swapsSides(orientation);
+  const uprightWidth = swap ? height : width;
+  const uprightHeight = swap ? width : height;
+  if (orientation === 1) return { width, height, data, sourceWidth: width, sourceHeight: height };
+  const target = uprightIndex(orientation, width, height);
+  const upright = new Uint8Array(data.length);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const from = (y * width + x) * 4;
+      upright.set(data.subarray(from, from + 4), target(x, y) * 4);
+    }
   }
-  return image;
+  return {
+    width: uprightWidth,
+    height: uprightHeight,
+    data: upright,
+    sourceWidth: uprightWidth,
+    sourceHeight: uprightHeight,
+  };
+}
+
+async function decodePngWithinBudget(bytes: Uint8Array, budget: DecodeBudget): Promise<DecodedImage> {
+  const check = checkPngStructure(bytes);
+  if (!check.ok) throw undecodable(check.reason);
+  const { header } = check;
+  const { width, height } = header;
+  const pixels = width * height;
+  if (pixels > MAX_PNG_PIXELS || header.inflatedBytes > MAX_PNG_INFLATED_BYTES) {
+    // Suggest the size of the same picture as 8-bit RGBA: what any client can produce.
+    const rgbaPixels = Math.min(MAX_PNG_PIXELS, Math.floor(MAX_PNG_INFLATED_BYTES / 4));
+    throw tooLarge(
+      `The PNG is ${width}×${height} at ${header.bitDepth} bits × ${header.channels} channels ` +
+        `(${(header.inflatedBytes / 2 ** 20).toFixed(1)} MiB uncompressed); at most ${formatPixels(MAX_PNG_PIXELS)} ` +
+        `pixels and ${MAX_PNG_INFLATED_BYTES / 2 ** 20} MiB uncompressed are accepted. Downscale it to at most ` +
+        `${longSideFor(width, height, rgbaPixels)} px on the long side, use 8 bits per channel, or send a JPEG.`,
+    );
+  }
+  budget.take(pixels);
+  try {
+    return { width, height, data: await decodePng(bytes, header), sourceWidth: width, sourceHeight: height };
+  } catch (error) {
+    throw undecodable(
+      `The PNG could not be decoded: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
 }
 
 /** Bytes of a base64 image, with or without a `data:` URL prefix. */

@@ -30,7 +30,7 @@ export const noInk = (): ApiError =>
 /** The one place an image becomes ink: the photo extraction, as for single digits (paper, lines, specks gone). */
 export const inkMapOfImage = (image: RgbaImage): InkMap | null => extractInk(image);
 
-export function inkFromImageBytes(bytes: Uint8Array): InkInput {
+export async function inkFromImageBytes(bytes: Uint8Array): Promise<InkInput> {
   if (bytes.byteLength > MAX_IMAGE_BYTES) {
     throw new ApiError(
       413,
@@ -39,13 +39,14 @@ export function inkFromImageBytes(bytes: Uint8Array): InkInput {
       `The image holds ${bytes.byteLength} bytes; at most ${MAX_IMAGE_BYTES} are accepted.`,
     );
   }
-  const image = decodeImage(bytes);
+  const image = await decodeImage(bytes);
   const map = inkMapOfImage(image);
   if (map === null) throw noInk();
-  return { map, source: { width: image.width, height: image.height } };
+  // Boxes are reported in the input's own pixels: full size, after EXIF orientation (the decoder may reduce).
+  return { map, source: { width: image.sourceWidth, height: image.sourceHeight } };
 }
 
-export function inkFromJson(input: ReadJson): InkInput {
+export function inkFromJson(input: ReadJson): InkInput | Promise<InkInput> {
   if ('image' in input) return inkFromImageBytes(decodeBase64Image(input.image));
   const { width, height, pixels } = input;
   const ink = new Uint8Array(width * height);

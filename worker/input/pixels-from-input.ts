@@ -7,13 +7,18 @@ import { PIXEL_COUNT } from '../../core/model-spec.ts';
 import { toMnistPixels } from '../../core/preprocess.ts';
 import { ApiError, unsupportedDetail } from '../errors.ts';
 import type { PredictJson } from '../schemas.ts';
+import { DecodeBudget } from './decode-budget.ts';
 import { decodeBase64Image, decodeImage } from './decode-image.ts';
 
 /** Raw image bodies and multipart files: at most 5 MB. JSON may carry that image base64-encoded. */
 export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
 export const MAX_JSON_BYTES = Math.ceil((MAX_IMAGE_BYTES * 4) / 3) + 64 * 1024;
 
-export function pixelsFromImageBytes(bytes: Uint8Array): Float32Array {
+/** An image's 784 pixels; its decoding takes from `budget` (a batch shares one). */
+export async function pixelsFromImageBytes(
+  bytes: Uint8Array,
+  budget: DecodeBudget = new DecodeBudget(),
+): Promise<Float32Array> {
   if (bytes.byteLength > MAX_IMAGE_BYTES) {
     throw new ApiError(
       413,
@@ -22,7 +27,7 @@ export function pixelsFromImageBytes(bytes: Uint8Array): Float32Array {
       `The image holds ${bytes.byteLength} bytes; at most ${MAX_IMAGE_BYTES} are accepted.`,
     );
   }
-  const pixels = toMnistPixels(decodeImage(bytes));
+  const pixels = toMnistPixels(await decodeImage(bytes, budget));
   if (pixels === null)
     throw new ApiError(
       422,
@@ -33,10 +38,13 @@ export function pixelsFromImageBytes(bytes: Uint8Array): Float32Array {
   return pixels;
 }
 
-export function pixelsFromJson(input: PredictJson): Float32Array {
+export async function pixelsFromJson(
+  input: PredictJson,
+  budget: DecodeBudget = new DecodeBudget(),
+): Promise<Float32Array> {
   return 'pixels' in input
     ? Float32Array.from(input.pixels)
-    : pixelsFromImageBytes(decodeBase64Image(input.image));
+    : pixelsFromImageBytes(decodeBase64Image(input.image), budget);
 }
 
 /** Fills `target` at image `index` (batches are one contiguous array). */

@@ -4,6 +4,7 @@ import { endTime, startTime } from 'hono/timing';
 import { PIXEL_COUNT } from '../../core/model-spec.ts';
 import type { ApiApp } from '../app-types.ts';
 import { ApiError } from '../errors.ts';
+import { DecodeBudget } from '../input/decode-budget.ts';
 import { pixelsFromJson, writePixels } from '../input/pixels-from-input.ts';
 import { limitBody } from '../middleware/limit-body.ts';
 import { rateLimit } from '../middleware/rate-limit.ts';
@@ -15,9 +16,11 @@ export function registerBatch(app: ApiApp): void {
     const { images } = c.req.valid('json');
     startTime(c, 'decode', 'Input decoding and preprocessing');
     const pixels = new Float32Array(images.length * PIXEL_COUNT);
-    images.forEach((image, index) => {
+    // One decoding budget for the whole batch: 256 large images must not cost 256 times one.
+    const budget = new DecodeBudget();
+    for (const [index, image] of images.entries()) {
       try {
-        writePixels(pixels, index, pixelsFromJson(image));
+        writePixels(pixels, index, await pixelsFromJson(image, budget));
       } catch (error) {
         // Say which item was wrong; the status and code stay those of the item's problem.
         if (error instanceof ApiError) {
@@ -31,7 +34,7 @@ export function registerBatch(app: ApiApp): void {
         }
         throw error;
       }
-    });
+    }
     endTime(c, 'decode');
     const { version } = c.req.valid('query');
     const answer = await c.var.registry.run(version, c.var.waitUntil, (loaded) => {

@@ -26,9 +26,9 @@ const descriptions: Record<number, string> = {
   400: 'Malformed JSON or invalid input',
   404: 'Unknown model version',
   409: 'The pinned model version failed verification',
-  413: 'Body over the size limit',
+  413: 'Body over the size limit, or the images of the request over the decoding budget (12 Mi decoded pixels)',
   415: 'Unsupported content type',
-  422: 'Image undecodable, too large or blank',
+  422: 'Image undecodable, over a size limit (baseline JPEG 8192×8192, progressive JPEG 2.5 MP, PNG 2048×2048 and 16 MiB uncompressed) or blank',
   429: 'Too many requests from this address (see Retry-After; the limit is in detail)',
   503: 'No model can be loaded yet (see Retry-After)',
 };

@@ -47,7 +47,16 @@ export const DOCUMENTED_ERRORS: readonly DocumentedError[] = [
     when: 'The Content-Type is not application/json, image/png, image/jpeg or multipart/form-data.',
   },
   { status: 422, code: 'image_undecodable', when: 'The bytes are not a PNG or JPEG that can be decoded.' },
-  { status: 422, code: 'image_too_large', when: 'The image is wider or taller than 4096 pixels.' },
+  {
+    status: 422,
+    code: 'image_too_large',
+    when: 'The image is over a size limit (see Image limits); the detail says how far to downscale it.',
+  },
+  {
+    status: 413,
+    code: 'decode_budget_exceeded',
+    when: 'The images of one request hold more than 12 Mi decoded pixels in all; send fewer or smaller images.',
+  },
   {
     status: 422,
     code: 'image_empty',
