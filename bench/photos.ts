@@ -191,9 +191,6 @@ stronger) was never looked at while tuning.
 
 ${markdownTable(['Condition', 'Tuning', 'Held-out', 'First misreads (digit #/seed: label → answer)'], byCondition, [])}
 
-\`exif-12mp\` needs the API to turn pictures by their EXIF orientation (the photo-decode work); until then
-those photos arrive sideways or upside down.
-
 Ink extraction (\`core/extract-ink.ts\`), CPU time in Node, median; the baseline is one luminance pass over the
 same RGBA pixels (\`compositeLuminance\`), the least any extraction must do:
 
