@@ -4,6 +4,12 @@
  */
 
 import { z } from '@hono/zod-openapi';
+import {
+  EvaluationMetricsSchema,
+  FileEntrySchema,
+  PrecisionSchema,
+  VersionNameSchema,
+} from '../core/manifest.ts';
 import { CLASS_COUNT, PIXEL_COUNT } from '../core/model-spec.ts';
 
 export const MAX_BATCH = 256;
@@ -77,14 +83,10 @@ export const MultipartBody = z
   .openapi('MultipartBody');
 
 export const VersionQuery = z.object({
-  version: z
-    .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/)
-    .optional()
-    .openapi({
-      description: 'Pin a published model version instead of the current one.',
-      example: '3f9a1c0d2b7e4a65',
-    }),
+  version: VersionNameSchema.optional().openapi({
+    description: 'Pin a published model version instead of the current one.',
+    example: '3f9a1c0d2b7e4a65',
+  }),
 });
 
 export const ModelRef = z.object({ version: z.string() }).openapi('ModelRef');
@@ -129,18 +131,11 @@ export const HealthResponse = z
   })
   .openapi('Health');
 
-const Metrics = z.object({
-  accuracy: z.number(),
-  perClassAccuracy: z.array(z.number()),
-  confusion: z.array(z.array(z.number())),
-  weightBytes: z.number(),
-});
-
 export const ModelResponse = z
   .object({
     version: z.string(),
     createdAt: z.string(),
-    precision: z.enum(['float32', 'float16', 'uint8']),
+    precision: PrecisionSchema,
     parameters: z.number().int(),
     sizeBytes: z.number().int().openapi({ description: 'Bytes of model.json and its weight shards.' }),
     architecture: z.array(
@@ -152,8 +147,8 @@ export const ModelResponse = z
         detail: z.string(),
       }),
     ),
-    test: z.record(z.string(), Metrics),
-    files: z.array(z.object({ path: z.string(), bytes: z.number(), sha256: z.string() })),
+    test: z.record(PrecisionSchema, EvaluationMetricsSchema),
+    files: z.array(FileEntrySchema),
   })
   .openapi('Model');
 

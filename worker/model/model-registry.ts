@@ -5,7 +5,12 @@
  * cache holds versions pinned with `?version=`.
  */
 
-import { CURRENT_POINTER_KEY, type CurrentPointer } from '../../core/manifest.ts';
+import {
+  CURRENT_POINTER_KEY,
+  type CurrentPointer,
+  CurrentPointerSchema,
+  parseJsonAs,
+} from '../../core/manifest.ts';
 import { type LoadedModel, loadModelFromR2, ModelVersionNotFoundError } from './load-model.ts';
 import { ModelVerificationError } from './verify-weights.ts';
 
@@ -159,11 +164,9 @@ export class ModelRegistry {
   async #readPointer(): Promise<CurrentPointer | null> {
     const object = await this.#bucket.get(CURRENT_POINTER_KEY);
     if (object === null) return null;
-    const pointer = JSON.parse(await object.text()) as Partial<CurrentPointer> | null;
-    if (typeof pointer?.version !== 'string' || pointer.version === '') {
-      throw new Error('the pointer names no version');
-    }
-    return { version: pointer.version, publishedAt: String(pointer.publishedAt ?? '') };
+    const parsed = parseJsonAs(CurrentPointerSchema, await object.text());
+    if (!parsed.ok) throw new Error(`the pointer ${parsed.problem}`);
+    return parsed.value;
   }
 
   #load(version: string): Promise<LoadedModel> {

@@ -1,11 +1,9 @@
 /** GET /api/model (what is served) and GET /api/model/files/{name} (its pictures, for the site). */
 
-import type { z } from '@hono/zod-openapi';
 import { versionKey } from '../../core/manifest.ts';
 import { ARCHITECTURE } from '../../core/model-spec.ts';
 import type { ApiApp } from '../app-types.ts';
 import { ApiError } from '../errors.ts';
-import type { ModelResponse } from '../schemas.ts';
 import { modelFileRoute, modelRoute } from './definitions.ts';
 
 export function registerModelInfo(app: ApiApp): void {
@@ -23,8 +21,8 @@ export function registerModelInfo(app: ApiApp): void {
         parameters: manifest.parameters,
         sizeBytes,
         architecture: ARCHITECTURE.map((layer) => ({ ...layer, outputShape: [...layer.outputShape] })),
-        test: manifest.test as unknown as Record<string, z.infer<typeof ModelResponse>['test'][string]>,
-        files: manifest.files.map((file) => ({ ...file })),
+        test: manifest.test,
+        files: manifest.files,
       },
       200,
     );
