@@ -94,6 +94,12 @@ export const ModelManifestSchema = z.object({
 });
 export type ModelManifest = z.infer<typeof ModelManifestSchema>;
 
+/** What "model size" means everywhere (`/api/model`, `/model`): model.json and its weight shards. */
+export const modelSizeBytes = (manifest: Pick<ModelManifest, 'files'>): number =>
+  manifest.files
+    .filter((file) => file.path === MODEL_FILE || file.path.endsWith('.bin'))
+    .reduce((total, file) => total + file.bytes, 0);
+
 /** `models/current.json`: the one object that moves when a version is published or rolled back. */
 export const CurrentPointerSchema = z.object({ version: VersionNameSchema, publishedAt: z.string() });
 export type CurrentPointer = z.infer<typeof CurrentPointerSchema>;

@@ -14,24 +14,30 @@ import { registerBatch } from './routes/batch.ts';
 import { registerHealth } from './routes/health.ts';
 import { registerModelInfo } from './routes/model-info.ts';
 import { registerPredict } from './routes/predict.ts';
+import { readSettings, type Settings } from './settings.ts';
 import { readyTfjs } from './tfjs-wasm.ts';
 import { validationError } from './validation-error.ts';
 
-/** Default when MODEL_REFRESH_SECONDS is missing or not a number. */
-const DEFAULT_REFRESH_SECONDS = 30;
+interface IsolateState {
+  readonly settings: Settings;
+  readonly registry: ModelRegistry;
+}
 
-let registry: ModelRegistry | undefined;
+let isolate: IsolateState | undefined;
 
-/** One registry per isolate, created with the first request's bindings. */
-function registryFor(env: Env): ModelRegistry {
-  if (registry === undefined) {
-    const refresh = Number.parseFloat(String(env.MODEL_REFRESH_SECONDS));
-    registry = new ModelRegistry({
-      bucket: env.MODELS,
-      refreshSeconds: Number.isFinite(refresh) && refresh >= 0 ? refresh : DEFAULT_REFRESH_SECONDS,
-    });
+/** Settings and the model registry, built once per isolate from the first request's bindings. */
+function isolateState(env: Env): IsolateState {
+  if (isolate === undefined) {
+    const settings = readSettings(env);
+    isolate = {
+      settings,
+      registry: new ModelRegistry({
+        bucket: settings.modelsBucket,
+        refreshSeconds: settings.modelRefreshSeconds,
+      }),
+    };
   }
-  return registry;
+  return isolate;
 }
 
 export function createApp(): OpenAPIHono<AppEnv> {
@@ -55,7 +61,9 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.use('/api/*', timing({ crossOrigin: true }));
   app.use('/api/*', async (c, next) => {
     await readyTfjs();
-    c.set('registry', registryFor(c.env));
+    const { settings, registry } = isolateState(c.env);
+    c.set('settings', settings);
+    c.set('registry', registry);
     c.set('waitUntil', (promise) => {
       try {
         c.executionCtx.waitUntil(promise);
@@ -78,8 +86,8 @@ export function createApp(): OpenAPIHono<AppEnv> {
     if (c.req.path.startsWith('/api/')) {
       throw new ApiError(404, 'not_found', 'Not found', `No endpoint ${c.req.method} ${c.req.path}.`);
     }
-    return c.env.ASSETS.fetch(c.req.raw);
+    return isolateState(c.env).settings.assets.fetch(c.req.raw);
   });
-  app.onError(handleError);
+  app.onError((error, c) => handleError(error, isolateState(c.env).settings));
   return app;
 }

@@ -3,14 +3,13 @@
  * stable `code`. Anything unexpected is logged and answered as a 500 without internals.
  */
 
-import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { AppEnv } from './app-types.ts';
 import type { ErrorCode } from './error-codes.ts';
 import { ModelVersionNotFoundError } from './model/load-model.ts';
 import { ModelRefusedError, NoModelAvailableError } from './model/model-registry.ts';
 import { PROBLEM_CONTENT_TYPE } from './schemas.ts';
+import type { Settings } from './settings.ts';
 
 export type { ErrorCode };
 
@@ -90,8 +89,8 @@ export function toApiError(error: unknown, retryAfterSeconds: number): ApiError 
 export const unsupportedDetail =
   'Send application/json ({"pixels": [...]} or {"image": "<base64>"}), image/png, image/jpeg or multipart/form-data with an "image" file.';
 
-export function handleError(error: unknown, c: Context<AppEnv>): Response {
-  const apiError = toApiError(error, Number(c.env.MODEL_REFRESH_SECONDS) || 30);
+export function handleError(error: unknown, settings: Settings): Response {
+  const apiError = toApiError(error, settings.modelRefreshSeconds);
   if (apiError.status >= 500 && apiError.code !== 'model_unavailable')
     console.error('unhandled error', error);
   return problemResponse(apiError);

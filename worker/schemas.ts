@@ -14,8 +14,10 @@ import { CLASS_COUNT, PIXEL_COUNT } from '../core/model-spec.ts';
 
 export const MAX_BATCH = 256;
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
-/** Longest base64 string accepted for one image (a 5 MB image, base64-encoded, with a data: prefix). */
-const MAX_BASE64_CHARS = Math.ceil((5 * 1024 * 1024 * 4) / 3) + 128;
+/** Raw image bodies and multipart files: at most 5 MB, stated once here (body limits, schemas, docs). */
+export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
+/** Longest base64 string accepted for one image (the largest image, base64-encoded, with a data: prefix). */
+const MAX_BASE64_CHARS = Math.ceil((MAX_IMAGE_BYTES * 4) / 3) + 128;
 
 /**
  * `pixels` checked in one pass: a per-element zod schema (`z.array(z.number().min(0).max(1))`) spent 3 ms
