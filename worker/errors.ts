@@ -4,8 +4,7 @@
  */
 
 import { HTTPException } from 'hono/http-exception';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { ErrorCode } from './error-codes.ts';
+import { ERROR_STATUS, type ErrorCode } from './error-codes.ts';
 import { ModelVersionNotFoundError } from './model/load-model.ts';
 import { ModelRefusedError, NoModelAvailableError } from './model/model-registry.ts';
 import { PROBLEM_CONTENT_TYPE } from './schemas.ts';
@@ -17,11 +16,11 @@ const TYPE_BASE = 'https://digit-edge.dev/problems/';
 
 export { PROBLEM_CONTENT_TYPE };
 
-export class ApiError extends Error {
+export class ApiError<C extends ErrorCode = ErrorCode> extends Error {
   override readonly name = 'ApiError';
   constructor(
-    readonly status: ContentfulStatusCode,
-    readonly code: ErrorCode,
+    readonly status: (typeof ERROR_STATUS)[C],
+    readonly code: C,
     readonly title: string,
     readonly detail: string,
     readonly headers: Record<string, string> = {},
