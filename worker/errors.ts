@@ -4,7 +4,7 @@
  */
 
 import { HTTPException } from 'hono/http-exception';
-import { ERROR_STATUS, type ErrorCode } from './error-codes.ts';
+import type { ERROR_STATUS, ErrorCode } from './error-codes.ts';
 import { ModelVersionNotFoundError } from './model/load-model.ts';
 import { ModelRefusedError, NoModelAvailableError } from './model/model-registry.ts';
 import { PROBLEM_CONTENT_TYPE } from './schemas.ts';

@@ -46,6 +46,7 @@ export function problemResponses(...statuses: number[]) {
 export const predictRoute = createRoute({
   method: 'post',
   path: '/api/predict',
+  operationId: 'predictDigit',
   summary: 'Recognise one handwritten digit',
   request: {
     query: VersionQuery,
@@ -69,6 +70,7 @@ export const predictRoute = createRoute({
 export const batchRoute = createRoute({
   method: 'post',
   path: '/api/predict/batch',
+  operationId: 'predictDigitBatch',
   summary: 'Recognise up to 256 digits in one call',
   request: {
     query: VersionQuery,
@@ -86,6 +88,7 @@ export const batchRoute = createRoute({
 export const modelRoute = createRoute({
   method: 'get',
   path: '/api/model',
+  operationId: 'getModel',
   summary: 'The served model: version, architecture, size and test metrics',
   request: { query: VersionQuery },
   responses: {
@@ -97,6 +100,7 @@ export const modelRoute = createRoute({
 export const modelFileRoute = createRoute({
   method: 'get',
   path: '/api/model/files/{name}',
+  operationId: 'getModelFile',
   summary: "The model's training curves or confusion matrix (SVG)",
   request: { params: z.object({ name: z.enum(MODEL_PICTURES) }), query: VersionQuery },
   responses: {
@@ -108,6 +112,7 @@ export const modelFileRoute = createRoute({
 export const healthRoute = createRoute({
   method: 'get',
   path: '/api/health',
+  operationId: 'getHealth',
   summary: 'Whether a model is loaded, which one, and the last load failure',
   responses: {
     200: { description: 'A model serves', content: { 'application/json': { schema: HealthResponse } } },
