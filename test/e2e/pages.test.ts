@@ -131,7 +131,7 @@ describe('the model page at 375 px', () => {
     await page.goto(`${baseUrl}/model`);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
     const overflowing = await page.evaluate(() =>
-      [...document.querySelectorAll('table.matrix, section[aria-labelledby="architecture"] table')]
+      Array.from(document.querySelectorAll('table.matrix, section[aria-labelledby="architecture"] table'))
         .filter((table) => (table.parentElement?.clientWidth ?? 0) < table.scrollWidth)
         .map((table) => table.className),
     );
