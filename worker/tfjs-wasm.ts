@@ -15,7 +15,6 @@ import type { BackendWasmModule } from '@tensorflow/tfjs-backend-wasm/wasm-out/t
 import wasmFactory from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm.js';
 import * as tf from '@tensorflow/tfjs-core';
 
-export const TFJS_WASM_VERSION = '4.22.0';
 const BACKEND = 'wasm';
 
 type Imports = WebAssembly.Imports;
