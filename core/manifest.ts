@@ -1,79 +1,135 @@
 /**
  * The metrics/manifest file (`manifest.json`) written beside every model export, and the R2 layout the
- * publisher writes and the Worker reads. Shared by training, publishing, the Worker and the site.
+ * publisher writes and the Worker reads, as zod schemas with their inferred types. Shared by training,
+ * publishing, the Worker, the site and the tests.
  */
 
-export type Precision = 'float32' | 'float16' | 'uint8';
-
-export interface FileEntry {
-  /** Relative to the export folder, e.g. `model.json`, `group1-shard1of1.bin`, `curves.svg`. */
-  readonly path: string;
-  readonly bytes: number;
-  /** Lower-case hex. */
-  readonly sha256: string;
-}
-
-export interface EvaluationMetrics {
-  /** Fraction correct on the 10,000 MNIST test digits, 0..1. */
-  readonly accuracy: number;
-  /** Per true class, 0..1. */
-  readonly perClassAccuracy: readonly number[];
-  /** confusion[trueDigit][predictedDigit] = count. */
-  readonly confusion: readonly (readonly number[])[];
-  /** Bytes of the weight data at this precision. */
-  readonly weightBytes: number;
-}
-
-export interface EpochRecord {
-  readonly epoch: number;
-  readonly loss: number;
-  readonly accuracy: number;
-  readonly valLoss: number;
-  readonly valAccuracy: number;
-  readonly learningRate: number;
-  readonly seconds: number;
-}
-
-export interface TrainingSettings {
-  readonly epochs: number;
-  readonly batchSize: number;
-  readonly learningRate: number;
-  readonly seed: number;
-  readonly augment: boolean;
-  readonly trainExamples: number;
-  readonly validationExamples: number;
-  readonly bestEpoch: number;
-  readonly seconds: number;
-  readonly backend: string;
-}
-
-export interface ModelManifest {
-  readonly format: 'digit-edge-model/1';
-  /** Content-derived: the first 16 hex digits of sha256 over the model files' hashes. */
-  readonly version: string;
-  readonly createdAt: string;
-  /** Precision of the exported weights (kernels; biases stay float32). */
-  readonly precision: Precision;
-  readonly parameters: number;
-  /** Model files the Worker must verify (model.json and its weight shards), plus pictures. */
-  readonly files: readonly FileEntry[];
-  readonly training: TrainingSettings;
-  readonly history: readonly EpochRecord[];
-  readonly test: Readonly<Record<Precision, EvaluationMetrics>>;
-}
+import { z } from 'zod';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const MODEL_FILE = 'model.json';
+
+/**
+ * Version names become R2 key segments and URL query values: plain names, never paths. The one pattern
+ * for the Worker (pointer, `?version=`), the publisher and rollback.
+ */
+export const VERSION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+export const isVersionName = (value: string): boolean => VERSION_PATTERN.test(value);
+export const VersionNameSchema = z
+  .string()
+  .regex(VERSION_PATTERN, 'expected a version name: a letter or digit, then up to 63 of [A-Za-z0-9._-]');
+
+const FILE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+export const PrecisionSchema = z.enum(['float32', 'float16', 'uint8']);
+export type Precision = z.infer<typeof PrecisionSchema>;
+
+export const FileEntrySchema = z.object({
+  /** Relative to the export folder, e.g. `model.json`, `group1-shard1of1.bin`, `curves.svg`. */
+  path: z.string().regex(FILE_NAME_PATTERN, 'expected a plain file name'),
+  bytes: z.int().nonnegative(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lower-case hex digits'),
+});
+export type FileEntry = z.infer<typeof FileEntrySchema>;
+
+export const EvaluationMetricsSchema = z.object({
+  /** Fraction correct on the 10,000 MNIST test digits, 0..1. */
+  accuracy: z.number(),
+  /** Per true class, 0..1. */
+  perClassAccuracy: z.array(z.number()),
+  /** confusion[trueDigit][predictedDigit] = count. */
+  confusion: z.array(z.array(z.number())),
+  /** Bytes of the weight data at this precision. */
+  weightBytes: z.number(),
+});
+export type EvaluationMetrics = z.infer<typeof EvaluationMetricsSchema>;
+
+export const EpochRecordSchema = z.object({
+  epoch: z.number(),
+  loss: z.number(),
+  accuracy: z.number(),
+  valLoss: z.number(),
+  valAccuracy: z.number(),
+  learningRate: z.number(),
+  seconds: z.number(),
+});
+export type EpochRecord = z.infer<typeof EpochRecordSchema>;
+
+export const TrainingSettingsSchema = z.object({
+  epochs: z.number(),
+  batchSize: z.number(),
+  learningRate: z.number(),
+  seed: z.number(),
+  augment: z.boolean(),
+  trainExamples: z.number(),
+  validationExamples: z.number(),
+  bestEpoch: z.number(),
+  seconds: z.number(),
+  backend: z.string(),
+});
+export type TrainingSettings = z.infer<typeof TrainingSettingsSchema>;
+
+/**
+ * `manifest.json`. Unknown keys are accepted and dropped (zod's default), so a Worker or publisher reads
+ * manifests written by newer trainers; new fields are added here as `.optional()` so older manifests
+ * stay valid. The publisher uploads the file's own bytes, never a re-serialised parse.
+ */
+export const ModelManifestSchema = z.object({
+  format: z.literal('digit-edge-model/1'),
+  /** Content-derived: the first 16 hex digits of sha256 over the model files' hashes. */
+  version: VersionNameSchema,
+  createdAt: z.string(),
+  /** Precision of the exported weights (kernels; biases stay float32). */
+  precision: PrecisionSchema,
+  parameters: z.int(),
+  /** Model files the Worker must verify (model.json and its weight shards), plus pictures. */
+  files: z
+    .array(FileEntrySchema)
+    .min(1)
+    .refine((files) => new Set(files.map((file) => file.path)).size === files.length, 'lists a file twice')
+    .refine((files) => files.some((file) => file.path === MODEL_FILE), 'does not list model.json'),
+  training: TrainingSettingsSchema,
+  history: z.array(EpochRecordSchema),
+  test: z.record(PrecisionSchema, EvaluationMetricsSchema),
+});
+export type ModelManifest = z.infer<typeof ModelManifestSchema>;
+
+/** What "model size" means everywhere (`/api/model`, `/model`): model.json and its weight shards. */
+export const modelSizeBytes = (manifest: Pick<ModelManifest, 'files'>): number =>
+  manifest.files
+    .filter((file) => file.path === MODEL_FILE || file.path.endsWith('.bin'))
+    .reduce((total, file) => total + file.bytes, 0);
+
+/** `models/current.json`: the one object that moves when a version is published or rolled back. */
+export const CurrentPointerSchema = z.object({ version: VersionNameSchema, publishedAt: z.string() });
+export type CurrentPointer = z.infer<typeof CurrentPointerSchema>;
+
+export type Parsed<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly problem: string };
+
+/**
+ * Parses JSON text against one of the schemas above; `problem` says what is wrong in one line (each side
+ * wraps it in its own error type).
+ */
+export function parseJsonAs<T>(schema: z.ZodType<T>, text: string): Parsed<T> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { ok: false, problem: 'is not valid JSON' };
+  }
+  const result = schema.safeParse(json);
+  if (result.success) return { ok: true, value: result.data };
+  const issue = result.error.issues[0];
+  const where = issue === undefined || issue.path.length === 0 ? '' : ` at ${issue.path.join('.')}`;
+  return { ok: false, problem: `is malformed${where}: ${issue?.message ?? 'unknown problem'}` };
+}
 
 /** R2 keys. Versions are immutable; only the pointer object changes. */
 export const R2_PREFIX = 'models/';
 export const CURRENT_POINTER_KEY = 'models/current.json';
 export const versionKey = (version: string, file: string): string => `${R2_PREFIX}${version}/${file}`;
-
-export interface CurrentPointer {
-  readonly version: string;
-  readonly publishedAt: string;
-}
 
 /** Where the committed default model lives in the repository. */
 export const DEFAULT_MODEL_DIR = 'models/default';

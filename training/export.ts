@@ -1,5 +1,4 @@
 /** Writes a model export: model.json + weight shard (tfjs layers format), pictures and manifest.json. */
-import { createHash } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
@@ -10,14 +9,13 @@ import {
   type ModelManifest,
   type Precision,
 } from '../core/manifest.ts';
+import { sha256Hex } from '../core/sha256.ts';
 import type { WeightEntry } from '../core/weights.ts';
 import { encodeWeights, type NamedWeight } from './encode-weights.ts';
 
 export const SHARD_FILE = 'group1-shard1of1.bin';
 export const CURVES_FILE = 'curves.svg';
 export const CONFUSION_FILE = 'confusion.svg';
-
-export const sha256Hex = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
 
 /** The model's topology and float32 weights, as tfjs would save them. */
 export async function captureModel(model: tf.LayersModel, io: typeof tf.io) {
@@ -51,12 +49,12 @@ export function modelJson(topology: unknown, entries: WeightEntry[]) {
 }
 
 /** Content-derived version: the same files give the same version, any change gives another. */
-export function versionOf(files: readonly FileEntry[]): string {
+export async function versionOf(files: readonly FileEntry[]): Promise<string> {
   const lines = [...files]
     .sort((a, b) => a.path.localeCompare(b.path))
     .map((file) => `${file.path} ${file.sha256}\n`)
     .join('');
-  return sha256Hex(lines).slice(0, 16);
+  return (await sha256Hex(lines)).slice(0, 16);
 }
 
 export interface ExportInput {
@@ -76,14 +74,16 @@ export async function writeExport(input: ExportInput): Promise<ModelManifest> {
     [SHARD_FILE]: data,
     ...input.pictures,
   };
-  const files: FileEntry[] = Object.entries(contents).map(([path, content]) => ({
-    path,
-    bytes: typeof content === 'string' ? Buffer.byteLength(content) : content.byteLength,
-    sha256: sha256Hex(content),
-  }));
+  const files: FileEntry[] = await Promise.all(
+    Object.entries(contents).map(async ([path, content]) => ({
+      path,
+      bytes: typeof content === 'string' ? Buffer.byteLength(content) : content.byteLength,
+      sha256: await sha256Hex(content),
+    })),
+  );
   const manifest: ModelManifest = {
     format: 'digit-edge-model/1',
-    version: versionOf(files),
+    version: await versionOf(files),
     precision: input.precision,
     ...input.manifest,
     files,

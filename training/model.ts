@@ -1,30 +1,36 @@
-/** The reference CNN as a tfjs layers model (see core/model-spec.ts). A function, not a built instance. */
+/** The reference CNN as a tfjs layers model, built from core/model-spec.ts's LAYERS. A function, not a built instance. */
 import * as tf from '@tensorflow/tfjs';
-import { CLASS_COUNT, IMAGE_SIZE } from '../core/model-spec.ts';
+import { INPUT_SHAPE, LAYERS, type LayerSpec } from '../core/model-spec.ts';
+
+/** The tfjs layer for one LayerSpec; the first layer also declares the input shape. */
+function layerOf(spec: LayerSpec, first: boolean): tf.layers.Layer {
+  const input = first ? { inputShape: [...INPUT_SHAPE] } : {};
+  switch (spec.kind) {
+    case 'conv2d':
+      return tf.layers.conv2d({
+        name: spec.name,
+        ...input,
+        filters: spec.filters,
+        kernelSize: spec.kernelSize,
+        padding: 'same',
+        activation: spec.activation,
+      });
+    case 'maxPool':
+      return tf.layers.maxPooling2d({ name: spec.name, ...input, poolSize: spec.poolSize });
+    case 'dropout':
+      return tf.layers.dropout({ name: spec.name, ...input, rate: spec.rate });
+    case 'flatten':
+      return tf.layers.flatten({ name: spec.name, ...input });
+    case 'dense':
+      return tf.layers.dense({ name: spec.name, ...input, units: spec.units, activation: spec.activation });
+  }
+}
 
 export function createModel(): tf.LayersModel {
   const model = tf.sequential({ name: 'digit_edge_cnn' });
-  model.add(
-    tf.layers.conv2d({
-      name: 'conv1',
-      inputShape: [IMAGE_SIZE, IMAGE_SIZE, 1],
-      filters: 64,
-      kernelSize: 3,
-      padding: 'same',
-      activation: 'relu',
-    }),
-  );
-  model.add(tf.layers.maxPooling2d({ name: 'pool1', poolSize: 2 }));
-  model.add(tf.layers.dropout({ name: 'drop1', rate: 0.3 }));
-  model.add(
-    tf.layers.conv2d({ name: 'conv2', filters: 32, kernelSize: 3, padding: 'same', activation: 'relu' }),
-  );
-  model.add(tf.layers.maxPooling2d({ name: 'pool2', poolSize: 2 }));
-  model.add(tf.layers.dropout({ name: 'drop2', rate: 0.3 }));
-  model.add(tf.layers.flatten({ name: 'flatten' }));
-  model.add(tf.layers.dense({ name: 'dense1', units: 128, activation: 'relu' }));
-  model.add(tf.layers.dropout({ name: 'drop3', rate: 0.5 }));
-  model.add(tf.layers.dense({ name: 'dense2', units: CLASS_COUNT, activation: 'softmax' }));
+  LAYERS.forEach((spec, index) => {
+    model.add(layerOf(spec, index === 0));
+  });
   return model;
 }
 

@@ -1,6 +1,6 @@
 /** Command-line options of `npm run train` (pure parsing, so it is testable). */
-import { parseArgs } from 'node:util';
-import type { Precision } from '../core/manifest.ts';
+import { type Precision, PrecisionSchema } from '../core/manifest.ts';
+import { type OptionTable, optionHelp, parseCommandLine } from '../scripts/lib/command-line.ts';
 
 export interface TrainOptions {
   readonly epochs: number;
@@ -25,22 +25,54 @@ export interface TrainOptions {
   readonly extraHoldOut: number;
 }
 
-export const USAGE = `Usage: npm run train -- [options]
-  --epochs N           epochs to train (default 16)
-  --batch-size N       digits per batch (default 128)
-  --learning-rate X    Adam's peak learning rate, decayed on a cosine (default 0.0015)
-  --seed N             seed for initialisation, shuffling, augmentation and dropout (default 42)
-  --limit N            train on the first N of the 55,000 training digits (quick runs)
-  --validation N       digits held out from the end of the training set (default 5000)
-  --no-augment         train on the digits as they are
-  --precision P        exported weights: uint8 (default), float16 or float32
-  --out DIR            export folder (default artifacts/model)
-  --checkpoint-dir DIR where a checkpoint is saved after every epoch (default <out>.checkpoint)
-  --resume             continue from the checkpoint of an interrupted run
-  --test-limit N       evaluate on the first N test digits only (quick runs)
-  --extra DIR          also train on corrections exported by npm run feedback:export
-  --extra-weight N     times each correction is seen per epoch (default 5)
-  --extra-holdout X    share of the corrections held out and reported at the end (default 0.2)`;
+const OPTIONS = {
+  epochs: { type: 'string', value: 'N', help: 'epochs to train (default 16)' },
+  'batch-size': { type: 'string', value: 'N', help: 'digits per batch (default 128)' },
+  'learning-rate': {
+    type: 'string',
+    value: 'X',
+    help: "Adam's peak learning rate, decayed on a cosine (default 0.0015)",
+  },
+  seed: {
+    type: 'string',
+    value: 'N',
+    help: 'seed for initialisation, shuffling, augmentation and dropout (default 42)',
+  },
+  limit: {
+    type: 'string',
+    value: 'N',
+    help: 'train on the first N of the 55,000 training digits (quick runs)',
+  },
+  validation: {
+    type: 'string',
+    value: 'N',
+    help: 'digits held out from the end of the training set (default 5000)',
+  },
+  'no-augment': { type: 'boolean', help: 'train on the digits as they are' },
+  precision: { type: 'string', value: 'P', help: 'exported weights: uint8 (default), float16 or float32' },
+  out: { type: 'string', value: 'DIR', help: 'export folder (default artifacts/model)' },
+  'checkpoint-dir': {
+    type: 'string',
+    value: 'DIR',
+    help: 'where a checkpoint is saved after every epoch (default <out>.checkpoint)',
+  },
+  resume: { type: 'boolean', help: 'continue from the checkpoint of an interrupted run' },
+  'test-limit': { type: 'string', value: 'N', help: 'evaluate on the first N test digits only (quick runs)' },
+  extra: {
+    type: 'string',
+    value: 'DIR',
+    help: 'also train on corrections exported by npm run feedback:export',
+  },
+  'extra-weight': { type: 'string', value: 'N', help: 'times each correction is seen per epoch (default 5)' },
+  'extra-holdout': {
+    type: 'string',
+    value: 'X',
+    help: 'share of the corrections held out and reported at the end (default 0.2)',
+  },
+  help: { type: 'boolean', short: 'h', help: 'show this help' },
+} as const satisfies OptionTable;
+
+export const USAGE = `Usage: npm run train -- [options]\n${optionHelp(OPTIONS)}`;
 
 export class OptionsError extends Error {
   override readonly name = 'OptionsError';
@@ -61,31 +93,10 @@ function positive(name: string, text: string | undefined, fallback: number, inte
 }
 
 export function parseTrainOptions(args: readonly string[]): TrainOptions {
-  const { values } = parseArgs({
-    args: [...args],
-    strict: true,
-    options: {
-      epochs: { type: 'string' },
-      'batch-size': { type: 'string' },
-      'learning-rate': { type: 'string' },
-      seed: { type: 'string' },
-      limit: { type: 'string' },
-      validation: { type: 'string' },
-      'no-augment': { type: 'boolean' },
-      precision: { type: 'string' },
-      out: { type: 'string' },
-      'checkpoint-dir': { type: 'string' },
-      resume: { type: 'boolean' },
-      'test-limit': { type: 'string' },
-      extra: { type: 'string' },
-      'extra-weight': { type: 'string' },
-      'extra-holdout': { type: 'string' },
-      help: { type: 'boolean' },
-    },
-  });
+  const { values } = parseCommandLine(args, OPTIONS, (message) => new OptionsError(message));
   if (values.help) throw new HelpRequested(USAGE);
-  const precision = (values.precision ?? 'uint8') as Precision;
-  if (!['uint8', 'float16', 'float32'].includes(precision)) {
+  const precision = PrecisionSchema.safeParse(values.precision ?? 'uint8');
+  if (!precision.success) {
     throw new OptionsError(`--precision must be uint8, float16 or float32, got "${values.precision}"`);
   }
   const seed = values.seed === undefined ? 42 : Number(values.seed);
@@ -105,7 +116,7 @@ export function parseTrainOptions(args: readonly string[]): TrainOptions {
     limit: values.limit === undefined ? undefined : positive('limit', values.limit, 0),
     validationCount: positive('validation', values.validation, 5000),
     augment: !values['no-augment'],
-    precision,
+    precision: precision.data,
     out,
     checkpointDir: values['checkpoint-dir'] ?? `${out}.checkpoint`,
     resume: values.resume ?? false,

@@ -3,14 +3,13 @@
  * their Node tests) can throw it; errors.ts turns it into `application/problem+json`.
  */
 
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { ErrorCode } from './error-codes.ts';
+import type { ERROR_STATUS, ErrorCode } from './error-codes.ts';
 
-export class ApiError extends Error {
+export class ApiError<C extends ErrorCode = ErrorCode> extends Error {
   override readonly name = 'ApiError';
   constructor(
-    readonly status: ContentfulStatusCode,
-    readonly code: ErrorCode,
+    readonly status: (typeof ERROR_STATUS)[C],
+    readonly code: C,
     readonly title: string,
     readonly detail: string,
     readonly headers: Record<string, string> = {},

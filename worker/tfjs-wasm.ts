@@ -18,7 +18,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import { registerServedKernels } from './tfjs-kernels.ts';
 import { withTimeout } from './timeout.ts';
 
-export const TFJS_WASM_VERSION = '4.22.0';
 const BACKEND = 'wasm';
 
 type Imports = WebAssembly.Imports;

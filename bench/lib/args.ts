@@ -1,4 +1,5 @@
 /** Pure parsing of `npm run bench -- [--quick] [--only a,b] [--out FILE]`. */
+import { type OptionTable, optionHelp, parseCommandLine } from '../../scripts/lib/command-line.ts';
 
 export const SECTIONS = [
   'floor',
@@ -35,66 +36,51 @@ const NEEDS_FLOOR: readonly Section[] = ['workerd', 'http'];
 
 const isSection = (name: string): name is Section => (SECTIONS as readonly string[]).includes(name);
 
+const OPTIONS = {
+  quick: { type: 'boolean', help: 'fewer iterations and 3 s load tests (rough figures, for development)' },
+  only: {
+    type: 'string',
+    value: 'LIST',
+    help: `only these sections of ${SECTIONS.join(',')} (with the floor where a target is a ratio to it)`,
+  },
+  out: {
+    type: 'string',
+    value: 'FILE',
+    help: `write the report here; a full run writes ${DEFAULT_REPORT}, quick or partial runs nothing`,
+  },
+  help: { type: 'boolean', short: 'h', help: 'show this help' },
+} as const satisfies OptionTable;
+
 /**
  * @example parseBenchArgs(['--only', 'http,floor', '--quick'])
  * // { sections: ['floor', 'http'], quick: true, out: null, help: false }
  */
 export function parseBenchArgs(argv: readonly string[]): BenchOptions {
+  const { values } = parseCommandLine(argv, OPTIONS, (message) => new BenchArgumentError(message));
   let only: Section[] | null = null;
-  let quick = false;
-  let out: string | undefined;
-  let help = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? arg.split(/=(.*)/s, 2) : [arg];
-    const value = (): string => {
-      const next = inline ?? argv[++i];
-      if (next === undefined || next === '') throw new BenchArgumentError(`${flag} needs a value`);
-      return next;
-    };
-    switch (flag) {
-      case '--quick':
-        quick = true;
-        break;
-      case '--only': {
-        const names = value()
-          .split(',')
-          .map((name) => name.trim())
-          .filter((name) => name !== '');
-        const unknown = names.filter((name) => !isSection(name));
-        if (unknown.length > 0 || names.length === 0) {
-          throw new BenchArgumentError(
-            `--only takes a comma-separated list of ${SECTIONS.join(', ')}; got ${unknown.join(', ') || 'nothing'}`,
-          );
-        }
-        only = names as Section[];
-        break;
-      }
-      case '--out':
-        out = value();
-        break;
-      case '--help':
-      case '-h':
-        help = true;
-        break;
-      default:
-        throw new BenchArgumentError(`unknown argument ${arg} (try --help)`);
+  if (values.only !== undefined) {
+    const names = values.only
+      .split(',')
+      .map((name) => name.trim())
+      .filter((name) => name !== '');
+    const unknown = names.filter((name) => !isSection(name));
+    if (unknown.length > 0 || names.length === 0) {
+      throw new BenchArgumentError(
+        `--only takes a comma-separated list of ${SECTIONS.join(', ')}; got ${unknown.join(', ') || 'nothing'}`,
+      );
     }
+    only = names.filter(isSection);
   }
+  const quick = values.quick ?? false;
   const chosen = new Set<Section>(only ?? SECTIONS);
   if (NEEDS_FLOOR.some((section) => chosen.has(section))) chosen.add('floor');
   const full = only === null && !quick;
   return {
     sections: SECTIONS.filter((section) => chosen.has(section)),
     quick,
-    out: out ?? (full ? DEFAULT_REPORT : null),
-    help,
+    out: values.out ?? (full ? DEFAULT_REPORT : null),
+    help: values.help ?? false,
   };
 }
 
-export const USAGE = `Usage: npm run bench -- [--quick] [--only ${SECTIONS.join(',')}] [--out FILE]
-
-  --quick   fewer iterations and 3 s load tests (rough figures, for development)
-  --only    run only these sections (the floor runs too where a target is a ratio to it)
-  --out     write the report here; a full run writes ${DEFAULT_REPORT}, quick or partial runs write
-            nothing unless --out is given`;
+export const USAGE = `Usage: npm run bench -- [options]\n${optionHelp(OPTIONS)}`;

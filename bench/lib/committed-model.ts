@@ -2,7 +2,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_MODEL_DIR, MANIFEST_FILE, MODEL_FILE, type ModelManifest } from '../../core/manifest.ts';
+import {
+  DEFAULT_MODEL_DIR,
+  MANIFEST_FILE,
+  MODEL_FILE,
+  type ModelManifest,
+  ModelManifestSchema,
+} from '../../core/manifest.ts';
 import { WEIGHT_SPECS } from '../../core/model-spec.ts';
 import { decodeWeights, type WeightsGroup } from '../../core/weights.ts';
 
@@ -24,7 +30,9 @@ export interface CommittedModel {
 export async function readCommittedModel(
   directory = join(REPO_ROOT, DEFAULT_MODEL_DIR),
 ): Promise<CommittedModel> {
-  const manifest = JSON.parse(await readFile(join(directory, MANIFEST_FILE), 'utf8')) as ModelManifest;
+  const manifest = ModelManifestSchema.parse(
+    JSON.parse(await readFile(join(directory, MANIFEST_FILE), 'utf8')),
+  );
   const modelJsonBytes = await readFile(join(directory, MODEL_FILE));
   const groups = (JSON.parse(modelJsonBytes.toString('utf8')) as { weightsManifest: WeightsGroup[] })
     .weightsManifest;

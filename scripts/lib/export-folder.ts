@@ -31,7 +31,7 @@ export async function readCheckedExport(dir: string): Promise<CheckedExport> {
   }
   const manifest = parseManifest(manifestBytes, manifestPath);
   for (const entry of manifest.files) {
-    const problem = fileMismatch(entry, await readIfPresent(join(dir, entry.path)));
+    const problem = await fileMismatch(entry, await readIfPresent(join(dir, entry.path)));
     if (problem !== undefined)
       throw new WeightsError(`export ${dir} does not match its manifest: ${problem}`);
   }

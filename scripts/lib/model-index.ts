@@ -4,7 +4,7 @@
  * while the versions themselves are never overwritten. All functions here are pure.
  */
 import type { CurrentPointer, ModelManifest, Precision } from '../../core/manifest.ts';
-import { R2_PREFIX } from '../../core/manifest.ts';
+import { CURRENT_POINTER_KEY, CurrentPointerSchema, parseJsonAs, R2_PREFIX } from '../../core/manifest.ts';
 import { WeightsError } from './errors.ts';
 
 export const MODEL_INDEX_KEY = `${R2_PREFIX}index.json`;
@@ -71,14 +71,9 @@ export function parseIndex(bytes: Uint8Array | undefined): ModelIndex {
 
 export function parsePointer(bytes: Uint8Array | undefined): CurrentPointer | undefined {
   if (bytes === undefined) return undefined;
-  try {
-    const json = JSON.parse(new TextDecoder().decode(bytes)) as Partial<CurrentPointer> | null;
-    if (typeof json?.version === 'string' && typeof json.publishedAt === 'string')
-      return json as CurrentPointer;
-  } catch {
-    // falls through to the error below
-  }
-  throw new WeightsError('models/current.json in the bucket is not a {version, publishedAt} document');
+  const parsed = parseJsonAs(CurrentPointerSchema, new TextDecoder().decode(bytes));
+  if (!parsed.ok) throw new WeightsError(`${CURRENT_POINTER_KEY} in the bucket ${parsed.problem}`);
+  return parsed.value;
 }
 
 export const encodeJson = (value: unknown): Uint8Array =>

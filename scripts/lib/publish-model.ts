@@ -5,10 +5,16 @@
  */
 import { join } from 'node:path';
 import type { CurrentPointer, FileEntry, ModelManifest } from '../../core/manifest.ts';
-import { CURRENT_POINTER_KEY, MANIFEST_FILE, versionKey } from '../../core/manifest.ts';
+import { CURRENT_POINTER_KEY, isVersionName, MANIFEST_FILE, versionKey } from '../../core/manifest.ts';
+import { sha256Hex } from '../../core/sha256.ts';
+import {
+  ModelVerificationError,
+  parseStoredManifest,
+  verifyModelFiles,
+} from '../../worker/model/verify-weights.ts';
 import { WeightsError } from './errors.ts';
 import { readCheckedExport } from './export-folder.ts';
-import { fileMismatch, parseManifest, sha256Hex } from './manifest-checks.ts';
+import { fileMismatch, parseManifest } from './manifest-checks.ts';
 import type { ModelBucket } from './model-bucket.ts';
 import {
   encodeJson,
@@ -53,10 +59,10 @@ const contentTypeOf = (path: string): string =>
       ? 'image/svg+xml'
       : 'application/octet-stream';
 
-const manifestEntry = (bytes: Uint8Array): FileEntry => ({
+const manifestEntry = async (bytes: Uint8Array): Promise<FileEntry> => ({
   path: MANIFEST_FILE,
   bytes: bytes.byteLength,
-  sha256: sha256Hex(bytes),
+  sha256: await sha256Hex(bytes),
 });
 
 async function readRemoteManifest(bucket: ModelBucket, version: string): Promise<ModelManifest | undefined> {
@@ -74,7 +80,7 @@ interface Damage {
 async function findDamage(bucket: ModelBucket, manifest: ModelManifest): Promise<Damage[]> {
   const damage: Damage[] = [];
   await inPool(manifest.files, async (entry) => {
-    const problem = fileMismatch(entry, await bucket.get(versionKey(manifest.version, entry.path)));
+    const problem = await fileMismatch(entry, await bucket.get(versionKey(manifest.version, entry.path)));
     if (problem !== undefined) damage.push({ entry, problem });
   });
   return damage;
@@ -127,7 +133,7 @@ export async function publishExport(
   ): Promise<void> => {
     const key = versionKey(version, entry.path);
     await bucket.put(key, source, contentTypeOf(entry.path));
-    const problem = fileMismatch(entry, await bucket.get(key));
+    const problem = await fileMismatch(entry, await bucket.get(key));
     if (problem !== undefined) throw new WeightsError(`upload of ${key} did not verify: ${problem}`);
     log(`  uploaded and verified ${key} (${entry.bytes} bytes)`);
   };
@@ -146,7 +152,7 @@ export async function publishExport(
   await inPool(toUpload, (entry) => upload(entry, { file: localFor(entry) }));
   // The manifest goes last: a version whose manifest is in the bucket has all its files there.
   if (remoteManifest === undefined) {
-    await upload(manifestEntry(exported.manifestBytes), { bytes: exported.manifestBytes });
+    await upload(await manifestEntry(exported.manifestBytes), { bytes: exported.manifestBytes });
   }
 
   const publishedAt = now().toISOString();
@@ -171,7 +177,11 @@ async function writePointer(bucket: ModelBucket, pointer: CurrentPointer): Promi
   await bucket.put(CURRENT_POINTER_KEY, { bytes: encodeJson(pointer) }, 'application/json');
 }
 
-/** Points `models/current.json` back to a published version after checking all its files are intact. */
+/**
+ * Points `models/current.json` back to a published version, only after it passes the Worker's own checks:
+ * a version name the Worker accepts, a manifest stored under that version that names it, every file's size
+ * and sha256, the weights' names, shapes and finite values. What the CLI accepts, the Worker serves.
+ */
 export async function rollbackTo(
   bucket: ModelBucket,
   version: string,
@@ -179,20 +189,32 @@ export async function rollbackTo(
 ): Promise<void> {
   const log = options.log ?? (() => {});
   const now = options.now ?? (() => new Date());
-  const manifest = await readRemoteManifest(bucket, version);
-  if (manifest === undefined) {
+  if (!isVersionName(version)) {
+    throw new WeightsError(
+      `${JSON.stringify(version)} is not a version name (letters, digits, ".", "_", "-")`,
+    );
+  }
+  const manifestBytes = await bucket.get(versionKey(version, MANIFEST_FILE));
+  if (manifestBytes === undefined) {
     const known = parseIndex(await bucket.get(MODEL_INDEX_KEY)).versions.map((entry) => entry.version);
     throw new WeightsError(
       `unknown version ${version} in ${bucket.description}; published: ${known.length === 0 ? 'none' : known.join(', ')}`,
     );
   }
-  const damage = await findDamage(bucket, manifest);
-  if (damage.length > 0)
+  try {
+    const manifest = parseStoredManifest(new TextDecoder().decode(manifestBytes), version);
+    // The shards are checked with the Worker's code; the pictures too, so the version is whole.
+    await verifyModelFiles(manifest, (path) => bucket.get(versionKey(version, path)));
+    const damage = await findDamage(bucket, manifest);
+    if (damage.length > 0) throw new ModelVerificationError(damage.map((d) => d.problem).join('; '));
+    await writePointer(bucket, { version, publishedAt: now().toISOString() });
+    log(`models/current.json now points to ${version}; it passes the Worker's checks.`);
+  } catch (error) {
+    if (!(error instanceof ModelVerificationError)) throw error;
     throw new WeightsError(
-      `version ${version} in the bucket is damaged: ${damage.map((d) => d.problem).join('; ')}`,
+      `version ${version} in the bucket would be refused by the Worker: ${error.message}`,
     );
-  await writePointer(bucket, { version, publishedAt: now().toISOString() });
-  log(`models/current.json now points to ${version}; its ${manifest.files.length} files are intact.`);
+  }
 }
 
 /** The current pointer, if any. */

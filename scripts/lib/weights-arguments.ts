@@ -1,5 +1,6 @@
 /** Pure parsing of `scripts/weights.ts` arguments into one command. */
 import { DEFAULT_MODEL_DIR } from '../../core/manifest.ts';
+import { type OptionTable, optionHelp, parseCommandLine } from './command-line.ts';
 import { WeightsError } from './errors.ts';
 import type { BucketTarget } from './model-bucket.ts';
 
@@ -9,13 +10,20 @@ export type WeightsCommand =
   | { readonly kind: 'rollback'; readonly version: string; readonly target: BucketTarget }
   | { readonly kind: 'help' };
 
+const OPTIONS = {
+  dir: { type: 'string', value: 'EXPORT', help: `publish: the export folder (default ${DEFAULT_MODEL_DIR})` },
+  local: { type: 'boolean', help: "wrangler's local R2 state (the default)" },
+  remote: { type: 'boolean', help: 'the R2 bucket of the Cloudflare account wrangler is logged in to' },
+  'persist-to': { type: 'string', value: 'DIR', help: 'local state folder (default .wrangler/state)' },
+  help: { type: 'boolean', short: 'h', help: 'show this help' },
+} as const satisfies OptionTable;
+
 export const USAGE = `Usage:
   npm run weights:publish -- [--dir EXPORT] [--local | --remote] [--persist-to DIR]
   npm run weights:list -- [--local | --remote] [--persist-to DIR]
   npm run weights:rollback -- VERSION [--local | --remote] [--persist-to DIR]
 
-EXPORT defaults to ${DEFAULT_MODEL_DIR}. --local (the default) uses wrangler's local R2 state
-(.wrangler/state, or --persist-to DIR); --remote uses the Cloudflare account wrangler is logged in to.`;
+${optionHelp(OPTIONS)}`;
 
 /** `argv` without node and the script path, e.g. `['publish', '--dir', 'models/default']`. */
 export function parseWeightsArguments(argv: readonly string[]): WeightsCommand {
@@ -23,40 +31,13 @@ export function parseWeightsArguments(argv: readonly string[]): WeightsCommand {
   if (command === undefined || command === 'help' || rest.includes('--help') || rest.includes('-h')) {
     return { kind: 'help' };
   }
-  let dir: string | undefined;
-  let persistTo: string | undefined;
-  let mode: 'local' | 'remote' | undefined;
-  const positionals: string[] = [];
-  for (let i = 0; i < rest.length; i++) {
-    const argument = rest[i] as string;
-    const [flag, inlineValue] = argument.startsWith('--')
-      ? argument.split(/=(.*)/s, 2)
-      : [argument, undefined];
-    const value = (): string => {
-      const next = inlineValue ?? rest[++i];
-      if (next === undefined || next === '') throw new WeightsError(`${flag} needs a value`);
-      return next;
-    };
-    switch (flag) {
-      case '--dir':
-        dir = value();
-        break;
-      case '--persist-to':
-        persistTo = value();
-        break;
-      case '--local':
-      case '--remote': {
-        const chosen = flag === '--local' ? 'local' : 'remote';
-        if (mode !== undefined && mode !== chosen)
-          throw new WeightsError('choose either --local or --remote');
-        mode = chosen;
-        break;
-      }
-      default:
-        if (argument.startsWith('-')) throw new WeightsError(`unknown option ${argument}`);
-        positionals.push(argument);
-    }
-  }
+  const { values, positionals } = parseCommandLine(rest, OPTIONS, (message) => new WeightsError(message), {
+    allowPositionals: true,
+  });
+  const { dir, 'persist-to': persistTo } = values;
+  if (values.local === true && values.remote === true)
+    throw new WeightsError('choose either --local or --remote');
+  const mode = values.remote === true ? 'remote' : 'local';
   if (mode === 'remote' && persistTo !== undefined)
     throw new WeightsError('--persist-to only applies to --local');
   const target: BucketTarget =

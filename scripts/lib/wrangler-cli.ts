@@ -4,6 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { stripVTControlCharacters } from 'node:util';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -92,8 +93,7 @@ export function runWrangler(
 
 /** The last meaningful line wrangler printed about a failure, without colour codes and its log-file hint. */
 export function wranglerFailureReason(result: WranglerResult): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: strips ANSI colour escapes
-  const plain = `${result.stderr}\n${result.stdout.toString('utf8')}`.replace(/\u001b\[[0-9;]*m/g, '');
+  const plain = stripVTControlCharacters(`${result.stderr}\n${result.stdout.toString('utf8')}`);
   const lines = plain
     .split('\n')
     .map((line) => line.trim())

@@ -109,7 +109,7 @@ describe('the API docs page', () => {
     expect(JSON.parse(stdout)).toMatchObject({ digit: 1 });
   });
 
-  it('answers a documented error code for a documented mistake', async () => {
+  it('answers the documented invalid_pixels code for too few pixels', async () => {
     const page = await browser.open(DESKTOP);
     await page.goto(`${baseUrl}/docs`);
     const codes = await page.locator('table.errors code').allTextContents();
@@ -120,7 +120,22 @@ describe('the API docs page', () => {
     });
     const problem = (await response.json()) as { code: string; status: number };
     expect(response.headers.get('content-type')).toMatch(/application\/problem\+json/);
-    expect(codes).toContain(problem.code);
+    expect([response.status, problem.status, problem.code]).toEqual([400, 400, 'invalid_pixels']);
+    expect(codes).toContain('invalid_pixels');
+  });
+});
+
+describe('the model page at 375 px', () => {
+  it('fits without sideways scrolling, the confusion matrix and architecture table inside their cards', async () => {
+    const page = await browser.open({ ...PHONE, width: 375 });
+    await page.goto(`${baseUrl}/model`);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    const overflowing = await page.evaluate(() =>
+      Array.from(document.querySelectorAll('table.matrix, section[aria-labelledby="architecture"] table'))
+        .filter((table) => (table.parentElement?.clientWidth ?? 0) < table.scrollWidth)
+        .map((table) => table.className),
+    );
+    expect(overflowing).toEqual([]);
   });
 });
 

@@ -8,9 +8,10 @@ import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FileEntry, ModelManifest } from '../../core/manifest.ts';
 import { MANIFEST_FILE, MODEL_FILE } from '../../core/manifest.ts';
+import { sha256Hex } from '../../core/sha256.ts';
 import type { WeightsGroup } from '../../core/weights.ts';
 import { decodeWeights } from '../../core/weights.ts';
-import { sha256Hex, versionOf } from '../../training/export.ts';
+import { versionOf } from '../../training/export.ts';
 
 interface ModelJson {
   weightsManifest: WeightsGroup[];
@@ -32,9 +33,9 @@ export async function rewriteManifest(dir: string): Promise<ModelManifest> {
   const files: FileEntry[] = [];
   for (const entry of manifest.files) {
     const bytes = await readFile(join(dir, entry.path));
-    files.push({ path: entry.path, bytes: bytes.byteLength, sha256: sha256Hex(bytes) });
+    files.push({ path: entry.path, bytes: bytes.byteLength, sha256: await sha256Hex(bytes) });
   }
-  const updated: ModelManifest = { ...manifest, files, version: versionOf(files) };
+  const updated: ModelManifest = { ...manifest, files, version: await versionOf(files) };
   await writeFile(join(dir, MANIFEST_FILE), `${JSON.stringify(updated, null, 2)}\n`);
   return updated;
 }

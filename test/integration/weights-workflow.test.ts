@@ -208,6 +208,6 @@ describe('weights workflow through wrangler and a running Worker', () => {
     const flipped = await writeFlippedByteExport(COMMITTED, join(work, 'again'), 2);
     const result = await runWeights('rollback', [flipped.version, '--persist-to', state]);
     expect(result.code).not.toBe(0);
-    expect(result.stderr).toContain('damaged');
+    expect(result.stderr).toContain('would be refused by the Worker: group1-shard1of1.bin has sha256');
   });
 });

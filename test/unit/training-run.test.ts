@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ModelManifest } from '../../core/manifest.ts';
+import { ModelManifestSchema } from '../../core/manifest.ts';
 import { PARAMETER_COUNT, WEIGHT_SPECS } from '../../core/model-spec.ts';
 import { readCheckedExport } from '../../scripts/lib/export-folder.ts';
 import { useWasmForTraining } from '../../training/backend.ts';
@@ -24,7 +24,7 @@ async function train(out: string, ...extra: string[]) {
 }
 
 const readManifest = async (dir: string) =>
-  JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as ModelManifest;
+  ModelManifestSchema.parse(JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')));
 
 describe('a short real training run', () => {
   let workspace: string;
@@ -50,7 +50,7 @@ describe('a short real training run', () => {
 
   it('exports files that match their manifest, with metrics of every precision', async () => {
     const { manifest } = await readCheckedExport(first); // throws on any size or sha256 mismatch
-    expect(versionOf(manifest.files)).toBe(manifest.version);
+    expect(await versionOf(manifest.files)).toBe(manifest.version);
     expect(manifest.parameters).toBe(PARAMETER_COUNT);
     expect(manifest.precision).toBe('uint8');
     expect(manifest.history).toHaveLength(2);

@@ -1,5 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { ModelManifest } from '../../core/manifest.ts';
+import {
+  DEFAULT_MODEL_DIR,
+  MANIFEST_FILE,
+  type ModelManifest,
+  ModelManifestSchema,
+} from '../../core/manifest.ts';
 import { WeightsError } from '../../scripts/lib/errors.ts';
 import {
   EMPTY_INDEX,
@@ -11,23 +17,27 @@ import {
   withVersion,
 } from '../../scripts/lib/model-index.ts';
 
-const manifest = (version: string, accuracy: number): ModelManifest =>
-  ({
-    format: 'digit-edge-model/1',
-    version,
-    createdAt: '2026-11-25T10:00:00.000Z',
-    precision: 'uint8',
-    parameters: 221226,
-    files: [
-      { path: 'model.json', bytes: 1024, sha256: 'a'.repeat(64) },
-      { path: 'group1-shard1of1.bin', bytes: 221 * 1024, sha256: 'b'.repeat(64) },
-    ],
-    test: {
-      float32: { accuracy: accuracy + 0.0002 },
-      float16: { accuracy: accuracy + 0.0001 },
-      uint8: { accuracy },
-    },
-  }) as unknown as ModelManifest;
+const committed = ModelManifestSchema.parse(
+  JSON.parse(readFileSync(new URL(`../../${DEFAULT_MODEL_DIR}/${MANIFEST_FILE}`, import.meta.url), 'utf8')),
+);
+const metrics = (accuracy: number) => ({ ...committed.test.uint8, accuracy });
+
+const manifest = (version: string, accuracy: number): ModelManifest => ({
+  ...committed,
+  version,
+  createdAt: '2026-11-25T10:00:00.000Z',
+  precision: 'uint8',
+  parameters: 221226,
+  files: [
+    { path: 'model.json', bytes: 1024, sha256: 'a'.repeat(64) },
+    { path: 'group1-shard1of1.bin', bytes: 221 * 1024, sha256: 'b'.repeat(64) },
+  ],
+  test: {
+    float32: metrics(accuracy + 0.0002),
+    float16: metrics(accuracy + 0.0001),
+    uint8: metrics(accuracy),
+  },
+});
 
 describe('the version index', () => {
   it('summarises a manifest: accuracy per precision and total size', () => {

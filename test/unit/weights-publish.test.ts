@@ -3,49 +3,24 @@
  * wrangler's getPlatformProxy: the same store `wrangler r2 object --local` writes). The CLI path itself is
  * covered by test/integration.
  */
-import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CURRENT_POINTER_KEY, versionKey } from '../../core/manifest.ts';
+import { CURRENT_POINTER_KEY, DEFAULT_MODEL_DIR, MANIFEST_FILE, versionKey } from '../../core/manifest.ts';
 import { WeightsError } from '../../scripts/lib/errors.ts';
 import type { DisposableBucket } from '../../scripts/lib/local-bucket.ts';
 import { openLocalBucket } from '../../scripts/lib/local-bucket.ts';
 import { MODEL_INDEX_KEY, parseIndex, parsePointer } from '../../scripts/lib/model-index.ts';
 import { describeVersions, publishExport, rollbackTo } from '../../scripts/lib/publish-model.ts';
+import { REPO_ROOT } from '../../scripts/lib/wrangler-cli.ts';
+import { writePerturbedExport, writeWrongShapeExport } from '../integration/model-variants.ts';
 
-const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+const COMMITTED = resolve(REPO_ROOT, DEFAULT_MODEL_DIR);
 
-/** A small export with the manifest's shape; the bucket workflow does not look inside the model. */
+/** A valid export: the committed model with one weight bit flipped (`fill` picks which), so a new version. */
 async function writeExport(dir: string, fill: number): Promise<string> {
-  await mkdir(dir, { recursive: true });
-  const files: Record<string, Uint8Array> = {
-    'model.json': new TextEncoder().encode(`{"fill":${fill}}`),
-    'group1-shard1of1.bin': new Uint8Array(3000).fill(fill),
-    'curves.svg': new TextEncoder().encode('<svg/>'),
-  };
-  const entries = Object.entries(files).map(([path, bytes]) => ({
-    path,
-    bytes: bytes.byteLength,
-    sha256: sha256(bytes),
-  }));
-  for (const [path, bytes] of Object.entries(files)) await writeFile(join(dir, path), bytes);
-  const version = sha256(new TextEncoder().encode(entries.map((entry) => entry.sha256).join(''))).slice(
-    0,
-    16,
-  );
-  const manifest = {
-    format: 'digit-edge-model/1',
-    version,
-    createdAt: '2026-11-25T10:00:00.000Z',
-    precision: 'uint8',
-    parameters: 221226,
-    files: entries,
-    test: { uint8: { accuracy: 0.99 } },
-  };
-  await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest));
-  return version;
+  return (await writePerturbedExport(COMMITTED, dir, fill)).version;
 }
 
 describe('publishExport and rollbackTo on a local R2 bucket', () => {
@@ -74,9 +49,11 @@ describe('publishExport and rollbackTo on a local R2 bucket', () => {
 
   it('uploads every file and the manifest, then points to the version', async () => {
     const result = await publishExport(bucket, join(work, 'v1'), { log });
-    expect(result).toEqual({ version: v1, uploaded: 4, switched: true });
+    expect(result).toEqual({ version: v1, uploaded: 5, switched: true });
     expect((await pointer())?.version).toBe(v1);
-    expect(await bucket.get(versionKey(v1, 'group1-shard1of1.bin'))).toEqual(new Uint8Array(3000).fill(1));
+    expect(await bucket.get(versionKey(v1, 'group1-shard1of1.bin'))).toEqual(
+      new Uint8Array(await readFile(join(work, 'v1', 'group1-shard1of1.bin'))),
+    );
     expect(parseIndex(await bucket.get(MODEL_INDEX_KEY)).versions.map((entry) => entry.version)).toEqual([
       v1,
     ]);
@@ -112,11 +89,13 @@ describe('publishExport and rollbackTo on a local R2 bucket', () => {
       bytes: new TextEncoder().encode('<svg>tampered</svg>'),
     });
     await expect(rollbackTo(bucket, v1)).rejects.toThrow(
-      `version ${v1} in the bucket is damaged: curves.svg`,
+      `version ${v1} in the bucket would be refused by the Worker: curves.svg`,
     );
     const result = await publishExport(bucket, join(work, 'v1'));
     expect(result.uploaded).toBe(1);
-    expect(new TextDecoder().decode(await bucket.get(versionKey(v1, 'curves.svg')))).toBe('<svg/>');
+    expect(await bucket.get(versionKey(v1, 'curves.svg'))).toEqual(
+      new Uint8Array(await readFile(join(work, 'v1', 'curves.svg'))),
+    );
   });
 
   it('rolls back to an intact version and refuses an unknown one', async () => {
@@ -128,10 +107,31 @@ describe('publishExport and rollbackTo on a local R2 bucket', () => {
     await expect(rollbackTo(bucket, 'feedfacefeedface')).rejects.toThrow(`published: ${v1}, ${v2}`);
   });
 
+  it('refuses to roll back to what the Worker would refuse, and leaves the pointer alone', async () => {
+    // A consistent manifest, so publishing uploads it; only the Worker's architecture check refuses it.
+    const wrongShape = (await writeWrongShapeExport(COMMITTED, join(work, 'shape'))).version;
+    await publishExport(bucket, join(work, 'shape'));
+    await rollbackTo(bucket, v1);
+    await expect(rollbackTo(bucket, wrongShape)).rejects.toThrow(
+      'would be refused by the Worker: weight conv1/kernel has shape [3,3,64,1]',
+    );
+    // v1's manifest stored under another name: it disagrees with where it is.
+    await bucket.put(versionKey('renamed', MANIFEST_FILE), {
+      bytes: new Uint8Array(await readFile(join(work, 'v1', MANIFEST_FILE))),
+    });
+    await expect(rollbackTo(bucket, 'renamed')).rejects.toThrow(
+      `manifest.json names version ${v1}, stored under renamed`,
+    );
+    await expect(rollbackTo(bucket, '../v1')).rejects.toThrow('"../v1" is not a version name');
+    expect((await pointer())?.version).toBe(v1);
+  });
+
   it('refuses an export whose files do not match its manifest before uploading anything', async () => {
     const dir = join(work, 'v3');
     await writeExport(dir, 3);
-    await writeFile(join(dir, 'group1-shard1of1.bin'), new Uint8Array(3000).fill(4));
+    const shard = new Uint8Array(await readFile(join(dir, 'group1-shard1of1.bin')));
+    shard[100] = (shard[100] ?? 0) ^ 0xff;
+    await writeFile(join(dir, 'group1-shard1of1.bin'), shard);
     await expect(publishExport(bucket, dir)).rejects.toThrow(
       /group1-shard1of1\.bin has sha256 [0-9a-f]{64}, the manifest says/,
     );

@@ -6,12 +6,12 @@
 import { PIXEL_COUNT } from '../../core/model-spec.ts';
 import { toMnistPixels } from '../../core/preprocess.ts';
 import { ApiError, unsupportedDetail } from '../errors.ts';
-import type { PredictJson } from '../schemas.ts';
+import { MAX_IMAGE_BYTES, type PredictJson } from '../schemas.ts';
 import { DecodeBudget } from './decode-budget.ts';
 import { decodeBase64Image, decodeImage } from './decode-image.ts';
 
-/** Raw image bodies and multipart files: at most 5 MB. JSON may carry that image base64-encoded. */
-export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
+/** Raw image bodies and multipart files: at most MAX_IMAGE_BYTES. JSON may carry that image base64-encoded. */
+export { MAX_IMAGE_BYTES };
 export const MAX_JSON_BYTES = Math.ceil((MAX_IMAGE_BYTES * 4) / 3) + 64 * 1024;
 
 /** An image's 784 pixels; its decoding takes from `budget` (a batch shares one). */

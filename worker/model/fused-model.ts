@@ -1,12 +1,52 @@
 /**
- * The reference CNN run as raw fused tfjs ops on weights decoded from the export (no layers API on the hot
- * path): the weight tensors are made once per loaded model, each request creates only its input tensor.
+ * The reference CNN (core/model-spec.ts's LAYERS) run as raw fused tfjs ops on weights decoded from the
+ * export (no layers API on the hot path): the weight tensors are made once per loaded model, each request
+ * creates only its input tensor.
  */
 
 import * as tf from '@tensorflow/tfjs-core';
-import { IMAGE_SIZE, type WeightName } from '../../core/model-spec.ts';
+import { INPUT_SHAPE, LAYERS, type LayerSpec, type WeightName } from '../../core/model-spec.ts';
 
 type WeightTensors = Record<WeightName, tf.Tensor>;
+
+const weight = (tensors: WeightTensors, name: string): tf.Tensor => {
+  const tensor = tensors[name];
+  if (tensor === undefined) throw new Error(`weight ${name} is missing`);
+  return tensor;
+};
+
+/**
+ * One layer at inference: convolutions and dense layers as fused ops (bias and ReLU in the same kernel),
+ * dropout as nothing, softmax after the dense layer that names it.
+ */
+function apply(layer: LayerSpec, x: tf.Tensor, tensors: WeightTensors): tf.Tensor {
+  switch (layer.kind) {
+    case 'conv2d':
+      return tf.fused.conv2d({
+        x: x as tf.Tensor4D,
+        filter: weight(tensors, `${layer.name}/kernel`) as tf.Tensor4D,
+        bias: weight(tensors, `${layer.name}/bias`),
+        strides: 1,
+        pad: 'same',
+        activation: layer.activation === 'relu' ? 'relu' : 'linear',
+      });
+    case 'maxPool':
+      return tf.maxPool(x as tf.Tensor4D, layer.poolSize, layer.poolSize, 'valid');
+    case 'dropout':
+      return x;
+    case 'flatten':
+      return tf.reshape(x, [x.shape[0] ?? 1, -1]);
+    case 'dense': {
+      const product = tf.fused.matMul({
+        a: x as tf.Tensor2D,
+        b: weight(tensors, `${layer.name}/kernel`) as tf.Tensor2D,
+        bias: weight(tensors, `${layer.name}/bias`),
+        activation: layer.activation === 'relu' ? 'relu' : 'linear',
+      });
+      return layer.activation === 'softmax' ? tf.softmax(product) : product;
+    }
+  }
+}
 
 export interface FusedModel {
   /** Probabilities for `count` images held back to back in `pixels` (count × 784 values). */
@@ -31,38 +71,9 @@ export function createFusedModel(
     predict(pixels, count) {
       if (disposed) throw new Error('model already disposed');
       return tf.tidy(() => {
-        const input = tf.tensor4d(pixels, [count, IMAGE_SIZE, IMAGE_SIZE, 1]);
-        const conv1 = tf.fused.conv2d({
-          x: input,
-          filter: tensors['conv1/kernel'] as tf.Tensor4D,
-          bias: tensors['conv1/bias'],
-          strides: 1,
-          pad: 'same',
-          activation: 'relu',
-        });
-        const pool1 = tf.maxPool(conv1, 2, 2, 'valid');
-        const conv2 = tf.fused.conv2d({
-          x: pool1,
-          filter: tensors['conv2/kernel'] as tf.Tensor4D,
-          bias: tensors['conv2/bias'],
-          strides: 1,
-          pad: 'same',
-          activation: 'relu',
-        });
-        const pool2 = tf.maxPool(conv2, 2, 2, 'valid');
-        const flat = tf.reshape(pool2, [count, (IMAGE_SIZE / 4) * (IMAGE_SIZE / 4) * 32]);
-        const hidden = tf.fused.matMul({
-          a: flat as tf.Tensor2D,
-          b: tensors['dense1/kernel'] as tf.Tensor2D,
-          bias: tensors['dense1/bias'],
-          activation: 'relu',
-        });
-        const logits = tf.fused.matMul({
-          a: hidden,
-          b: tensors['dense2/kernel'] as tf.Tensor2D,
-          bias: tensors['dense2/bias'],
-        });
-        return tf.softmax(logits).dataSync() as Float32Array;
+        let x: tf.Tensor = tf.tensor(pixels, [count, ...INPUT_SHAPE]);
+        for (const layer of LAYERS) x = apply(layer, x, tensors);
+        return x.dataSync() as Float32Array;
       });
     },
     dispose() {

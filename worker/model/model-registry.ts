@@ -5,7 +5,12 @@
  * cache holds versions pinned with `?version=`.
  */
 
-import { CURRENT_POINTER_KEY, type CurrentPointer } from '../../core/manifest.ts';
+import {
+  CURRENT_POINTER_KEY,
+  type CurrentPointer,
+  CurrentPointerSchema,
+  parseJsonAs,
+} from '../../core/manifest.ts';
 import { logEvent } from '../log.ts';
 import { TimeoutError } from '../timeout.ts';
 import {
@@ -209,16 +214,9 @@ export class ModelRegistry {
   async #readPointer(): Promise<CurrentPointer | null> {
     const bytes = await readR2Bytes(this.#bucket, CURRENT_POINTER_KEY, this.#readTimeoutMs);
     if (bytes === null) return null;
-    let pointer: Partial<CurrentPointer> | null;
-    try {
-      pointer = JSON.parse(new TextDecoder().decode(bytes)) as Partial<CurrentPointer> | null;
-    } catch {
-      throw new PointerError('the pointer is not JSON');
-    }
-    if (typeof pointer?.version !== 'string' || pointer.version === '') {
-      throw new PointerError('the pointer names no version');
-    }
-    return { version: pointer.version, publishedAt: String(pointer.publishedAt ?? '') };
+    const parsed = parseJsonAs(CurrentPointerSchema, new TextDecoder().decode(bytes));
+    if (!parsed.ok) throw new PointerError(`the pointer ${parsed.problem}`);
+    return parsed.value;
   }
 
   #load(version: string): Promise<LoadedModel> {

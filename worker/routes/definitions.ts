@@ -49,6 +49,7 @@ export function problemResponses(...statuses: number[]) {
 export const predictRoute = createRoute({
   method: 'post',
   path: '/api/predict',
+  operationId: 'predictDigit',
   summary: 'Recognise one handwritten digit',
   request: {
     query: VersionQuery,
@@ -72,6 +73,7 @@ export const predictRoute = createRoute({
 export const batchRoute = createRoute({
   method: 'post',
   path: '/api/predict/batch',
+  operationId: 'predictDigitBatch',
   summary: 'Recognise up to 256 digits in one call',
   request: {
     query: VersionQuery,
@@ -89,6 +91,7 @@ export const batchRoute = createRoute({
 export const modelRoute = createRoute({
   method: 'get',
   path: '/api/model',
+  operationId: 'getModel',
   summary: 'The served model: version, architecture, size and test metrics',
   request: { query: VersionQuery },
   responses: {
@@ -100,6 +103,7 @@ export const modelRoute = createRoute({
 export const modelFileRoute = createRoute({
   method: 'get',
   path: '/api/model/files/{name}',
+  operationId: 'getModelFile',
   summary: "The model's training curves or confusion matrix (SVG)",
   request: { params: z.object({ name: z.enum(MODEL_PICTURES) }), query: VersionQuery },
   responses: {
@@ -111,6 +115,7 @@ export const modelFileRoute = createRoute({
 export const healthRoute = createRoute({
   method: 'get',
   path: '/api/health',
+  operationId: 'getHealth',
   summary: 'Whether a model is loaded, which one, and the last load failure',
   responses: {
     200: { description: 'A model serves', content: { 'application/json': { schema: HealthResponse } } },
@@ -121,6 +126,7 @@ export const healthRoute = createRoute({
 export const liveRoute = createRoute({
   method: 'get',
   path: '/api/health/live',
+  operationId: 'getLiveness',
   summary: 'Liveness: the Worker answers (touches neither the model nor storage)',
   responses: {
     200: { description: 'The Worker is live', content: { 'application/json': { schema: LiveResponse } } },
@@ -130,6 +136,7 @@ export const liveRoute = createRoute({
 export const readyRoute = createRoute({
   method: 'get',
   path: '/api/health/ready',
+  operationId: 'getReadiness',
   summary: 'Readiness: a verified model is loaded (loads it if none is)',
   responses: {
     200: { description: 'Ready to predict', content: { 'application/json': { schema: ReadyResponse } } },

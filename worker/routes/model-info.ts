@@ -1,31 +1,26 @@
 /** GET /api/model (what is served) and GET /api/model/files/{name} (its pictures, for the site). */
 
-import type { z } from '@hono/zod-openapi';
-import { versionKey } from '../../core/manifest.ts';
+import { modelSizeBytes, versionKey } from '../../core/manifest.ts';
 import { ARCHITECTURE } from '../../core/model-spec.ts';
 import type { ApiApp } from '../app-types.ts';
 import { ApiError } from '../errors.ts';
 import { liveFeedbackFor } from '../feedback/live-feedback.ts';
-import type { ModelResponse } from '../schemas.ts';
 import { modelFileRoute, modelRoute } from './definitions.ts';
 
 export function registerModelInfo(app: ApiApp): void {
   app.openapi(modelRoute, async (c) => {
     const { version } = c.req.valid('query');
     const manifest = await c.var.registry.run(version, c.var.waitUntil, (loaded) => loaded.manifest);
-    const sizeBytes = manifest.files
-      .filter((file) => !file.path.endsWith('.svg'))
-      .reduce((total, file) => total + file.bytes, 0);
     return c.json(
       {
         version: manifest.version,
         createdAt: manifest.createdAt,
         precision: manifest.precision,
         parameters: manifest.parameters,
-        sizeBytes,
+        sizeBytes: modelSizeBytes(manifest),
         architecture: ARCHITECTURE.map((layer) => ({ ...layer, outputShape: [...layer.outputShape] })),
-        test: manifest.test as unknown as Record<string, z.infer<typeof ModelResponse>['test'][string]>,
-        files: manifest.files.map((file) => ({ ...file })),
+        test: manifest.test,
+        files: manifest.files,
         feedback: await liveFeedbackFor(c.env, manifest.version),
       },
       200,
@@ -37,7 +32,7 @@ export function registerModelInfo(app: ApiApp): void {
     const { version } = c.req.valid('query');
     const manifest = await c.var.registry.run(version, c.var.waitUntil, (loaded) => loaded.manifest);
     const object = manifest.files.some((file) => file.path === name)
-      ? await c.env.MODELS.get(versionKey(manifest.version, name))
+      ? await c.var.settings.modelsBucket.get(versionKey(manifest.version, name))
       : null;
     if (object === null)
       throw new ApiError(404, 'not_found', 'Not found', `Model ${manifest.version} has no ${name}.`);

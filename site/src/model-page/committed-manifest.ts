@@ -1,14 +1,18 @@
 /// <reference types="vite/client" />
-import type { ModelManifest } from '../../../core/manifest.ts';
+import { type ModelManifest, ModelManifestSchema } from '../../../core/manifest.ts';
 
 // A glob rather than a plain import: the site still builds (and fetches from the API at run time) when no
 // model has been committed yet.
-const found = import.meta.glob<ModelManifest>('../../../models/default/manifest.json', {
+const found = import.meta.glob<unknown>('../../../models/default/manifest.json', {
   eager: true,
   import: 'default',
 });
 
-/** The manifest of the committed default model, read at build time, or null when there is none. */
+/**
+ * The manifest of the committed default model, read and checked against the manifest schema at build time,
+ * or null when there is none.
+ */
 export function committedManifest(): ModelManifest | null {
-  return Object.values(found)[0] ?? null;
+  const json = Object.values(found)[0];
+  return json === undefined ? null : ModelManifestSchema.parse(json);
 }

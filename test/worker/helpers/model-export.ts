@@ -10,9 +10,11 @@ import {
   MANIFEST_FILE,
   MODEL_FILE,
   type ModelManifest,
+  ModelManifestSchema,
   versionKey,
 } from '../../../core/manifest.ts';
 import { elementCount, WEIGHT_SPECS } from '../../../core/model-spec.ts';
+import { sha256Hex } from '../../../core/sha256.ts';
 
 export interface ModelExport {
   readonly version: string;
@@ -23,18 +25,13 @@ export interface ModelExport {
 
 export const fromBase64 = (text: string): Uint8Array => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
 
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
 /** The committed models/default export, as the test config read it from disk. */
 export function committedExport(): ModelExport {
   const raw = inject('modelFiles');
   const manifestText = raw[MANIFEST_FILE];
   if (manifestText === undefined)
     throw new Error('models/default/manifest.json is missing: commit the trained model first');
-  const manifest = JSON.parse(new TextDecoder().decode(fromBase64(manifestText))) as ModelManifest;
+  const manifest = ModelManifestSchema.parse(JSON.parse(new TextDecoder().decode(fromBase64(manifestText))));
   const files = new Map<string, Uint8Array>();
   for (const entry of manifest.files) {
     const text = raw[entry.path];
@@ -88,12 +85,8 @@ export async function randomExport(version: string, seed: number): Promise<Model
     [MODEL_FILE, new TextEncoder().encode(JSON.stringify(modelJson))],
     ['group1-shard1of1.bin', new Uint8Array(weights.buffer)],
   ]);
-  const base = {
-    version,
-    files,
-    manifest: { format: 'digit-edge-model/1', precision: 'float32' } as unknown as ModelManifest,
-  };
-  return withFiles(base, version, files);
+  const base = committedExport();
+  return withFiles({ ...base, manifest: { ...base.manifest, precision: 'float32' } }, version, files);
 }
 
 /** Uploads a version's files, then its manifest (as the publisher does); optionally switches the pointer. */
