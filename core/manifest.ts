@@ -30,6 +30,10 @@ export interface EpochRecord {
   readonly accuracy: number;
   readonly valLoss: number;
   readonly valAccuracy: number;
+  /** The same for the moving average of the weights, when the run keeps one. */
+  readonly emaValLoss?: number;
+  readonly emaValAccuracy?: number;
+  /** At the end of the epoch (the schedule changes it every step). */
   readonly learningRate: number;
   readonly seconds: number;
 }
@@ -40,6 +44,8 @@ export interface TrainingSettings {
   readonly learningRate: number;
   readonly seed: number;
   readonly augment: boolean;
+  /** The rest of the recipe (absent in older manifests): schedule, regularisation, augmentation. */
+  readonly recipe?: Readonly<Record<string, unknown>>;
   readonly trainExamples: number;
   readonly validationExamples: number;
   readonly bestEpoch: number;

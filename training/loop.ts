@@ -21,8 +21,13 @@ export async function trainEpoch(
     batchSize: number;
     random: Random;
     augment: AugmentOptions | undefined;
+    labelSmoothing: number;
     epoch: number;
     epochs: number;
+    /** Called before each batch with its index in the epoch (a per-step learning-rate schedule). */
+    beforeBatch?: (batch: number, batches: number) => void;
+    /** Called after each optimiser step (the weight average). */
+    afterBatch?: () => void;
   },
 ): Promise<EpochResult> {
   const order = shuffleInPlace(
@@ -41,11 +46,14 @@ export async function trainEpoch(
       b * options.batchSize,
       options.batchSize,
       options.augment ? { random: options.random, options: options.augment } : undefined,
+      options.labelSmoothing,
     );
+    options.beforeBatch?.(b, batches);
     const xs = tfjs.tensor4d(batch.pixels, [batch.size, IMAGE_SIZE, IMAGE_SIZE, 1]);
     const ys = tfjs.tensor2d(batch.oneHot, [batch.size, CLASS_COUNT]);
     const [loss, accuracy] = (await model.trainOnBatch(xs, ys)) as number[];
     tfjs.dispose([xs, ys]);
+    options.afterBatch?.();
     lossSum += (loss as number) * batch.size;
     accuracySum += (accuracy as number) * batch.size;
     seen += batch.size;

@@ -10,13 +10,15 @@ import { DEFAULT_AUGMENT } from './augment.ts';
 import { useWasmForTraining } from './backend.ts';
 import { confusionMatrixSvg, trainingCurvesSvg } from './charts.ts';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
+import { WeightAverage } from './ema.ts';
 import { encodeWeights, type NamedWeight } from './encode-weights.ts';
 import { argmaxRows, classificationMetrics } from './evaluate.ts';
 import { CONFUSION_FILE, CURVES_FILE, captureModel, writeExport } from './export.ts';
 import { lossAndAccuracy, predictAll, trainEpoch } from './loop.ts';
-import { allOf, loadMnistTest, loadMnistTrain, splitTrainValidation } from './mnist.ts';
+import { allOf, loadMnistTest, loadMnistTrain, type Subset, splitTrainValidation } from './mnist.ts';
 import { compileModel, createModel, setLearningRate } from './model.ts';
 import {
+  FINAL_LEARNING_RATE_FRACTION,
   HelpRequested,
   learningRateAt,
   OptionsError,
@@ -55,8 +57,34 @@ async function optimizerWeights(model: tf.LayersModel): Promise<NamedWeight[]> {
   );
 }
 
+/** What a checkpoint must agree on to be resumed: everything that changes the trained weights. */
 const settingsKey = (o: TrainOptions) =>
-  JSON.stringify([o.epochs, o.batchSize, o.learningRate, o.seed, o.limit, o.validationCount, o.augment]);
+  JSON.stringify([
+    o.epochs,
+    o.batchSize,
+    o.learningRate,
+    o.seed,
+    o.limit,
+    o.validationCount,
+    o.augment,
+    o.warmupEpochs,
+    o.labelSmoothing,
+    o.emaDecay,
+  ]);
+
+/** Validation loss and accuracy of `weights` (the model's own weights are put back afterwards). */
+async function validateWeights(
+  tfjs: typeof tf,
+  model: tf.LayersModel,
+  weights: readonly NamedWeight[],
+  current: readonly NamedWeight[],
+  validation: Subset,
+) {
+  setNamedWeights(tfjs, model, weights);
+  const { probabilities, labels } = await predictAll(tfjs, model, validation);
+  setNamedWeights(tfjs, model, current);
+  return lossAndAccuracy(probabilities, labels);
+}
 
 async function main(options: TrainOptions) {
   const started = Date.now();
@@ -80,10 +108,14 @@ async function main(options: TrainOptions) {
   let bestEpoch = 0;
   let bestValLoss = Number.POSITIVE_INFINITY;
   let bestWeights: NamedWeight[] = [];
+  let bestSource: 'ema' | 'raw' = 'raw';
   let seconds = 0;
+  let average: WeightAverage | undefined;
   const checkpoint = options.resume ? await loadCheckpoint(options.checkpointDir) : undefined;
   if (options.resume && !checkpoint)
     console.log(`no checkpoint in ${options.checkpointDir}: starting afresh`);
+  if (options.exportOnly && !checkpoint)
+    throw new OptionsError(`--export-only needs a checkpoint in ${options.checkpointDir}`);
   if (checkpoint) {
     if (checkpoint.state.settingsKey !== settingsKey(options)) {
       throw new OptionsError(
@@ -95,24 +127,53 @@ async function main(options: TrainOptions) {
       checkpoint.optimizerWeights.map((w) => ({ name: w.name, tensor: tfjs.tensor(w.values, [...w.shape]) })),
     );
     ({ history, bestEpoch, bestValLoss, seconds } = checkpoint.state);
+    bestSource = checkpoint.state.bestSource ?? 'raw';
     bestWeights = checkpoint.bestWeights;
+    if (options.emaDecay > 0 && checkpoint.averageWeights) {
+      average = new WeightAverage(
+        tfjs,
+        model,
+        options.emaDecay,
+        checkpoint.averageWeights,
+        checkpoint.state.averageSteps ?? 0,
+      );
+    }
     console.log(`resumed after epoch ${checkpoint.state.epochsDone} from ${options.checkpointDir}`);
   }
+  if (options.emaDecay > 0 && !average) average = new WeightAverage(tfjs, model, options.emaDecay);
 
-  for (let epoch = history.length + 1; epoch <= options.epochs; epoch++) {
+  const batchesPerEpoch = Math.ceil(train.indices.length / options.batchSize);
+  const totalSteps = batchesPerEpoch * options.epochs;
+  const warmupSteps = Math.round(batchesPerEpoch * options.warmupEpochs);
+  const lastEpoch = options.exportOnly ? history.length : options.epochs;
+  if (options.exportOnly)
+    console.log(`--export-only: exporting the best of ${history.length}/${options.epochs} epochs`);
+
+  for (let epoch = history.length + 1; epoch <= lastEpoch; epoch++) {
     const epochStarted = Date.now();
-    const learningRate = learningRateAt(options.learningRate, epoch - 1, options.epochs);
-    setLearningRate(model, learningRate);
+    let learningRate = 0;
     seedMathRandom(options.seed, epoch);
     const result = await trainEpoch(tfjs, model, train, {
       batchSize: options.batchSize,
       random: createRandom((options.seed * 31 + epoch) >>> 0),
       augment: options.augment ? DEFAULT_AUGMENT : undefined,
+      labelSmoothing: options.labelSmoothing,
       epoch,
       epochs: options.epochs,
+      beforeBatch: (batch) => {
+        const step = (epoch - 1) * batchesPerEpoch + batch;
+        learningRate = learningRateAt(options.learningRate, step, totalSteps, warmupSteps);
+        setLearningRate(model, learningRate);
+      },
+      afterBatch: () => average?.update(),
     });
     const { probabilities, labels } = await predictAll(tfjs, model, validation);
     const val = lossAndAccuracy(probabilities, labels);
+    const { weights: epochWeights } = await captureModel(model, tfjs.io);
+    const averageWeights = average ? await average.weights() : undefined;
+    const averaged = averageWeights
+      ? await validateWeights(tfjs, model, averageWeights, epochWeights, validation)
+      : undefined;
     const epochSeconds = (Date.now() - epochStarted) / 1000;
     seconds += epochSeconds;
     history.push({
@@ -121,20 +182,37 @@ async function main(options: TrainOptions) {
       accuracy: result.accuracy,
       valLoss: val.loss,
       valAccuracy: val.accuracy,
+      ...(averaged ? { emaValLoss: averaged.loss, emaValAccuracy: averaged.accuracy } : {}),
       learningRate,
       seconds: epochSeconds,
     });
-    const { weights: epochWeights } = await captureModel(model, tfjs.io);
-    const improved = val.loss < bestValLoss;
-    if (improved) {
-      bestValLoss = val.loss;
-      bestEpoch = epoch;
-      bestWeights = epochWeights;
+    let improved = false;
+    if (val.loss < bestValLoss) {
+      [bestValLoss, bestEpoch, bestWeights, bestSource, improved] = [
+        val.loss,
+        epoch,
+        epochWeights,
+        'raw',
+        true,
+      ];
+    }
+    if (averaged && averageWeights && averaged.loss < bestValLoss) {
+      [bestValLoss, bestEpoch, bestWeights, bestSource, improved] = [
+        averaged.loss,
+        epoch,
+        averageWeights,
+        'ema',
+        true,
+      ];
     }
     console.log(
       `epoch ${epoch}/${options.epochs}: loss ${result.loss.toFixed(4)} acc ${(result.accuracy * 100).toFixed(2)}% | ` +
-        `val loss ${val.loss.toFixed(4)} val acc ${(val.accuracy * 100).toFixed(2)}% | lr ${learningRate.toExponential(2)} | ` +
-        `${epochSeconds.toFixed(0)}s (${((epochSeconds * 1000) / result.batches).toFixed(0)} ms/batch)${improved ? ' | best so far' : ''}`,
+        `val loss ${val.loss.toFixed(4)} val acc ${(val.accuracy * 100).toFixed(2)}%` +
+        (averaged
+          ? ` | ema val loss ${averaged.loss.toFixed(4)} ema val acc ${(averaged.accuracy * 100).toFixed(2)}%`
+          : '') +
+        ` | lr ${learningRate.toExponential(2)} | ` +
+        `${epochSeconds.toFixed(0)}s (${((epochSeconds * 1000) / result.batches).toFixed(0)} ms/batch)${improved ? ` | best so far (${bestSource})` : ''}`,
     );
     await saveCheckpoint(options.checkpointDir, {
       state: {
@@ -143,10 +221,13 @@ async function main(options: TrainOptions) {
         history,
         bestEpoch,
         bestValLoss,
+        bestSource,
         seconds,
+        ...(average ? { averageSteps: average.steps } : {}),
       },
       weights: epochWeights,
       bestWeights,
+      ...(averageWeights ? { averageWeights } : {}),
       optimizerWeights: await optimizerWeights(model),
     });
   }
@@ -191,6 +272,17 @@ async function main(options: TrainOptions) {
         learningRate: options.learningRate,
         seed: options.seed,
         augment: options.augment,
+        recipe: {
+          warmupEpochs: options.warmupEpochs,
+          finalLearningRateFraction: FINAL_LEARNING_RATE_FRACTION,
+          schedule: 'per-step linear warm-up, then cosine decay',
+          labelSmoothing: options.labelSmoothing,
+          emaDecay: options.emaDecay,
+          selectedWeights: bestSource,
+          epochsCompleted: history.length,
+          selection: 'lowest validation loss over every epoch, raw and averaged weights',
+          ...(options.augment ? { augmentation: DEFAULT_AUGMENT } : {}),
+        },
         trainExamples: train.indices.length,
         validationExamples: validation.indices.length,
         bestEpoch,
@@ -203,7 +295,7 @@ async function main(options: TrainOptions) {
   });
   console.log(
     `exported ${options.precision} model ${manifest.version} (${ARCHITECTURE.length} layers, ${PARAMETER_COUNT} parameters, ` +
-      `best epoch ${bestEpoch}) to ${options.out} in ${((Date.now() - started) / 1000).toFixed(0)}s`,
+      `best epoch ${bestEpoch}, ${bestSource} weights) to ${options.out} in ${((Date.now() - started) / 1000).toFixed(0)}s`,
   );
 }
 
