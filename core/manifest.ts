@@ -1,3 +1,5 @@
+import type { CalibrationParameters, DigitDetectorParameters } from './confidence.ts';
+
 /**
  * The metrics/manifest file (`manifest.json`) written beside every model export, and the R2 layout the
  * publisher writes and the Worker reads. Shared by training, publishing, the Worker and the site.
@@ -66,6 +68,36 @@ export interface ModelManifest {
   readonly training: TrainingSettings;
   readonly history: readonly EpochRecord[];
   readonly test: Readonly<Record<Precision, EvaluationMetrics>>;
+  /** Temperature and `uncertain` threshold (absent in older manifests: temperature 1). */
+  readonly calibration?: CalibrationReport;
+  /** Parameters of the `isDigit` score (absent: the model cannot tell, `isDigit` is null). */
+  readonly digitDetector?: DigitDetectorReport;
+}
+
+export interface CalibrationReport extends CalibrationParameters {
+  /** Share of the validation digits flagged `uncertain` (≤ 1% by construction). */
+  readonly validationUncertainShare: number;
+  /** On the test digits, served weights: ECE (15 bins) before/after temperature, flagged share and the */
+  /** accuracy of the rest. */
+  readonly test: {
+    readonly eceBefore: number;
+    readonly eceAfter: number;
+    readonly bins: number;
+    readonly uncertainShare: number;
+    readonly accuracyWhenSure: number;
+  };
+}
+
+export interface DigitDetectorReport extends DigitDetectorParameters {
+  readonly metrics: {
+    /** Shares flagged `isDigit: false`: validation digits (≤ 1% by construction), test digits, non-digits. */
+    readonly validationDigitsFlagged: number;
+    readonly testDigitsFlagged: number;
+    readonly nonDigitsFlagged: number;
+    readonly nonDigitCount: number;
+    /** Share of the generated evaluation non-digits flagged, per kind. */
+    readonly nonDigitsFlaggedByKind: Readonly<Record<string, number>>;
+  };
 }
 
 export const MANIFEST_FILE = 'manifest.json';

@@ -8,9 +8,18 @@ import { IMAGE_SIZE, type WeightName } from '../../core/model-spec.ts';
 
 type WeightTensors = Record<WeightName, tf.Tensor>;
 
+export interface ModelOutputs {
+  /** count × 10 logits (before softmax). */
+  readonly logits: Float32Array;
+  /** count × 128 activations of the penultimate dense layer (after ReLU). */
+  readonly hidden: Float32Array;
+}
+
 export interface FusedModel {
   /** Probabilities for `count` images held back to back in `pixels` (count × 784 values). */
   predict(pixels: Float32Array, count: number): Float32Array;
+  /** Logits and penultimate activations for the same input (what calibration and `isDigit` need). */
+  outputs(pixels: Float32Array, count: number): ModelOutputs;
   dispose(): void;
   readonly disposed: boolean;
 }
@@ -24,46 +33,53 @@ export function createFusedModel(
     tensors[name as WeightName] = tf.keep(tf.tensor(values, [...shape], 'float32'));
   }
   let disposed = false;
+  function outputs(pixels: Float32Array, count: number): ModelOutputs {
+    if (disposed) throw new Error('model already disposed');
+    return tf.tidy(() => {
+      const input = tf.tensor4d(pixels, [count, IMAGE_SIZE, IMAGE_SIZE, 1]);
+      const conv1 = tf.fused.conv2d({
+        x: input,
+        filter: tensors['conv1/kernel'] as tf.Tensor4D,
+        bias: tensors['conv1/bias'],
+        strides: 1,
+        pad: 'same',
+        activation: 'relu',
+      });
+      const pool1 = tf.maxPool(conv1, 2, 2, 'valid');
+      const conv2 = tf.fused.conv2d({
+        x: pool1,
+        filter: tensors['conv2/kernel'] as tf.Tensor4D,
+        bias: tensors['conv2/bias'],
+        strides: 1,
+        pad: 'same',
+        activation: 'relu',
+      });
+      const pool2 = tf.maxPool(conv2, 2, 2, 'valid');
+      const flat = tf.reshape(pool2, [count, (IMAGE_SIZE / 4) * (IMAGE_SIZE / 4) * 32]);
+      const hidden = tf.fused.matMul({
+        a: flat as tf.Tensor2D,
+        b: tensors['dense1/kernel'] as tf.Tensor2D,
+        bias: tensors['dense1/bias'],
+        activation: 'relu',
+      });
+      const logits = tf.fused.matMul({
+        a: hidden,
+        b: tensors['dense2/kernel'] as tf.Tensor2D,
+        bias: tensors['dense2/bias'],
+      });
+      return { logits: logits.dataSync() as Float32Array, hidden: hidden.dataSync() as Float32Array };
+    });
+  }
   return {
     get disposed() {
       return disposed;
     },
+    outputs,
     predict(pixels, count) {
-      if (disposed) throw new Error('model already disposed');
-      return tf.tidy(() => {
-        const input = tf.tensor4d(pixels, [count, IMAGE_SIZE, IMAGE_SIZE, 1]);
-        const conv1 = tf.fused.conv2d({
-          x: input,
-          filter: tensors['conv1/kernel'] as tf.Tensor4D,
-          bias: tensors['conv1/bias'],
-          strides: 1,
-          pad: 'same',
-          activation: 'relu',
-        });
-        const pool1 = tf.maxPool(conv1, 2, 2, 'valid');
-        const conv2 = tf.fused.conv2d({
-          x: pool1,
-          filter: tensors['conv2/kernel'] as tf.Tensor4D,
-          bias: tensors['conv2/bias'],
-          strides: 1,
-          pad: 'same',
-          activation: 'relu',
-        });
-        const pool2 = tf.maxPool(conv2, 2, 2, 'valid');
-        const flat = tf.reshape(pool2, [count, (IMAGE_SIZE / 4) * (IMAGE_SIZE / 4) * 32]);
-        const hidden = tf.fused.matMul({
-          a: flat as tf.Tensor2D,
-          b: tensors['dense1/kernel'] as tf.Tensor2D,
-          bias: tensors['dense1/bias'],
-          activation: 'relu',
-        });
-        const logits = tf.fused.matMul({
-          a: hidden,
-          b: tensors['dense2/kernel'] as tf.Tensor2D,
-          bias: tensors['dense2/bias'],
-        });
-        return tf.softmax(logits).dataSync() as Float32Array;
-      });
+      const { logits } = outputs(pixels, count);
+      return tf.tidy(
+        () => tf.softmax(tf.tensor2d(logits, [count, logits.length / count])).dataSync() as Float32Array,
+      );
     },
     dispose() {
       if (disposed) return;
