@@ -28,7 +28,7 @@ export interface TrainOptions {
 }
 
 export const USAGE = `Usage: npm run train -- [options]
-  --epochs N           epochs to train (default 15)
+  --epochs N           epochs to train (default 30)
   --batch-size N       digits per batch (default 128)
   --learning-rate X    Adam's peak learning rate, decayed on a cosine to 1% of it (default 0.002)
   --warmup N           epochs of linear warm-up to the peak, per step (default 1; 0 = none)
@@ -109,7 +109,7 @@ export function parseTrainOptions(args: readonly string[]): TrainOptions {
   if (values['export-only'] && !values.resume)
     throw new OptionsError('--export-only exports a checkpoint: add --resume');
   return {
-    epochs: positive('epochs', values.epochs, 15),
+    epochs: positive('epochs', values.epochs, 30),
     batchSize: positive('batch-size', values['batch-size'], 128),
     learningRate: positive('learning-rate', values['learning-rate'], 0.002, false),
     warmupEpochs: fraction('warmup', values.warmup, 1, Number.POSITIVE_INFINITY),

@@ -4,7 +4,7 @@ import { HelpRequested, learningRateAt, OptionsError, parseTrainOptions } from '
 describe('npm run train options', () => {
   it('defaults to the run that produced the committed model', () => {
     expect(parseTrainOptions([])).toMatchObject({
-      epochs: 15,
+      epochs: 30,
       batchSize: 128,
       learningRate: 0.002,
       warmupEpochs: 1,
