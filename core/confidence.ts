@@ -103,8 +103,6 @@ export interface InterpretedPrediction {
   readonly uncertain: boolean;
   /** null when the served model has no digit detector (older manifests). */
   readonly isDigit: boolean | null;
-  /** The two most likely digits, most likely first (for "is it a 4 or a 9?"). */
-  readonly alternatives: [number, number];
 }
 
 /** Everything an answer reports about image `index` of a batch, from the model's raw outputs. */
@@ -117,12 +115,8 @@ export function interpretPrediction(
   const logits = outputs.logits.subarray(index * CLASS_COUNT, (index + 1) * CLASS_COUNT);
   const probabilities = softmaxWithTemperature(logits, calibration?.temperature ?? 1);
   let digit = 0;
-  let second = -1;
   for (let c = 1; c < CLASS_COUNT; c++)
     if ((probabilities[c] as number) > (probabilities[digit] as number)) digit = c;
-  for (let c = 0; c < CLASS_COUNT; c++)
-    if (c !== digit && (second < 0 || (probabilities[c] as number) > (probabilities[second] as number)))
-      second = c;
   const confidence = probabilities[digit] as number;
   let isDigit: boolean | null = null;
   if (detector) {
@@ -139,7 +133,6 @@ export function interpretPrediction(
     probabilities,
     uncertain: confidence < (calibration?.uncertainBelow ?? FALLBACK_UNCERTAIN_BELOW),
     isDigit,
-    alternatives: [digit, second],
   };
 }
 
@@ -168,4 +161,31 @@ export function expectedCalibrationError(
     ece += Math.abs((correctSum[b] as number) - (confidenceSum[b] as number));
   }
   return confidences.length === 0 ? 0 : ece / confidences.length;
+}
+
+/** Why a manifest's calibration or detector entry cannot be served, or undefined when it can (or is absent). */
+export function signalParametersProblem(
+  calibration: Partial<CalibrationParameters> | undefined,
+  detector: Partial<DigitDetectorParameters> | undefined,
+): string | undefined {
+  const finite = (value: unknown) => typeof value === 'number' && Number.isFinite(value);
+  if (calibration !== undefined) {
+    const { temperature, uncertainBelow } = calibration;
+    if (!finite(temperature) || (temperature as number) <= 0)
+      return 'calibration.temperature must be a positive number';
+    if (!finite(uncertainBelow) || (uncertainBelow as number) < 0 || (uncertainBelow as number) > 1)
+      return 'calibration.uncertainBelow must be a number from 0 to 1';
+  }
+  if (detector !== undefined) {
+    if (detector.kind !== 'logistic-hidden-energy-ink/1') return 'digitDetector.kind is unknown';
+    for (const name of ['mean', 'scale', 'weights'] as const) {
+      const values = detector[name];
+      if (!Array.isArray(values) || values.length !== FEATURE_COUNT || !values.every(finite))
+        return `digitDetector.${name} must be ${FEATURE_COUNT} finite numbers`;
+    }
+    if (detector.scale?.some((value) => value === 0)) return 'digitDetector.scale must not hold 0';
+    if (!finite(detector.bias) || !finite(detector.threshold))
+      return 'digitDetector.bias and threshold must be finite numbers';
+  }
+  return undefined;
 }

@@ -15,6 +15,8 @@ export interface CheckpointState {
   readonly bestValLoss: number;
   /** Whether the best weights are the moving average ('ema') or the step's own ('raw'). */
   readonly bestSource?: 'ema' | 'raw';
+  /** What `bestValLoss` measures (absent: the raw validation NLL of older checkpoints). */
+  readonly selection?: string;
   readonly seconds: number;
   /** Steps the weight average has seen (its warm-up depends on it). */
   readonly averageSteps?: number;

@@ -1,6 +1,6 @@
 /** Writes a model export: model.json + weight shard (tfjs layers format), pictures and manifest.json. */
 import { createHash } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import {
@@ -95,5 +95,27 @@ export async function writeExport(input: ExportInput): Promise<ModelManifest> {
   await writeFile(join(staging, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
   await rm(input.directory, { recursive: true, force: true });
   await rename(staging, input.directory);
+  return manifest;
+}
+
+/**
+ * Adds pictures and manifest fields to an existing export, in place: the file list and the version are
+ * recomputed (a new picture makes a new version).
+ */
+export async function rewriteExport(
+  directory: string,
+  pictures: Readonly<Record<string, string>>,
+  fields: Partial<ModelManifest>,
+): Promise<ModelManifest> {
+  const old = JSON.parse(await readFile(join(directory, MANIFEST_FILE), 'utf8')) as ModelManifest;
+  const added: FileEntry[] = Object.entries(pictures).map(([path, content]) => ({
+    path,
+    bytes: Buffer.byteLength(content),
+    sha256: sha256Hex(content),
+  }));
+  const files = [...old.files.filter((f) => !(f.path in pictures)), ...added];
+  const manifest: ModelManifest = { ...old, ...fields, version: versionOf(files), files };
+  for (const [path, content] of Object.entries(pictures)) await writeFile(join(directory, path), content);
+  await writeFile(join(directory, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
 }

@@ -6,6 +6,7 @@ import { makeBatch } from './batches.ts';
 import type { Subset } from './mnist.ts';
 import { epochProgress } from './progress.ts';
 import { type Random, shuffleInPlace } from './random.ts';
+import { fitTemperature, negativeLogLikelihood } from './signals.ts';
 
 export interface EpochResult {
   readonly loss: number;
@@ -80,7 +81,7 @@ export async function predictAll(tfjs: typeof tf, model: tf.LayersModel, data: S
   return { probabilities, labels };
 }
 
-/** Mean cross-entropy and accuracy of predictions. */
+/** Mean cross-entropy, accuracy and calibrated cross-entropy (see calibratedLoss) of predictions. */
 export function lossAndAccuracy(probabilities: Float32Array, labels: Uint8Array) {
   let loss = 0;
   let correct = 0;
@@ -92,5 +93,18 @@ export function lossAndAccuracy(probabilities: Float32Array, labels: Uint8Array)
     for (let c = 1; c < CLASS_COUNT; c++) if ((row[c] as number) > (row[best] as number)) best = c;
     if (best === label) correct++;
   }
-  return { loss: loss / labels.length, accuracy: correct / labels.length };
+  return {
+    loss: loss / labels.length,
+    accuracy: correct / labels.length,
+    calibratedLoss: calibratedLoss(probabilities, labels),
+  };
+}
+
+/**
+ * Validation NLL after temperature scaling (softmax(log p / T) = softmax(logits / T)): the selection
+ * criterion. The raw NLL would favour early epochs under label smoothing, whose targets cap confidence.
+ */
+export function calibratedLoss(probabilities: Float32Array, labels: Uint8Array): number {
+  const logits = Float32Array.from(probabilities, (p) => Math.log(Math.max(p, 1e-30)));
+  return negativeLogLikelihood(logits, labels, fitTemperature(logits, labels));
 }

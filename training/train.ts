@@ -6,8 +6,10 @@ import type * as tf from '@tensorflow/tfjs';
 import type { EpochRecord, EvaluationMetrics, Precision } from '../core/manifest.ts';
 import { ARCHITECTURE, CLASS_COUNT, PARAMETER_COUNT } from '../core/model-spec.ts';
 import { decodeWeights } from '../core/weights.ts';
+import { createFusedModel, type FusedModel } from '../worker/model/fused-model.ts';
 import { DEFAULT_AUGMENT } from './augment.ts';
 import { useWasmForTraining } from './backend.ts';
+import { describeSignals, fitServedSignals, RELIABILITY_FILE } from './calibrate.ts';
 import { confusionMatrixSvg, trainingCurvesSvg } from './charts.ts';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import { WeightAverage } from './ema.ts';
@@ -72,6 +74,9 @@ const settingsKey = (o: TrainOptions) =>
     o.emaDecay,
   ]);
 
+/** What `bestValLoss` measures (see calibratedLoss). */
+const SELECTION = 'validation NLL after temperature scaling';
+
 /** Validation loss and accuracy of `weights` (the model's own weights are put back afterwards). */
 async function validateWeights(
   tfjs: typeof tf,
@@ -129,6 +134,11 @@ async function main(options: TrainOptions) {
     ({ history, bestEpoch, bestValLoss, seconds } = checkpoint.state);
     bestSource = checkpoint.state.bestSource ?? 'raw';
     bestWeights = checkpoint.bestWeights;
+    // Checkpoints from before the calibrated criterion hold a raw validation loss: measure it again.
+    if (checkpoint.state.selection !== SELECTION) {
+      bestValLoss = (await validateWeights(tfjs, model, bestWeights, checkpoint.weights, validation))
+        .calibratedLoss;
+    }
     if (options.emaDecay > 0 && checkpoint.averageWeights) {
       average = new WeightAverage(
         tfjs,
@@ -187,18 +197,18 @@ async function main(options: TrainOptions) {
       seconds: epochSeconds,
     });
     let improved = false;
-    if (val.loss < bestValLoss) {
+    if (val.calibratedLoss < bestValLoss) {
       [bestValLoss, bestEpoch, bestWeights, bestSource, improved] = [
-        val.loss,
+        val.calibratedLoss,
         epoch,
         epochWeights,
         'raw',
         true,
       ];
     }
-    if (averaged && averageWeights && averaged.loss < bestValLoss) {
+    if (averaged && averageWeights && averaged.calibratedLoss < bestValLoss) {
       [bestValLoss, bestEpoch, bestWeights, bestSource, improved] = [
-        averaged.loss,
+        averaged.calibratedLoss,
         epoch,
         averageWeights,
         'ema',
@@ -207,9 +217,9 @@ async function main(options: TrainOptions) {
     }
     console.log(
       `epoch ${epoch}/${options.epochs}: loss ${result.loss.toFixed(4)} acc ${(result.accuracy * 100).toFixed(2)}% | ` +
-        `val loss ${val.loss.toFixed(4)} val acc ${(val.accuracy * 100).toFixed(2)}%` +
+        `val loss ${val.loss.toFixed(4)} val acc ${(val.accuracy * 100).toFixed(2)}% cal ${val.calibratedLoss.toFixed(4)}` +
         (averaged
-          ? ` | ema val loss ${averaged.loss.toFixed(4)} ema val acc ${(averaged.accuracy * 100).toFixed(2)}%`
+          ? ` | ema val loss ${averaged.loss.toFixed(4)} ema val acc ${(averaged.accuracy * 100).toFixed(2)}% cal ${averaged.calibratedLoss.toFixed(4)}`
           : '') +
         ` | lr ${learningRate.toExponential(2)} | ` +
         `${epochSeconds.toFixed(0)}s (${((epochSeconds * 1000) / result.batches).toFixed(0)} ms/batch)${improved ? ` | best so far (${bestSource})` : ''}`,
@@ -222,6 +232,7 @@ async function main(options: TrainOptions) {
         bestEpoch,
         bestValLoss,
         bestSource,
+        selection: SELECTION,
         seconds,
         ...(average ? { averageSteps: average.steps } : {}),
       },
@@ -232,13 +243,46 @@ async function main(options: TrainOptions) {
     });
   }
 
+  // The last weights and their average compete with the best epoch once more, by the current criterion:
+  // this also re-selects a checkpoint written with an older one.
+  const { weights: lastWeights } = await captureModel(model, tfjs.io);
+  const candidates = [
+    { weights: bestWeights, epoch: bestEpoch, source: bestSource },
+    { weights: lastWeights, epoch: history.length, source: 'raw' as const },
+    ...(average ? [{ weights: await average.weights(), epoch: history.length, source: 'ema' as const }] : []),
+  ];
+  bestValLoss = Number.POSITIVE_INFINITY;
+  for (const candidate of candidates) {
+    const score = await validateWeights(tfjs, model, candidate.weights, lastWeights, validation);
+    console.log(
+      `candidate epoch ${candidate.epoch} (${candidate.source}): val acc ${(score.accuracy * 100).toFixed(2)}% calibrated val loss ${score.calibratedLoss.toFixed(4)}`,
+    );
+    if (score.calibratedLoss < bestValLoss) {
+      [bestValLoss, bestEpoch, bestWeights, bestSource] = [
+        score.calibratedLoss,
+        candidate.epoch,
+        candidate.weights,
+        candidate.source,
+      ];
+    }
+  }
+  average?.dispose();
+
   // Evaluate exactly the bytes each precision would ship: encode, decode, load, predict.
   setNamedWeights(tfjs, model, bestWeights);
   const { topology, weights } = await captureModel(model, tfjs.io);
   const test: Partial<Record<Precision, EvaluationMetrics>> = {};
+  let served: FusedModel | undefined;
   for (const precision of PRECISIONS) {
     const { entries, data } = encodeWeights(weights, precision);
     const decoded = decodeWeights([{ paths: [], weights: entries }], data);
+    if (precision === options.precision) {
+      served = createFusedModel(
+        new Map(
+          weights.map((w) => [w.name, { values: decoded.get(w.name) as Float32Array, shape: w.shape }]),
+        ),
+      );
+    }
     setNamedWeights(
       tfjs,
       model,
@@ -253,7 +297,10 @@ async function main(options: TrainOptions) {
       `test accuracy ${precision}: ${((test[precision]?.accuracy ?? 0) * 100).toFixed(2)}% (${data.byteLength} bytes of weights)`,
     );
   }
-  const served = test[options.precision] as EvaluationMetrics;
+  const servedMetrics = test[options.precision] as EvaluationMetrics;
+  // Trust signals on the served weights, through the Worker's own model code.
+  const signals = fitServedSignals(served as FusedModel, { train, validation, test: testSubset });
+  console.log(describeSignals(signals));
   const manifest = await writeExport({
     directory: options.out,
     topology,
@@ -261,7 +308,8 @@ async function main(options: TrainOptions) {
     precision: options.precision,
     pictures: {
       [CURVES_FILE]: trainingCurvesSvg(history),
-      [CONFUSION_FILE]: confusionMatrixSvg(served.confusion),
+      [CONFUSION_FILE]: confusionMatrixSvg(servedMetrics.confusion),
+      [RELIABILITY_FILE]: signals.reliabilitySvg,
     },
     manifest: {
       createdAt: new Date().toISOString(),
@@ -280,7 +328,8 @@ async function main(options: TrainOptions) {
           emaDecay: options.emaDecay,
           selectedWeights: bestSource,
           epochsCompleted: history.length,
-          selection: 'lowest validation loss over every epoch, raw and averaged weights',
+          selection: `lowest ${SELECTION} over every epoch, raw and averaged weights`,
+          bestValidationLoss: bestValLoss,
           ...(options.augment ? { augmentation: DEFAULT_AUGMENT } : {}),
         },
         trainExamples: train.indices.length,
@@ -291,6 +340,8 @@ async function main(options: TrainOptions) {
       },
       history,
       test: test as Record<Precision, EvaluationMetrics>,
+      calibration: signals.calibration,
+      digitDetector: signals.digitDetector,
     },
   });
   console.log(

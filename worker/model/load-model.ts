@@ -3,6 +3,7 @@
  * sha256 and size, the weights match the architecture and every value is finite.
  */
 
+import { signalParametersProblem } from '../../core/confidence.ts';
 import { MANIFEST_FILE, MODEL_FILE, type ModelManifest, versionKey } from '../../core/manifest.ts';
 import { PIXEL_COUNT } from '../../core/model-spec.ts';
 import { decodeWeights } from '../../core/weights.ts';
@@ -44,6 +45,8 @@ function parseManifest(text: string, version: string): ModelManifest {
     );
   }
   if (!Array.isArray(manifest.files)) throw new ModelVerificationError(`${MANIFEST_FILE} lists no files`);
+  const signalProblem = signalParametersProblem(manifest.calibration, manifest.digitDetector);
+  if (signalProblem !== undefined) throw new ModelVerificationError(`${MANIFEST_FILE}: ${signalProblem}`);
   return manifest;
 }
 

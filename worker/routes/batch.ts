@@ -7,7 +7,7 @@ import { ApiError } from '../errors.ts';
 import { pixelsFromJson, writePixels } from '../input/pixels-from-input.ts';
 import { limitBody } from '../middleware/limit-body.ts';
 import { batchRoute } from './definitions.ts';
-import { toPrediction } from './shared.ts';
+import { predictImages } from './shared.ts';
 
 export function registerBatch(app: ApiApp): void {
   app.openapi({ ...batchRoute, middleware: [limitBody(['json'])] }, async (c) => {
@@ -35,10 +35,10 @@ export function registerBatch(app: ApiApp): void {
     const { version } = c.req.valid('query');
     const answer = await c.var.registry.run(version, c.var.waitUntil, (loaded) => {
       startTime(c, 'inference', 'Model inference');
-      const probabilities = loaded.model.predict(pixels, images.length);
+      const predictions = predictImages(loaded, pixels, images.length);
       endTime(c, 'inference');
       return {
-        predictions: images.map((_, index) => toPrediction(probabilities, index)),
+        predictions,
         model: { version: loaded.version },
       };
     });
