@@ -12,3 +12,14 @@ const found = import.meta.glob<ModelManifest>('../../../models/default/manifest.
 export function committedManifest(): ModelManifest | null {
   return Object.values(found)[0] ?? null;
 }
+
+const reliability = import.meta.glob<string>('../../../models/default/reliability.svg', {
+  eager: true,
+  query: '?raw',
+  import: 'default',
+});
+
+/** The committed model's reliability diagram (SVG text), or null for models exported without one. */
+export function committedReliabilitySvg(): string | null {
+  return Object.values(reliability)[0] ?? null;
+}
