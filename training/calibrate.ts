@@ -77,6 +77,8 @@ const featureRows = (outputs: Outputs) =>
   );
 
 const round = (value: number, digits = 6) => Number(value.toFixed(digits));
+/** Thresholds are rounded down, so rounding never flags more than the chosen share. */
+const roundDown = (value: number) => Math.floor(value * 1e6) / 1e6;
 
 export interface ServedSignals {
   readonly calibration: CalibrationReport;
@@ -96,7 +98,7 @@ export function fitServedSignals(
 
   const temperature = fitTemperature(validationOut.logits, validation.labels);
   const validationConfidence = confidences(validationOut.logits, validation.labels, temperature);
-  const uncertainBelow = thresholdFlagging(validationConfidence.confidence);
+  const uncertainBelow = roundDown(thresholdFlagging(validationConfidence.confidence));
   const before = confidences(testOut.logits, test.labels, 1);
   const after = confidences(testOut.logits, test.labels, temperature);
   const beforeBins = reliabilityBins(before.confidence, before.correct, ECE_BINS);
@@ -115,7 +117,7 @@ export function fitServedSignals(
   });
   const calibration: CalibrationReport = {
     temperature: round(temperature),
-    uncertainBelow: round(uncertainBelow),
+    uncertainBelow,
     validationUncertainShare: round(shareBelow(validationConfidence.confidence, uncertainBelow)),
     test: {
       eceBefore: round(eceBefore),
@@ -137,8 +139,12 @@ export function fitServedSignals(
   ];
   const negatives = featureRows(runModel(model, generateNonDigits(FIT_SEED, FIT_NON_DIGITS).pixels));
   const fitted = fitLogistic(positives, negatives);
-  const threshold = thresholdFlagging(scoresOf(fitted, featureRows(validationOut)));
-  const detector = { kind: 'logistic-hidden-energy-ink/1' as const, ...fitted, threshold: round(threshold) };
+  const threshold = roundDown(thresholdFlagging(scoresOf(fitted, featureRows(validationOut))));
+  const detector = {
+    kind: 'logistic-hidden-energy-ink/1' as const,
+    ...fitted,
+    threshold: roundDown(threshold),
+  };
   const evaluation = generateNonDigits(EVALUATION_SEED, EVALUATION_NON_DIGITS);
   const nonDigitScores = scoresOf(detector, featureRows(runModel(model, evaluation.pixels)));
   const byKind = Object.fromEntries(
