@@ -33,40 +33,45 @@ export function createFusedModel(
     tensors[name as WeightName] = tf.keep(tf.tensor(values, [...shape], 'float32'));
   }
   let disposed = false;
-  function outputs(pixels: Float32Array, count: number): ModelOutputs {
+  /** The network up to its logits; call inside tf.tidy. */
+  function forward(pixels: Float32Array, count: number) {
     if (disposed) throw new Error('model already disposed');
+    const input = tf.tensor4d(pixels, [count, IMAGE_SIZE, IMAGE_SIZE, 1]);
+    const conv1 = tf.fused.conv2d({
+      x: input,
+      filter: tensors['conv1/kernel'] as tf.Tensor4D,
+      bias: tensors['conv1/bias'],
+      strides: 1,
+      pad: 'same',
+      activation: 'relu',
+    });
+    const pool1 = tf.maxPool(conv1, 2, 2, 'valid');
+    const conv2 = tf.fused.conv2d({
+      x: pool1,
+      filter: tensors['conv2/kernel'] as tf.Tensor4D,
+      bias: tensors['conv2/bias'],
+      strides: 1,
+      pad: 'same',
+      activation: 'relu',
+    });
+    const pool2 = tf.maxPool(conv2, 2, 2, 'valid');
+    const flat = tf.reshape(pool2, [count, (IMAGE_SIZE / 4) * (IMAGE_SIZE / 4) * 32]);
+    const hidden = tf.fused.matMul({
+      a: flat as tf.Tensor2D,
+      b: tensors['dense1/kernel'] as tf.Tensor2D,
+      bias: tensors['dense1/bias'],
+      activation: 'relu',
+    });
+    const logits = tf.fused.matMul({
+      a: hidden,
+      b: tensors['dense2/kernel'] as tf.Tensor2D,
+      bias: tensors['dense2/bias'],
+    });
+    return { hidden, logits };
+  }
+  function outputs(pixels: Float32Array, count: number): ModelOutputs {
     return tf.tidy(() => {
-      const input = tf.tensor4d(pixels, [count, IMAGE_SIZE, IMAGE_SIZE, 1]);
-      const conv1 = tf.fused.conv2d({
-        x: input,
-        filter: tensors['conv1/kernel'] as tf.Tensor4D,
-        bias: tensors['conv1/bias'],
-        strides: 1,
-        pad: 'same',
-        activation: 'relu',
-      });
-      const pool1 = tf.maxPool(conv1, 2, 2, 'valid');
-      const conv2 = tf.fused.conv2d({
-        x: pool1,
-        filter: tensors['conv2/kernel'] as tf.Tensor4D,
-        bias: tensors['conv2/bias'],
-        strides: 1,
-        pad: 'same',
-        activation: 'relu',
-      });
-      const pool2 = tf.maxPool(conv2, 2, 2, 'valid');
-      const flat = tf.reshape(pool2, [count, (IMAGE_SIZE / 4) * (IMAGE_SIZE / 4) * 32]);
-      const hidden = tf.fused.matMul({
-        a: flat as tf.Tensor2D,
-        b: tensors['dense1/kernel'] as tf.Tensor2D,
-        bias: tensors['dense1/bias'],
-        activation: 'relu',
-      });
-      const logits = tf.fused.matMul({
-        a: hidden,
-        b: tensors['dense2/kernel'] as tf.Tensor2D,
-        bias: tensors['dense2/bias'],
-      });
+      const { hidden, logits } = forward(pixels, count);
       return { logits: logits.dataSync() as Float32Array, hidden: hidden.dataSync() as Float32Array };
     });
   }
@@ -76,10 +81,7 @@ export function createFusedModel(
     },
     outputs,
     predict(pixels, count) {
-      const { logits } = outputs(pixels, count);
-      return tf.tidy(
-        () => tf.softmax(tf.tensor2d(logits, [count, logits.length / count])).dataSync() as Float32Array,
-      );
+      return tf.tidy(() => tf.softmax(forward(pixels, count).logits).dataSync() as Float32Array);
     },
     dispose() {
       if (disposed) return;
