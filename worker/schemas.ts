@@ -168,6 +168,20 @@ export const ModelResponse = z
       }),
     ),
     test: z.record(z.string(), Metrics),
+    trust: z
+      .object({
+        temperature: z.number(),
+        uncertainBelow: z.number(),
+        eceBefore: z.number().nullable(),
+        eceAfter: z.number().nullable(),
+        digitDetector: z.boolean(),
+        nonDigitsFlagged: z.number().nullable(),
+        testDigitsFlagged: z.number().nullable(),
+      })
+      .openapi({
+        description:
+          'How `uncertain` and `isDigit` are computed for this version and how they measured on the test digits and generated non-digits (null: not measured).',
+      }),
     files: z.array(z.object({ path: z.string(), bytes: z.number(), sha256: z.string() })),
   })
   .openapi('Model');

@@ -93,6 +93,24 @@ describe('isDigit', () => {
   });
 });
 
+describe('GET /api/model', () => {
+  it('reports the trust parameters and figures, and serves the reliability diagram', async () => {
+    const body = (await (await api('/api/model')).json()) as { trust: Record<string, unknown> };
+    expect(body.trust).toEqual({
+      temperature: calibration?.temperature,
+      uncertainBelow: calibration?.uncertainBelow,
+      eceBefore: calibration?.test.eceBefore,
+      eceAfter: calibration?.test.eceAfter,
+      digitDetector: true,
+      nonDigitsFlagged: detector?.metrics.nonDigitsFlagged,
+      testDigitsFlagged: detector?.metrics.testDigitsFlagged,
+    });
+    const svg = await api('/api/model/files/reliability.svg');
+    expect(svg.status).toBe(200);
+    expect(await svg.text()).toContain('Reliability');
+  });
+});
+
 describe('manifests without calibration or detector', () => {
   it('serve the raw softmax, isDigit null and the fallback uncertain threshold', async () => {
     const { calibration: _c, digitDetector: _d, ...bare } = model.manifest;
@@ -105,6 +123,16 @@ describe('manifests without calibration or detector', () => {
       expect(p.isDigit).toBeNull();
       expect(p.digit).toBe(q.digit);
       expect(p.uncertain).toBe(p.confidence < FALLBACK_UNCERTAIN_BELOW);
+    });
+    const info = (await (await api('/api/model?version=plain-manifest')).json()) as { trust: unknown };
+    expect(info.trust).toEqual({
+      temperature: 1,
+      uncertainBelow: FALLBACK_UNCERTAIN_BELOW,
+      eceBefore: null,
+      eceAfter: null,
+      digitDetector: false,
+      nonDigitsFlagged: null,
+      testDigitsFlagged: null,
     });
     // A temperature above 1 softens the softmax (below 1 sharpens): the raw confidence is on that side.
     const direction = Math.sign((calibration?.temperature ?? 1) - 1);

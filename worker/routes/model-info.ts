@@ -1,6 +1,7 @@
 /** GET /api/model (what is served) and GET /api/model/files/{name} (its pictures, for the site). */
 
 import type { z } from '@hono/zod-openapi';
+import { FALLBACK_UNCERTAIN_BELOW } from '../../core/confidence.ts';
 import { versionKey } from '../../core/manifest.ts';
 import { ARCHITECTURE } from '../../core/model-spec.ts';
 import type { ApiApp } from '../app-types.ts';
@@ -24,6 +25,15 @@ export function registerModelInfo(app: ApiApp): void {
         sizeBytes,
         architecture: ARCHITECTURE.map((layer) => ({ ...layer, outputShape: [...layer.outputShape] })),
         test: manifest.test as unknown as Record<string, z.infer<typeof ModelResponse>['test'][string]>,
+        trust: {
+          temperature: manifest.calibration?.temperature ?? 1,
+          uncertainBelow: manifest.calibration?.uncertainBelow ?? FALLBACK_UNCERTAIN_BELOW,
+          eceBefore: manifest.calibration?.test?.eceBefore ?? null,
+          eceAfter: manifest.calibration?.test?.eceAfter ?? null,
+          digitDetector: manifest.digitDetector !== undefined,
+          nonDigitsFlagged: manifest.digitDetector?.metrics?.nonDigitsFlagged ?? null,
+          testDigitsFlagged: manifest.digitDetector?.metrics?.testDigitsFlagged ?? null,
+        },
         files: manifest.files.map((file) => ({ ...file })),
       },
       200,
