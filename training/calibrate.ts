@@ -31,10 +31,23 @@ import {
 } from './signals.ts';
 
 export const RELIABILITY_FILE = 'reliability.svg';
-/** How many training digits (half of them augmented) and generated non-digits fit the detector. */
-const DETECTOR_DIGITS = 8000;
-const FIT_NON_DIGITS = 6000;
-const EVALUATION_NON_DIGITS = 3000;
+/** How many training digits (half of them augmented) and generated non-digits fit and test the detector. */
+export interface DetectorSizes {
+  readonly digits: number;
+  readonly fitNonDigits: number;
+  readonly evaluationNonDigits: number;
+}
+export const FULL_DETECTOR_SIZES: DetectorSizes = {
+  digits: 8000,
+  fitNonDigits: 6000,
+  evaluationNonDigits: 3000,
+};
+/** For quick runs (`--limit`): enough to exercise every step, not to report figures. */
+export const QUICK_DETECTOR_SIZES: DetectorSizes = {
+  digits: 1200,
+  fitNonDigits: 1200,
+  evaluationNonDigits: 600,
+};
 
 interface Outputs {
   readonly logits: Float32Array;
@@ -90,6 +103,7 @@ export interface ServedSignals {
 export function fitServedSignals(
   model: FusedModel,
   data: { train: Subset; validation: Subset; test: Subset },
+  sizes: DetectorSizes = FULL_DETECTOR_SIZES,
 ): ServedSignals {
   const validation = pixelsOf(data.validation);
   const test = pixelsOf(data.test);
@@ -129,15 +143,15 @@ export function fitServedSignals(
   };
 
   // The detector: training digits (half as drawn, half augmented: people's digits vary more) vs non-digits.
-  const digitSubset = { ...data.train, indices: data.train.indices.subarray(0, DETECTOR_DIGITS) };
-  const half = DETECTOR_DIGITS / 2;
+  const digitSubset = { ...data.train, indices: data.train.indices.subarray(0, sizes.digits) };
+  const half = Math.floor(digitSubset.indices.length / 2);
   const clean = pixelsOf({ ...digitSubset, indices: digitSubset.indices.subarray(0, half) });
   const augmented = pixelsOf({ ...digitSubset, indices: digitSubset.indices.subarray(half) }, 7);
   const positives = [
     ...featureRows(runModel(model, clean.pixels)),
     ...featureRows(runModel(model, augmented.pixels)),
   ];
-  const negatives = featureRows(runModel(model, generateNonDigits(FIT_SEED, FIT_NON_DIGITS).pixels));
+  const negatives = featureRows(runModel(model, generateNonDigits(FIT_SEED, sizes.fitNonDigits).pixels));
   const fitted = fitLogistic(positives, negatives);
   const threshold = roundDown(thresholdFlagging(scoresOf(fitted, featureRows(validationOut))));
   const detector = {
@@ -145,7 +159,7 @@ export function fitServedSignals(
     ...fitted,
     threshold: roundDown(threshold),
   };
-  const evaluation = generateNonDigits(EVALUATION_SEED, EVALUATION_NON_DIGITS);
+  const evaluation = generateNonDigits(EVALUATION_SEED, sizes.evaluationNonDigits);
   const nonDigitScores = scoresOf(detector, featureRows(runModel(model, evaluation.pixels)));
   const byKind = Object.fromEntries(
     NON_DIGIT_KINDS.map((kind) => {
@@ -161,7 +175,7 @@ export function fitServedSignals(
       ),
       testDigitsFlagged: round(shareBelow(scoresOf(detector, featureRows(testOut)), detector.threshold)),
       nonDigitsFlagged: round(shareBelow(nonDigitScores, detector.threshold)),
-      nonDigitCount: EVALUATION_NON_DIGITS,
+      nonDigitCount: sizes.evaluationNonDigits,
       nonDigitsFlaggedByKind: byKind,
     },
   };

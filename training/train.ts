@@ -9,7 +9,13 @@ import { decodeWeights } from '../core/weights.ts';
 import { createFusedModel, type FusedModel } from '../worker/model/fused-model.ts';
 import { DEFAULT_AUGMENT } from './augment.ts';
 import { useWasmForTraining } from './backend.ts';
-import { describeSignals, fitServedSignals, RELIABILITY_FILE } from './calibrate.ts';
+import {
+  describeSignals,
+  FULL_DETECTOR_SIZES,
+  fitServedSignals,
+  QUICK_DETECTOR_SIZES,
+  RELIABILITY_FILE,
+} from './calibrate.ts';
 import { confusionMatrixSvg, trainingCurvesSvg } from './charts.ts';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import { WeightAverage } from './ema.ts';
@@ -299,7 +305,11 @@ async function main(options: TrainOptions) {
   }
   const servedMetrics = test[options.precision] as EvaluationMetrics;
   // Trust signals on the served weights, through the Worker's own model code.
-  const signals = fitServedSignals(served as FusedModel, { train, validation, test: testSubset });
+  const signals = fitServedSignals(
+    served as FusedModel,
+    { train, validation, test: testSubset },
+    options.limit === undefined ? FULL_DETECTOR_SIZES : QUICK_DETECTOR_SIZES,
+  );
   console.log(describeSignals(signals));
   const manifest = await writeExport({
     directory: options.out,

@@ -55,7 +55,7 @@ describe('a short real training run', () => {
     workspace = await mkdtemp(join(tmpdir(), 'digit-edge-train-'));
     first = join(workspace, 'first');
     firstLog = await train(first);
-  });
+  }, 900_000);
 
   afterAll(async () => {
     await rm(workspace, { recursive: true, force: true });
