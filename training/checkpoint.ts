@@ -18,6 +18,8 @@ export interface CheckpointState {
   /** What `bestValLoss` measures (absent: the raw validation NLL of older checkpoints). */
   readonly selection?: string;
   readonly seconds: number;
+  /** Adam's β₁ᵗ and β₂ᵗ exactly as they were (see train.ts). */
+  readonly adamPowers?: readonly number[];
   /** Steps the weight average has seen (its warm-up depends on it). */
   readonly averageSteps?: number;
 }

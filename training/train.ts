@@ -80,6 +80,24 @@ const settingsKey = (o: TrainOptions) =>
     o.emaDecay,
   ]);
 
+/**
+ * Adam's running powers β₁ᵗ and β₂ᵗ. tfjs multiplies them step by step but, on setWeights, recomputes them
+ * with pow(), which differs in the last float32 bits; saving and restoring them keeps a resumed run
+ * byte-identical to an uninterrupted one.
+ */
+type AdamPowers = { readonly accBeta1: tf.Variable; readonly accBeta2: tf.Variable };
+const adamPowers = (model: tf.LayersModel): [number, number] => {
+  const { accBeta1, accBeta2 } = model.optimizer as unknown as AdamPowers;
+  return [accBeta1.dataSync()[0] as number, accBeta2.dataSync()[0] as number];
+};
+function restoreAdamPowers(tfjs: typeof tf, model: tf.LayersModel, [beta1, beta2]: readonly number[]) {
+  const { accBeta1, accBeta2 } = model.optimizer as unknown as AdamPowers;
+  tfjs.tidy(() => {
+    accBeta1.assign(tfjs.scalar(beta1 as number));
+    accBeta2.assign(tfjs.scalar(beta2 as number));
+  });
+}
+
 /** What `bestValLoss` measures (see calibratedLoss). */
 const SELECTION = 'validation NLL after temperature scaling';
 
@@ -137,6 +155,7 @@ async function main(options: TrainOptions) {
     await model.optimizer.setWeights(
       checkpoint.optimizerWeights.map((w) => ({ name: w.name, tensor: tfjs.tensor(w.values, [...w.shape]) })),
     );
+    if (checkpoint.state.adamPowers) restoreAdamPowers(tfjs, model, checkpoint.state.adamPowers);
     ({ history, bestEpoch, bestValLoss, seconds } = checkpoint.state);
     bestSource = checkpoint.state.bestSource ?? 'raw';
     bestWeights = checkpoint.bestWeights;
@@ -241,6 +260,7 @@ async function main(options: TrainOptions) {
         selection: SELECTION,
         seconds,
         ...(average ? { averageSteps: average.steps } : {}),
+        adamPowers: adamPowers(model),
       },
       weights: epochWeights,
       bestWeights,
