@@ -50,6 +50,10 @@ export const EpochRecordSchema = z.object({
   accuracy: z.number(),
   valLoss: z.number(),
   valAccuracy: z.number(),
+  /** The same for the moving average of the weights, when the run keeps one. */
+  emaValLoss: z.number().optional(),
+  emaValAccuracy: z.number().optional(),
+  /** At the end of the epoch (the schedule changes it every step). */
   learningRate: z.number(),
   seconds: z.number(),
 });
@@ -61,6 +65,8 @@ export const TrainingSettingsSchema = z.object({
   learningRate: z.number(),
   seed: z.number(),
   augment: z.boolean(),
+  /** The rest of the recipe (absent in older manifests): schedule, regularisation, augmentation. */
+  recipe: z.record(z.string(), z.unknown()).optional(),
   trainExamples: z.number(),
   validationExamples: z.number(),
   bestEpoch: z.number(),
@@ -68,6 +74,44 @@ export const TrainingSettingsSchema = z.object({
   backend: z.string(),
 });
 export type TrainingSettings = z.infer<typeof TrainingSettingsSchema>;
+
+/** Temperature and `uncertain` threshold, with what they measured (core/confidence.ts applies them). */
+export const CalibrationReportSchema = z.object({
+  temperature: z.number().positive(),
+  /** Calibrated confidence below which a prediction is flagged `uncertain`. */
+  uncertainBelow: z.number().min(0).max(1),
+  /** Share of the validation digits flagged `uncertain` (≤ 1% by construction). */
+  validationUncertainShare: z.number(),
+  /** On the test digits, served weights: ECE (15 bins) before/after, flagged share, accuracy of the rest. */
+  test: z.object({
+    eceBefore: z.number(),
+    eceAfter: z.number(),
+    bins: z.int(),
+    uncertainShare: z.number(),
+    accuracyWhenSure: z.number(),
+  }),
+});
+export type CalibrationReport = z.infer<typeof CalibrationReportSchema>;
+
+/** The `isDigit` score: a logistic score over hidden activations and ink features, and what it measured. */
+export const DigitDetectorReportSchema = z.object({
+  kind: z.literal('logistic-hidden-energy-ink/1'),
+  mean: z.array(z.number()).readonly(),
+  scale: z.array(z.number()).readonly(),
+  weights: z.array(z.number()).readonly(),
+  bias: z.number(),
+  threshold: z.number(),
+  metrics: z.object({
+    /** Shares flagged `isDigit: false`: validation digits (≤ 1% by construction), test digits, non-digits. */
+    validationDigitsFlagged: z.number(),
+    testDigitsFlagged: z.number(),
+    nonDigitsFlagged: z.number(),
+    nonDigitCount: z.number(),
+    /** Share of the generated evaluation non-digits flagged, per kind. */
+    nonDigitsFlaggedByKind: z.record(z.string(), z.number()),
+  }),
+});
+export type DigitDetectorReport = z.infer<typeof DigitDetectorReportSchema>;
 
 /**
  * `manifest.json`. Unknown keys are accepted and dropped (zod's default), so a Worker or publisher reads
@@ -91,6 +135,10 @@ export const ModelManifestSchema = z.object({
   training: TrainingSettingsSchema,
   history: z.array(EpochRecordSchema),
   test: z.record(PrecisionSchema, EvaluationMetricsSchema),
+  /** Absent in older manifests: temperature 1, nothing flagged `uncertain`. */
+  calibration: CalibrationReportSchema.optional(),
+  /** Absent: the model cannot tell, `isDigit` is null. */
+  digitDetector: DigitDetectorReportSchema.optional(),
 });
 export type ModelManifest = z.infer<typeof ModelManifestSchema>;
 

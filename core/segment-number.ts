@@ -96,6 +96,8 @@ export interface NumberPlan {
 }
 
 export interface ReadDigit {
+  /** Index of the chosen candidate in the plan (and in the model call's batch). */
+  readonly candidate: number;
   readonly digit: number;
   readonly confidence: number;
   readonly probabilities: number[];
@@ -506,6 +508,7 @@ export function chooseReading(plan: NumberPlan, probabilities: Float32Array): Nu
   }
   chosen.reverse();
   const digits = chosen.map((index) => ({
+    candidate: index,
     ...(answers[index] as { digit: number; confidence: number; probabilities: number[] }),
     box: (candidates[index] as Candidate).box,
   }));

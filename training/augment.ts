@@ -1,7 +1,8 @@
 /**
  * Data augmentation over plain 28×28 Float32Arrays: a random affine warp (rotation, scale, shear, shift)
- * and a random stroke-width change. People's drawings vary far more than MNIST's, so the served model sees
- * varied digits in training.
+ * with an optional smooth elastic distortion, a random stroke-width change, and, at modest probabilities,
+ * what a photo pipeline leaves behind (slight blur, broken strokes, faint ink, residual noise). People's
+ * drawings and photos vary far more than MNIST's, so the served model sees varied digits in training.
  */
 import { IMAGE_SIZE, PIXEL_COUNT } from '../core/model-spec.ts';
 import { type Random, uniform } from './random.ts';
@@ -11,19 +12,37 @@ export interface AugmentOptions {
   readonly scaleRange: readonly [number, number];
   readonly maxShear: number;
   readonly maxShiftPixels: number;
+  /** Probability of a smooth elastic distortion on top of the affine warp. */
+  readonly elasticProbability: number;
+  /** Largest displacement, in pixels, of the elastic field's control points. */
+  readonly elasticPixels: number;
   /** Probability of thickening and of thinning the strokes (each). */
   readonly strokeChangeProbability: number;
+  /** Photo residue, each independently: slight blur, 1–2 gaps in strokes, faint/contrasty ink, noise. */
+  readonly blurProbability: number;
+  readonly breakProbability: number;
+  readonly contrastProbability: number;
+  readonly noiseProbability: number;
 }
 
 export const DEFAULT_AUGMENT: AugmentOptions = {
-  maxRotationDegrees: 12,
-  scaleRange: [0.88, 1.12],
-  maxShear: 0.12,
+  maxRotationDegrees: 15,
+  scaleRange: [0.85, 1.15],
+  maxShear: 0.15,
   maxShiftPixels: 2.5,
-  strokeChangeProbability: 0.15,
+  elasticProbability: 0.5,
+  elasticPixels: 1.6,
+  strokeChangeProbability: 0.2,
+  blurProbability: 0.1,
+  breakProbability: 0.1,
+  contrastProbability: 0.15,
+  noiseProbability: 0.1,
 };
 
 const centre = (IMAGE_SIZE - 1) / 2;
+/** The elastic field: random displacements on a 4×4 grid of control points, bilinearly interpolated. */
+const GRID = 4;
+const GRID_STEP = (IMAGE_SIZE - 1) / (GRID - 1);
 
 /** Bilinear sample with zero outside; the hot loop of augmentation, so no closures. */
 function sample(image: Float32Array, x: number, y: number): number {
@@ -67,6 +86,94 @@ function changeStrokeWidth(image: Float32Array, thicker: boolean, amount: number
   return out;
 }
 
+/** Fills `out` (784 values) with a GRID×GRID field of control values interpolated bilinearly. */
+function interpolateField(field: Float64Array, out: Float32Array): void {
+  for (let y = 0; y < IMAGE_SIZE; y++) {
+    const gy = Math.min(y / GRID_STEP, GRID - 1.000001);
+    const y0 = Math.floor(gy);
+    const fy = gy - y0;
+    for (let x = 0; x < IMAGE_SIZE; x++) {
+      const gx = Math.min(x / GRID_STEP, GRID - 1.000001);
+      const x0 = Math.floor(gx);
+      const fx = gx - x0;
+      const i = y0 * GRID + x0;
+      const top = (field[i] as number) * (1 - fx) + (field[i + 1] as number) * fx;
+      const bottom = (field[i + GRID] as number) * (1 - fx) + (field[i + GRID + 1] as number) * fx;
+      out[y * IMAGE_SIZE + x] = top * (1 - fy) + bottom * fy;
+    }
+  }
+}
+
+/** 3×3 binomial blur blended by `amount` (a slightly out-of-focus photo). */
+function blur(image: Float32Array, amount: number): void {
+  const copy = image.slice();
+  const weights = [1, 2, 1];
+  for (let y = 0; y < IMAGE_SIZE; y++) {
+    for (let x = 0; x < IMAGE_SIZE; x++) {
+      let sum = 0;
+      for (let dy = -1; dy <= 1; dy++) {
+        const yy = y + dy;
+        if (yy < 0 || yy >= IMAGE_SIZE) continue;
+        for (let dx = -1; dx <= 1; dx++) {
+          const xx = x + dx;
+          if (xx < 0 || xx >= IMAGE_SIZE) continue;
+          sum +=
+            (copy[yy * IMAGE_SIZE + xx] as number) *
+            (weights[dy + 1] as number) *
+            (weights[dx + 1] as number);
+        }
+      }
+      const i = y * IMAGE_SIZE + x;
+      image[i] = (copy[i] as number) + (sum / 16 - (copy[i] as number)) * amount;
+    }
+  }
+}
+
+/** Erases 1–2 small disks centred on ink (a stroke broken by glare or a faint pen). */
+function breakStrokes(image: Float32Array, random: Random): void {
+  const gaps = random() < 0.5 ? 1 : 2;
+  for (let g = 0; g < gaps; g++) {
+    for (let attempt = 0; attempt < 30; attempt++) {
+      const cx = Math.floor(random() * IMAGE_SIZE);
+      const cy = Math.floor(random() * IMAGE_SIZE);
+      if ((image[cy * IMAGE_SIZE + cx] as number) < 0.5) continue;
+      const radius = uniform(random, 0.8, 1.8);
+      const reach = Math.ceil(radius);
+      for (let y = Math.max(0, cy - reach); y <= Math.min(IMAGE_SIZE - 1, cy + reach); y++) {
+        for (let x = Math.max(0, cx - reach); x <= Math.min(IMAGE_SIZE - 1, cx + reach); x++) {
+          const d = Math.hypot(x - cx, y - cy);
+          if (d <= radius)
+            image[y * IMAGE_SIZE + x] = (image[y * IMAGE_SIZE + x] as number) * (d / radius) ** 2;
+        }
+      }
+      break;
+    }
+  }
+}
+
+/** Faint or harsh ink: a gamma curve and a gain below 1. */
+function changeContrast(image: Float32Array, random: Random): void {
+  const gamma = uniform(random, 0.6, 1.5);
+  const gain = uniform(random, 0.6, 1);
+  for (let i = 0; i < PIXEL_COUNT; i++) image[i] = gain * (image[i] as number) ** gamma;
+}
+
+/** Low-level background noise plus a few specks of dirt. */
+function addNoise(image: Float32Array, random: Random): void {
+  const level = uniform(random, 0.01, 0.06);
+  for (let i = 0; i < PIXEL_COUNT; i++) image[i] = (image[i] as number) + level * (random() + random() - 1);
+  const specks = Math.floor(random() * 4);
+  for (let s = 0; s < specks; s++) {
+    const i = Math.floor(random() * PIXEL_COUNT);
+    image[i] = Math.max(image[i] as number, uniform(random, 0.2, 0.7));
+  }
+}
+
+const controlX = new Float64Array(GRID * GRID);
+const controlY = new Float64Array(GRID * GRID);
+const elasticX = new Float32Array(PIXEL_COUNT);
+const elasticY = new Float32Array(PIXEL_COUNT);
+
 /** Writes an augmented copy of `source` (784 values in [0,1]) into `target`. */
 export function augmentDigit(
   source: Float32Array,
@@ -87,6 +194,16 @@ export function augmentDigit(
   const shear = uniform(random, -options.maxShear, options.maxShear);
   const shiftX = uniform(random, -options.maxShiftPixels, options.maxShiftPixels);
   const shiftY = uniform(random, -options.maxShiftPixels, options.maxShiftPixels);
+  const elastic = random() < options.elasticProbability;
+  if (elastic) {
+    const amplitude = uniform(random, 0.3, 1) * options.elasticPixels;
+    for (let i = 0; i < GRID * GRID; i++) {
+      controlX[i] = uniform(random, -amplitude, amplitude);
+      controlY[i] = uniform(random, -amplitude, amplitude);
+    }
+    interpolateField(controlX, elasticX);
+    interpolateField(controlY, elasticY);
+  }
   // Inverse map: for each output pixel, where in the source it comes from.
   const cos = Math.cos(angle);
   const sin = Math.sin(angle);
@@ -98,8 +215,16 @@ export function augmentDigit(
       const dx = x - centre - shiftX;
       const rx = (cos * dx + sin * dy) / sx;
       const ry = (-sin * dx + cos * dy) / sy;
-      const value = sample(image, rx - shear * ry + centre, ry + centre);
-      target[y * IMAGE_SIZE + x] = Math.min(value, 1);
+      const i = y * IMAGE_SIZE + x;
+      const u = rx - shear * ry + centre + (elastic ? (elasticX[i] as number) : 0);
+      const v = ry + centre + (elastic ? (elasticY[i] as number) : 0);
+      target[i] = Math.min(sample(image, u, v), 1);
     }
   }
+
+  if (random() < options.blurProbability) blur(target, uniform(random, 0.4, 1));
+  if (random() < options.breakProbability) breakStrokes(target, random);
+  if (random() < options.contrastProbability) changeContrast(target, random);
+  if (random() < options.noiseProbability) addNoise(target, random);
+  for (let i = 0; i < PIXEL_COUNT; i++) target[i] = Math.min(1, Math.max(0, target[i] as number));
 }

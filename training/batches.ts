@@ -7,7 +7,7 @@ import type { Random } from './random.ts';
 export interface Batch {
   /** size × 784 pixels in [0,1]. */
   readonly pixels: Float32Array;
-  /** size × 10 one-hot. */
+  /** size × 10 targets: one-hot, or smoothed (see `labelSmoothing`). */
   readonly oneHot: Float32Array;
   readonly labels: Uint8Array;
   readonly size: number;
@@ -20,24 +20,28 @@ export function readDigit(subset: Subset, position: number, target: Float32Array
   for (let i = 0; i < PIXEL_COUNT; i++) target[i] = (bytes[i] as number) / 255;
 }
 
-/** The batch made of `order[from .. from+size)` positions of `subset`, augmented when `augment` is given. */
+/**
+ * The batch made of `order[from .. from+size)` positions of `subset`, augmented when `augment` is given.
+ * `labelSmoothing` ε spreads ε of each target evenly over the 10 classes (1 − ε + ε/10 on the true one).
+ */
 export function makeBatch(
   subset: Subset,
   order: ArrayLike<number>,
   from: number,
   size: number,
   augment?: { random: Random; options?: AugmentOptions },
+  labelSmoothing = 0,
 ): Batch {
   const count = Math.min(size, order.length - from);
   const pixels = new Float32Array(count * PIXEL_COUNT);
-  const oneHot = new Float32Array(count * CLASS_COUNT);
+  const oneHot = new Float32Array(count * CLASS_COUNT).fill(labelSmoothing / CLASS_COUNT);
   const labels = new Uint8Array(count);
   const digit = new Float32Array(PIXEL_COUNT);
   for (let i = 0; i < count; i++) {
     const position = order[from + i] as number;
     const label = subset.source.labels[subset.indices[position] as number] as number;
     labels[i] = label;
-    oneHot[i * CLASS_COUNT + label] = 1;
+    oneHot[i * CLASS_COUNT + label] = 1 - labelSmoothing + labelSmoothing / CLASS_COUNT;
     const target = pixels.subarray(i * PIXEL_COUNT, (i + 1) * PIXEL_COUNT);
     if (augment) {
       readDigit(subset, position, digit);

@@ -163,3 +163,63 @@ ${parts.join('\n')}
 </svg>
 `;
 }
+
+interface ReliabilitySeries {
+  readonly label: string;
+  readonly colour: string;
+  readonly ece: number;
+  readonly bins: readonly { count: number; meanConfidence: number; accuracy: number }[];
+}
+
+/**
+ * Reliability diagram: accuracy against mean confidence per confidence bin (dot area ∝ predictions in the
+ * bin), before and after temperature scaling, with the diagonal of perfect calibration.
+ */
+export function reliabilityDiagramSvg(series: readonly ReliabilitySeries[], low = 0.5): string {
+  const size = 300;
+  const left = 56;
+  const top = 40;
+  const width = left + size + 24;
+  const height = top + size + 48;
+  const px = (v: number) => left + ((v - low) / (1 - low)) * size;
+  const py = (v: number) => top + (1 - (v - low) / (1 - low)) * size;
+  const parts: string[] = [
+    `<text x="${left}" y="18" font-size="14" font-weight="600" fill="currentColor">Reliability on the test digits</text>`,
+    `<line x1="${px(low)}" y1="${py(low)}" x2="${px(1)}" y2="${py(1)}" stroke="currentColor" stroke-opacity="0.35" stroke-dasharray="4 4"/>`,
+  ];
+  for (let t = 0; t <= 5; t++) {
+    const v = low + ((1 - low) * t) / 5;
+    const label = `${Math.round(v * 100)}%`;
+    parts.push(
+      `<line x1="${left}" x2="${left + size}" y1="${py(v).toFixed(1)}" y2="${py(v).toFixed(1)}" stroke="currentColor" stroke-opacity="0.1"/>`,
+      `<text x="${left - 6}" y="${py(v).toFixed(1)}" font-size="10" text-anchor="end" dominant-baseline="middle" fill="currentColor" fill-opacity="0.7">${label}</text>`,
+      `<text x="${px(v).toFixed(1)}" y="${top + size + 16}" font-size="10" text-anchor="middle" fill="currentColor" fill-opacity="0.7">${label}</text>`,
+    );
+  }
+  parts.push(
+    `<text x="${left + size / 2}" y="${top + size + 36}" font-size="11" text-anchor="middle" fill="currentColor">confidence</text>`,
+    `<text transform="translate(14 ${top + size / 2}) rotate(-90)" font-size="11" text-anchor="middle" fill="currentColor">accuracy</text>`,
+  );
+  const total = Math.max(1, ...series.map((s) => s.bins.reduce((sum, b) => sum + b.count, 0)));
+  series.forEach((s, index) => {
+    const shown = s.bins.filter((b) => b.count > 0 && b.meanConfidence >= low);
+    parts.push(
+      `<polyline points="${shown.map((b) => `${px(b.meanConfidence).toFixed(1)},${py(Math.max(low, b.accuracy)).toFixed(1)}`).join(' ')}" fill="none" stroke="${s.colour}" stroke-width="1.5"/>`,
+    );
+    for (const b of shown) {
+      const radius = 2 + 8 * Math.sqrt(b.count / total);
+      parts.push(
+        `<circle cx="${px(b.meanConfidence).toFixed(1)}" cy="${py(Math.max(low, b.accuracy)).toFixed(1)}" r="${radius.toFixed(1)}" fill="${s.colour}" fill-opacity="0.55"><title>${escapeXml(s.label)}: ${b.count} predictions, confidence ${(b.meanConfidence * 100).toFixed(1)}%, accuracy ${(b.accuracy * 100).toFixed(1)}%</title></circle>`,
+      );
+    }
+    parts.push(
+      `<rect x="${left + 12}" y="${top + 12 + index * 18}" width="12" height="3" fill="${s.colour}"/>`,
+      `<text x="${left + 30}" y="${top + 14 + index * 18}" font-size="11" dominant-baseline="middle" fill="currentColor">${escapeXml(s.label)} (ECE ${(s.ece * 100).toFixed(2)}%)</text>`,
+    );
+  });
+  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" ${FONT} role="img" aria-label="Reliability diagram: accuracy against confidence before and after temperature scaling">
+<title>Reliability diagram</title>
+${parts.join('\n')}
+</svg>
+`;
+}

@@ -13,13 +13,23 @@ export interface CheckpointState {
   readonly history: EpochRecord[];
   readonly bestEpoch: number;
   readonly bestValLoss: number;
+  /** Whether the best weights are the moving average ('ema') or the step's own ('raw'). */
+  readonly bestSource?: 'ema' | 'raw';
+  /** What `bestValLoss` measures (absent: the raw validation NLL of older checkpoints). */
+  readonly selection?: string;
   readonly seconds: number;
+  /** Adam's β₁ᵗ and β₂ᵗ exactly as they were (see train.ts). */
+  readonly adamPowers?: readonly number[];
+  /** Steps the weight average has seen (its warm-up depends on it). */
+  readonly averageSteps?: number;
 }
 
 export interface Checkpoint {
   readonly state: CheckpointState;
   readonly weights: NamedWeight[];
   readonly bestWeights: NamedWeight[];
+  /** The moving average of the weights, when the run keeps one. */
+  readonly averageWeights?: NamedWeight[];
   readonly optimizerWeights: NamedWeight[];
 }
 
@@ -60,6 +70,7 @@ export async function saveCheckpoint(directory: string, checkpoint: Checkpoint):
   await writeWeights(staging, 'weights', checkpoint.weights);
   await writeWeights(staging, 'best', checkpoint.bestWeights);
   await writeWeights(staging, 'optimizer', checkpoint.optimizerWeights);
+  if (checkpoint.averageWeights) await writeWeights(staging, 'average', checkpoint.averageWeights);
   await rm(directory, { recursive: true, force: true });
   await rename(staging, directory);
 }
@@ -67,10 +78,12 @@ export async function saveCheckpoint(directory: string, checkpoint: Checkpoint):
 export async function loadCheckpoint(directory: string): Promise<Checkpoint | undefined> {
   const stateText = await readFile(join(directory, 'state.json'), 'utf8').catch(() => undefined);
   if (stateText === undefined) return undefined;
+  const state = JSON.parse(stateText) as CheckpointState;
   return {
-    state: JSON.parse(stateText) as CheckpointState,
+    state,
     weights: await readWeights(directory, 'weights'),
     bestWeights: await readWeights(directory, 'best'),
     optimizerWeights: await readWeights(directory, 'optimizer'),
+    ...(state.averageSteps === undefined ? {} : { averageWeights: await readWeights(directory, 'average') }),
   };
 }

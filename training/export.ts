@@ -1,5 +1,5 @@
 /** Writes a model export: model.json + weight shard (tfjs layers format), pictures and manifest.json. */
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import {
@@ -7,7 +7,9 @@ import {
   MANIFEST_FILE,
   MODEL_FILE,
   type ModelManifest,
+  ModelManifestSchema,
   type Precision,
+  parseJsonAs,
 } from '../core/manifest.ts';
 import { sha256Hex } from '../core/sha256.ts';
 import type { WeightEntry } from '../core/weights.ts';
@@ -95,5 +97,31 @@ export async function writeExport(input: ExportInput): Promise<ModelManifest> {
   await writeFile(join(staging, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
   await rm(input.directory, { recursive: true, force: true });
   await rename(staging, input.directory);
+  return manifest;
+}
+
+/**
+ * Adds pictures and manifest fields to an existing export, in place: the file list and the version are
+ * recomputed (a new picture makes a new version).
+ */
+export async function rewriteExport(
+  directory: string,
+  pictures: Readonly<Record<string, string>>,
+  fields: Partial<ModelManifest>,
+): Promise<ModelManifest> {
+  const parsed = parseJsonAs(ModelManifestSchema, await readFile(join(directory, MANIFEST_FILE), 'utf8'));
+  if (!parsed.ok) throw new Error(`${join(directory, MANIFEST_FILE)} ${parsed.problem}`);
+  const old = parsed.value;
+  const added: FileEntry[] = await Promise.all(
+    Object.entries(pictures).map(async ([path, content]) => ({
+      path,
+      bytes: Buffer.byteLength(content),
+      sha256: await sha256Hex(content),
+    })),
+  );
+  const files = [...old.files.filter((f) => !(f.path in pictures)), ...added];
+  const manifest: ModelManifest = { ...old, ...fields, version: await versionOf(files), files };
+  for (const [path, content] of Object.entries(pictures)) await writeFile(join(directory, path), content);
+  await writeFile(join(directory, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
 }

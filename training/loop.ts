@@ -6,6 +6,7 @@ import { makeBatch } from './batches.ts';
 import type { Subset } from './mnist.ts';
 import { epochProgress } from './progress.ts';
 import { type Random, shuffleInPlace } from './random.ts';
+import { fitTemperature, negativeLogLikelihood } from './signals.ts';
 
 export interface EpochResult {
   readonly loss: number;
@@ -21,8 +22,13 @@ export async function trainEpoch(
     batchSize: number;
     random: Random;
     augment: AugmentOptions | undefined;
+    labelSmoothing: number;
     epoch: number;
     epochs: number;
+    /** Called before each batch with its index in the epoch (a per-step learning-rate schedule). */
+    beforeBatch?: (batch: number, batches: number) => void;
+    /** Called after each optimiser step (the weight average). */
+    afterBatch?: () => void;
   },
 ): Promise<EpochResult> {
   const order = shuffleInPlace(
@@ -41,11 +47,14 @@ export async function trainEpoch(
       b * options.batchSize,
       options.batchSize,
       options.augment ? { random: options.random, options: options.augment } : undefined,
+      options.labelSmoothing,
     );
+    options.beforeBatch?.(b, batches);
     const xs = tfjs.tensor4d(batch.pixels, [batch.size, IMAGE_SIZE, IMAGE_SIZE, 1]);
     const ys = tfjs.tensor2d(batch.oneHot, [batch.size, CLASS_COUNT]);
     const [loss, accuracy] = (await model.trainOnBatch(xs, ys)) as number[];
     tfjs.dispose([xs, ys]);
+    options.afterBatch?.();
     lossSum += (loss as number) * batch.size;
     accuracySum += (accuracy as number) * batch.size;
     seen += batch.size;
@@ -72,7 +81,7 @@ export async function predictAll(tfjs: typeof tf, model: tf.LayersModel, data: S
   return { probabilities, labels };
 }
 
-/** Mean cross-entropy and accuracy of predictions. */
+/** Mean cross-entropy, accuracy and calibrated cross-entropy (see calibratedLoss) of predictions. */
 export function lossAndAccuracy(probabilities: Float32Array, labels: Uint8Array) {
   let loss = 0;
   let correct = 0;
@@ -84,5 +93,18 @@ export function lossAndAccuracy(probabilities: Float32Array, labels: Uint8Array)
     for (let c = 1; c < CLASS_COUNT; c++) if ((row[c] as number) > (row[best] as number)) best = c;
     if (best === label) correct++;
   }
-  return { loss: loss / labels.length, accuracy: correct / labels.length };
+  return {
+    loss: loss / labels.length,
+    accuracy: correct / labels.length,
+    calibratedLoss: calibratedLoss(probabilities, labels),
+  };
+}
+
+/**
+ * Validation NLL after temperature scaling (softmax(log p / T) = softmax(logits / T)): the selection
+ * criterion. The raw NLL would favour early epochs under label smoothing, whose targets cap confidence.
+ */
+export function calibratedLoss(probabilities: Float32Array, labels: Uint8Array): number {
+  const logits = Float32Array.from(probabilities, (p) => Math.log(Math.max(p, 1e-30)));
+  return negativeLogLikelihood(logits, labels, fitTemperature(logits, labels));
 }

@@ -11,10 +11,18 @@ export interface TrainOptions {
   readonly limit: number | undefined;
   readonly validationCount: number;
   readonly augment: boolean;
+  /** Epochs of linear learning-rate warm-up before the cosine decay (may be fractional). */
+  readonly warmupEpochs: number;
+  /** ε of label smoothing on the training targets; 0 = plain one-hot. */
+  readonly labelSmoothing: number;
+  /** Decay of the exponential moving average of the weights per step; 0 = no average. */
+  readonly emaDecay: number;
   readonly precision: Precision;
   readonly out: string;
   readonly checkpointDir: string;
   readonly resume: boolean;
+  /** With --resume: skip the remaining epochs and export the best checkpointed weights now. */
+  readonly exportOnly: boolean;
   /** Evaluate on only the first N test digits (quick runs); undefined = all 10,000. */
   readonly testLimit: number | undefined;
   /** Corrections exported by `npm run feedback:export` (training/extra-data.ts); undefined = MNIST only. */
@@ -25,18 +33,46 @@ export interface TrainOptions {
   readonly extraHoldOut: number;
 }
 
+/** The defaults: `npm run train` with no options reproduces the committed model's recipe. */
+export const TRAIN_DEFAULTS = {
+  epochs: 30,
+  batchSize: 128,
+  learningRate: 0.002,
+  warmupEpochs: 1,
+  labelSmoothing: 0.1,
+  emaDecay: 0.999,
+  seed: 42,
+  validationCount: 5000,
+} as const;
+
+const d = TRAIN_DEFAULTS;
 const OPTIONS = {
-  epochs: { type: 'string', value: 'N', help: 'epochs to train (default 16)' },
-  'batch-size': { type: 'string', value: 'N', help: 'digits per batch (default 128)' },
+  epochs: { type: 'string', value: 'N', help: `epochs to train (default ${d.epochs})` },
+  'batch-size': { type: 'string', value: 'N', help: `digits per batch (default ${d.batchSize})` },
   'learning-rate': {
     type: 'string',
     value: 'X',
-    help: "Adam's peak learning rate, decayed on a cosine (default 0.0015)",
+    help: `Adam's peak learning rate, decayed on a cosine to 1% of it (default ${d.learningRate})`,
+  },
+  warmup: {
+    type: 'string',
+    value: 'N',
+    help: `epochs of linear warm-up to the peak, per step (default ${d.warmupEpochs}; 0 = none)`,
+  },
+  'label-smoothing': {
+    type: 'string',
+    value: 'X',
+    help: `ε of label smoothing on the training targets (default ${d.labelSmoothing}; 0 = none)`,
+  },
+  ema: {
+    type: 'string',
+    value: 'X',
+    help: `decay per step of the weights' moving average, kept when it validates better (default ${d.emaDecay}; 0 = none)`,
   },
   seed: {
     type: 'string',
     value: 'N',
-    help: 'seed for initialisation, shuffling, augmentation and dropout (default 42)',
+    help: `seed for initialisation, shuffling, augmentation and dropout (default ${d.seed})`,
   },
   limit: {
     type: 'string',
@@ -46,9 +82,12 @@ const OPTIONS = {
   validation: {
     type: 'string',
     value: 'N',
-    help: 'digits held out from the end of the training set (default 5000)',
+    help: `digits held out from the end of the training set (default ${d.validationCount})`,
   },
-  'no-augment': { type: 'boolean', help: 'train on the digits as they are' },
+  'no-augment': {
+    type: 'boolean',
+    help: 'train on the digits as they are (default: affine + elastic + photo residue)',
+  },
   precision: { type: 'string', value: 'P', help: 'exported weights: uint8 (default), float16 or float32' },
   out: { type: 'string', value: 'DIR', help: 'export folder (default artifacts/model)' },
   'checkpoint-dir': {
@@ -57,6 +96,10 @@ const OPTIONS = {
     help: 'where a checkpoint is saved after every epoch (default <out>.checkpoint)',
   },
   resume: { type: 'boolean', help: 'continue from the checkpoint of an interrupted run' },
+  'export-only': {
+    type: 'boolean',
+    help: 'with --resume: stop training, export the best checkpointed weights',
+  },
   'test-limit': { type: 'string', value: 'N', help: 'evaluate on the first N test digits only (quick runs)' },
   extra: {
     type: 'string',
@@ -92,6 +135,15 @@ function positive(name: string, text: string | undefined, fallback: number, inte
   return value;
 }
 
+function fraction(name: string, text: string | undefined, fallback: number, max: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value < 0 || value > max) {
+    throw new OptionsError(`--${name} must be a number from 0 to ${max}, got "${text}"`);
+  }
+  return value;
+}
+
 export function parseTrainOptions(args: readonly string[]): TrainOptions {
   const { values } = parseCommandLine(args, OPTIONS, (message) => new OptionsError(message));
   if (values.help) throw new HelpRequested(USAGE);
@@ -99,27 +151,33 @@ export function parseTrainOptions(args: readonly string[]): TrainOptions {
   if (!precision.success) {
     throw new OptionsError(`--precision must be uint8, float16 or float32, got "${values.precision}"`);
   }
-  const seed = values.seed === undefined ? 42 : Number(values.seed);
+  const seed = values.seed === undefined ? d.seed : Number(values.seed);
   if (!Number.isInteger(seed) || seed < 0)
     throw new OptionsError(`--seed must be a non-negative integer, got "${values.seed}"`);
   const out = values.out ?? 'artifacts/model';
+  if (values['export-only'] && !values.resume)
+    throw new OptionsError('--export-only exports a checkpoint: add --resume');
   const extraHoldOut = values['extra-holdout'] === undefined ? 0.2 : Number(values['extra-holdout']);
   if (!(extraHoldOut >= 0 && extraHoldOut < 1))
     throw new OptionsError(
       `--extra-holdout must be from 0 up to (not including) 1, got "${values['extra-holdout']}"`,
     );
   return {
-    epochs: positive('epochs', values.epochs, 16),
-    batchSize: positive('batch-size', values['batch-size'], 128),
-    learningRate: positive('learning-rate', values['learning-rate'], 0.0015, false),
+    epochs: positive('epochs', values.epochs, d.epochs),
+    batchSize: positive('batch-size', values['batch-size'], d.batchSize),
+    learningRate: positive('learning-rate', values['learning-rate'], d.learningRate, false),
+    warmupEpochs: fraction('warmup', values.warmup, d.warmupEpochs, Number.POSITIVE_INFINITY),
+    labelSmoothing: fraction('label-smoothing', values['label-smoothing'], d.labelSmoothing, 0.5),
+    emaDecay: fraction('ema', values.ema, d.emaDecay, 0.99999),
     seed,
     limit: values.limit === undefined ? undefined : positive('limit', values.limit, 0),
-    validationCount: positive('validation', values.validation, 5000),
+    validationCount: positive('validation', values.validation, d.validationCount),
     augment: !values['no-augment'],
     precision: precision.data,
     out,
     checkpointDir: values['checkpoint-dir'] ?? `${out}.checkpoint`,
     resume: values.resume ?? false,
+    exportOnly: values['export-only'] ?? false,
     testLimit:
       values['test-limit'] === undefined ? undefined : positive('test-limit', values['test-limit'], 0),
     extra: values.extra,
@@ -128,6 +186,16 @@ export function parseTrainOptions(args: readonly string[]): TrainOptions {
   };
 }
 
-/** Cosine decay from the peak to 2% of it over the run. */
-export const learningRateAt = (peak: number, epoch: number, epochs: number) =>
-  peak * (0.02 + 0.98 * 0.5 * (1 + Math.cos((Math.PI * epoch) / Math.max(1, epochs))));
+/** Where the cosine ends, as a fraction of the peak. */
+export const FINAL_LEARNING_RATE_FRACTION = 0.01;
+
+/**
+ * Learning rate at `step` (0-based) of `steps`: linear warm-up from 1% of the peak over `warmupSteps`,
+ * then a cosine decay from the peak to 1% of it at the last step.
+ */
+export function learningRateAt(peak: number, step: number, steps: number, warmupSteps = 0): number {
+  const floor = FINAL_LEARNING_RATE_FRACTION;
+  if (step < warmupSteps) return peak * (floor + (1 - floor) * (step / warmupSteps));
+  const progress = Math.min(1, (step - warmupSteps) / Math.max(1, steps - 1 - warmupSteps));
+  return peak * (floor + (1 - floor) * 0.5 * (1 + Math.cos(Math.PI * progress)));
+}

@@ -6,18 +6,28 @@ import type * as tf from '@tensorflow/tfjs';
 import type { EpochRecord, EvaluationMetrics, Precision } from '../core/manifest.ts';
 import { ARCHITECTURE, CLASS_COUNT, PARAMETER_COUNT } from '../core/model-spec.ts';
 import { decodeWeights } from '../core/weights.ts';
+import { createFusedModel, type FusedModel } from '../worker/model/fused-model.ts';
 import { DEFAULT_AUGMENT } from './augment.ts';
 import { useWasmForTraining } from './backend.ts';
+import {
+  describeSignals,
+  FULL_DETECTOR_SIZES,
+  fitServedSignals,
+  QUICK_DETECTOR_SIZES,
+  RELIABILITY_FILE,
+} from './calibrate.ts';
 import { confusionMatrixSvg, trainingCurvesSvg } from './charts.ts';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
+import { WeightAverage } from './ema.ts';
 import { encodeWeights, type NamedWeight } from './encode-weights.ts';
 import { argmaxRows, classificationMetrics } from './evaluate.ts';
 import { CONFUSION_FILE, CURVES_FILE, captureModel, writeExport } from './export.ts';
 import { holdOutAccuracy, prepareExtra, writeHoldOutReport } from './extra-data.ts';
 import { lossAndAccuracy, predictAll, trainEpoch } from './loop.ts';
-import { allOf, loadMnistTest, loadMnistTrain, splitTrainValidation } from './mnist.ts';
+import { allOf, loadMnistTest, loadMnistTrain, type Subset, splitTrainValidation } from './mnist.ts';
 import { compileModel, createModel, setLearningRate } from './model.ts';
 import {
+  FINAL_LEARNING_RATE_FRACTION,
   HelpRequested,
   learningRateAt,
   OptionsError,
@@ -56,8 +66,55 @@ async function optimizerWeights(model: tf.LayersModel): Promise<NamedWeight[]> {
   );
 }
 
+/** What a checkpoint must agree on to be resumed: everything that changes the trained weights. */
 const settingsKey = (o: TrainOptions) =>
-  JSON.stringify([o.epochs, o.batchSize, o.learningRate, o.seed, o.limit, o.validationCount, o.augment]);
+  JSON.stringify([
+    o.epochs,
+    o.batchSize,
+    o.learningRate,
+    o.seed,
+    o.limit,
+    o.validationCount,
+    o.augment,
+    o.warmupEpochs,
+    o.labelSmoothing,
+    o.emaDecay,
+  ]);
+
+/**
+ * Adam's running powers β₁ᵗ and β₂ᵗ. tfjs multiplies them step by step but, on setWeights, recomputes them
+ * with pow(), which differs in the last float32 bits; saving and restoring them keeps a resumed run
+ * byte-identical to an uninterrupted one.
+ */
+type AdamPowers = { readonly accBeta1: tf.Variable; readonly accBeta2: tf.Variable };
+const adamPowers = (model: tf.LayersModel): [number, number] => {
+  const { accBeta1, accBeta2 } = model.optimizer as unknown as AdamPowers;
+  return [accBeta1.dataSync()[0] as number, accBeta2.dataSync()[0] as number];
+};
+function restoreAdamPowers(tfjs: typeof tf, model: tf.LayersModel, [beta1, beta2]: readonly number[]) {
+  const { accBeta1, accBeta2 } = model.optimizer as unknown as AdamPowers;
+  tfjs.tidy(() => {
+    accBeta1.assign(tfjs.scalar(beta1 as number));
+    accBeta2.assign(tfjs.scalar(beta2 as number));
+  });
+}
+
+/** What `bestValLoss` measures (see calibratedLoss). */
+const SELECTION = 'validation NLL after temperature scaling';
+
+/** Validation loss and accuracy of `weights` (the model's own weights are put back afterwards). */
+async function validateWeights(
+  tfjs: typeof tf,
+  model: tf.LayersModel,
+  weights: readonly NamedWeight[],
+  current: readonly NamedWeight[],
+  validation: Subset,
+) {
+  setNamedWeights(tfjs, model, weights);
+  const { probabilities, labels } = await predictAll(tfjs, model, validation);
+  setNamedWeights(tfjs, model, current);
+  return lossAndAccuracy(probabilities, labels);
+}
 
 async function main(options: TrainOptions) {
   const started = Date.now();
@@ -91,10 +148,14 @@ async function main(options: TrainOptions) {
   let bestEpoch = 0;
   let bestValLoss = Number.POSITIVE_INFINITY;
   let bestWeights: NamedWeight[] = [];
+  let bestSource: 'ema' | 'raw' = 'raw';
   let seconds = 0;
+  let average: WeightAverage | undefined;
   const checkpoint = options.resume ? await loadCheckpoint(options.checkpointDir) : undefined;
   if (options.resume && !checkpoint)
     console.log(`no checkpoint in ${options.checkpointDir}: starting afresh`);
+  if (options.exportOnly && !checkpoint)
+    throw new OptionsError(`--export-only needs a checkpoint in ${options.checkpointDir}`);
   if (checkpoint) {
     if (checkpoint.state.settingsKey !== settingsKey(options)) {
       throw new OptionsError(
@@ -105,25 +166,60 @@ async function main(options: TrainOptions) {
     await model.optimizer.setWeights(
       checkpoint.optimizerWeights.map((w) => ({ name: w.name, tensor: tfjs.tensor(w.values, [...w.shape]) })),
     );
+    if (checkpoint.state.adamPowers) restoreAdamPowers(tfjs, model, checkpoint.state.adamPowers);
     ({ history, bestEpoch, bestValLoss, seconds } = checkpoint.state);
+    bestSource = checkpoint.state.bestSource ?? 'raw';
     bestWeights = checkpoint.bestWeights;
+    // Checkpoints from before the calibrated criterion hold a raw validation loss: measure it again.
+    if (checkpoint.state.selection !== SELECTION) {
+      bestValLoss = (await validateWeights(tfjs, model, bestWeights, checkpoint.weights, validation))
+        .calibratedLoss;
+    }
+    if (options.emaDecay > 0 && checkpoint.averageWeights) {
+      average = new WeightAverage(
+        tfjs,
+        model,
+        options.emaDecay,
+        checkpoint.averageWeights,
+        checkpoint.state.averageSteps ?? 0,
+      );
+    }
     console.log(`resumed after epoch ${checkpoint.state.epochsDone} from ${options.checkpointDir}`);
   }
+  if (options.emaDecay > 0 && !average) average = new WeightAverage(tfjs, model, options.emaDecay);
 
-  for (let epoch = history.length + 1; epoch <= options.epochs; epoch++) {
+  const batchesPerEpoch = Math.ceil(train.indices.length / options.batchSize);
+  const totalSteps = batchesPerEpoch * options.epochs;
+  const warmupSteps = Math.round(batchesPerEpoch * options.warmupEpochs);
+  const lastEpoch = options.exportOnly ? history.length : options.epochs;
+  if (options.exportOnly)
+    console.log(`--export-only: exporting the best of ${history.length}/${options.epochs} epochs`);
+
+  for (let epoch = history.length + 1; epoch <= lastEpoch; epoch++) {
     const epochStarted = Date.now();
-    const learningRate = learningRateAt(options.learningRate, epoch - 1, options.epochs);
-    setLearningRate(model, learningRate);
+    let learningRate = 0;
     seedMathRandom(options.seed, epoch);
     const result = await trainEpoch(tfjs, model, train, {
       batchSize: options.batchSize,
       random: createRandom((options.seed * 31 + epoch) >>> 0),
       augment: options.augment ? DEFAULT_AUGMENT : undefined,
+      labelSmoothing: options.labelSmoothing,
       epoch,
       epochs: options.epochs,
+      beforeBatch: (batch) => {
+        const step = (epoch - 1) * batchesPerEpoch + batch;
+        learningRate = learningRateAt(options.learningRate, step, totalSteps, warmupSteps);
+        setLearningRate(model, learningRate);
+      },
+      afterBatch: () => average?.update(),
     });
     const { probabilities, labels } = await predictAll(tfjs, model, validation);
     const val = lossAndAccuracy(probabilities, labels);
+    const { weights: epochWeights } = await captureModel(model, tfjs.io);
+    const averageWeights = average ? await average.weights() : undefined;
+    const averaged = averageWeights
+      ? await validateWeights(tfjs, model, averageWeights, epochWeights, validation)
+      : undefined;
     const epochSeconds = (Date.now() - epochStarted) / 1000;
     seconds += epochSeconds;
     history.push({
@@ -132,20 +228,37 @@ async function main(options: TrainOptions) {
       accuracy: result.accuracy,
       valLoss: val.loss,
       valAccuracy: val.accuracy,
+      ...(averaged ? { emaValLoss: averaged.loss, emaValAccuracy: averaged.accuracy } : {}),
       learningRate,
       seconds: epochSeconds,
     });
-    const { weights: epochWeights } = await captureModel(model, tfjs.io);
-    const improved = val.loss < bestValLoss;
-    if (improved) {
-      bestValLoss = val.loss;
-      bestEpoch = epoch;
-      bestWeights = epochWeights;
+    let improved = false;
+    if (val.calibratedLoss < bestValLoss) {
+      [bestValLoss, bestEpoch, bestWeights, bestSource, improved] = [
+        val.calibratedLoss,
+        epoch,
+        epochWeights,
+        'raw',
+        true,
+      ];
+    }
+    if (averaged && averageWeights && averaged.calibratedLoss < bestValLoss) {
+      [bestValLoss, bestEpoch, bestWeights, bestSource, improved] = [
+        averaged.calibratedLoss,
+        epoch,
+        averageWeights,
+        'ema',
+        true,
+      ];
     }
     console.log(
       `epoch ${epoch}/${options.epochs}: loss ${result.loss.toFixed(4)} acc ${(result.accuracy * 100).toFixed(2)}% | ` +
-        `val loss ${val.loss.toFixed(4)} val acc ${(val.accuracy * 100).toFixed(2)}% | lr ${learningRate.toExponential(2)} | ` +
-        `${epochSeconds.toFixed(0)}s (${((epochSeconds * 1000) / result.batches).toFixed(0)} ms/batch)${improved ? ' | best so far' : ''}`,
+        `val loss ${val.loss.toFixed(4)} val acc ${(val.accuracy * 100).toFixed(2)}% cal ${val.calibratedLoss.toFixed(4)}` +
+        (averaged
+          ? ` | ema val loss ${averaged.loss.toFixed(4)} ema val acc ${(averaged.accuracy * 100).toFixed(2)}% cal ${averaged.calibratedLoss.toFixed(4)}`
+          : '') +
+        ` | lr ${learningRate.toExponential(2)} | ` +
+        `${epochSeconds.toFixed(0)}s (${((epochSeconds * 1000) / result.batches).toFixed(0)} ms/batch)${improved ? ` | best so far (${bestSource})` : ''}`,
     );
     await saveCheckpoint(options.checkpointDir, {
       state: {
@@ -154,22 +267,60 @@ async function main(options: TrainOptions) {
         history,
         bestEpoch,
         bestValLoss,
+        bestSource,
+        selection: SELECTION,
         seconds,
+        ...(average ? { averageSteps: average.steps } : {}),
+        adamPowers: adamPowers(model),
       },
       weights: epochWeights,
       bestWeights,
+      ...(averageWeights ? { averageWeights } : {}),
       optimizerWeights: await optimizerWeights(model),
     });
   }
+
+  // The last weights and their average compete with the best epoch once more, by the current criterion:
+  // this also re-selects a checkpoint written with an older one.
+  const { weights: lastWeights } = await captureModel(model, tfjs.io);
+  const candidates = [
+    { weights: bestWeights, epoch: bestEpoch, source: bestSource },
+    { weights: lastWeights, epoch: history.length, source: 'raw' as const },
+    ...(average ? [{ weights: await average.weights(), epoch: history.length, source: 'ema' as const }] : []),
+  ];
+  bestValLoss = Number.POSITIVE_INFINITY;
+  for (const candidate of candidates) {
+    const score = await validateWeights(tfjs, model, candidate.weights, lastWeights, validation);
+    console.log(
+      `candidate epoch ${candidate.epoch} (${candidate.source}): val acc ${(score.accuracy * 100).toFixed(2)}% calibrated val loss ${score.calibratedLoss.toFixed(4)}`,
+    );
+    if (score.calibratedLoss < bestValLoss) {
+      [bestValLoss, bestEpoch, bestWeights, bestSource] = [
+        score.calibratedLoss,
+        candidate.epoch,
+        candidate.weights,
+        candidate.source,
+      ];
+    }
+  }
+  average?.dispose();
 
   // Evaluate exactly the bytes each precision would ship: encode, decode, load, predict.
   setNamedWeights(tfjs, model, bestWeights);
   const { topology, weights } = await captureModel(model, tfjs.io);
   const test: Partial<Record<Precision, EvaluationMetrics>> = {};
   let extraAccuracy: number | null = null;
+  let served: FusedModel | undefined;
   for (const precision of PRECISIONS) {
     const { entries, data } = encodeWeights(weights, precision);
     const decoded = decodeWeights([{ paths: [], weights: entries }], data);
+    if (precision === options.precision) {
+      served = createFusedModel(
+        new Map(
+          weights.map((w) => [w.name, { values: decoded.get(w.name) as Float32Array, shape: w.shape }]),
+        ),
+      );
+    }
     setNamedWeights(
       tfjs,
       model,
@@ -186,7 +337,14 @@ async function main(options: TrainOptions) {
       `test accuracy ${precision}: ${((test[precision]?.accuracy ?? 0) * 100).toFixed(2)}% (${data.byteLength} bytes of weights)`,
     );
   }
-  const served = test[options.precision] as EvaluationMetrics;
+  const servedMetrics = test[options.precision] as EvaluationMetrics;
+  // Trust signals on the served weights, through the Worker's own model code.
+  const signals = fitServedSignals(
+    served as FusedModel,
+    { train, validation, test: testSubset },
+    options.limit === undefined ? FULL_DETECTOR_SIZES : QUICK_DETECTOR_SIZES,
+  );
+  console.log(describeSignals(signals));
   const manifest = await writeExport({
     directory: options.out,
     topology,
@@ -194,7 +352,8 @@ async function main(options: TrainOptions) {
     precision: options.precision,
     pictures: {
       [CURVES_FILE]: trainingCurvesSvg(history),
-      [CONFUSION_FILE]: confusionMatrixSvg(served.confusion),
+      [CONFUSION_FILE]: confusionMatrixSvg(servedMetrics.confusion),
+      [RELIABILITY_FILE]: signals.reliabilitySvg,
     },
     manifest: {
       createdAt: new Date().toISOString(),
@@ -205,6 +364,18 @@ async function main(options: TrainOptions) {
         learningRate: options.learningRate,
         seed: options.seed,
         augment: options.augment,
+        recipe: {
+          warmupEpochs: options.warmupEpochs,
+          finalLearningRateFraction: FINAL_LEARNING_RATE_FRACTION,
+          schedule: 'per-step linear warm-up, then cosine decay',
+          labelSmoothing: options.labelSmoothing,
+          emaDecay: options.emaDecay,
+          selectedWeights: bestSource,
+          epochsCompleted: history.length,
+          selection: `lowest ${SELECTION} over every epoch, raw and averaged weights`,
+          bestValidationLoss: bestValLoss,
+          ...(options.augment ? { augmentation: DEFAULT_AUGMENT } : {}),
+        },
         trainExamples: train.indices.length,
         validationExamples: validation.indices.length,
         bestEpoch,
@@ -213,6 +384,8 @@ async function main(options: TrainOptions) {
       },
       history,
       test: test as Record<Precision, EvaluationMetrics>,
+      calibration: signals.calibration,
+      digitDetector: signals.digitDetector,
     },
   });
   if (extra) {
@@ -222,12 +395,12 @@ async function main(options: TrainOptions) {
       trainedOn: extra.trained,
       weight: options.extraWeight,
       heldOutAccuracy: extraAccuracy,
-      mnistTestAccuracy: served.accuracy,
+      mnistTestAccuracy: servedMetrics.accuracy,
     });
   }
   console.log(
     `exported ${options.precision} model ${manifest.version} (${ARCHITECTURE.length} layers, ${PARAMETER_COUNT} parameters, ` +
-      `best epoch ${bestEpoch}) to ${options.out} in ${((Date.now() - started) / 1000).toFixed(0)}s`,
+      `best epoch ${bestEpoch}, ${bestSource} weights) to ${options.out} in ${((Date.now() - started) / 1000).toFixed(0)}s`,
   );
 }
 

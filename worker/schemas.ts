@@ -96,8 +96,23 @@ export const ModelRef = z.object({ version: z.string() }).openapi('ModelRef');
 export const Prediction = z
   .object({
     digit: z.number().int().min(0).max(9),
-    confidence: z.number().min(0).max(1),
-    probabilities: z.array(z.number()).length(CLASS_COUNT),
+    confidence: z
+      .number()
+      .min(0)
+      .max(1)
+      .openapi({ description: 'Calibrated probability of `digit` (temperature-scaled softmax).' }),
+    probabilities: z.array(z.number()).length(CLASS_COUNT).openapi({
+      description:
+        'Calibrated probability of each digit 0–9, summing to 1: softmax(logits / T) with the temperature T fitted on validation digits (T = 1 for models without one). Same order and argmax as the raw softmax.',
+    }),
+    uncertain: z.boolean().openapi({
+      description:
+        'true when `confidence` is below the threshold chosen so that at most 1% of validation digits are flagged (0.5 for models without one): ask the user to redraw or confirm.',
+    }),
+    isDigit: z.boolean().nullable().openapi({
+      description:
+        "false when the image does not look like a digit (scribble, letter, shape, blob, texture, dirty paper), from a score on the network's penultimate layer; null when the served model has no detector.",
+    }),
   })
   .openapi('Prediction');
 
@@ -199,6 +214,20 @@ export const ModelResponse = z
       }),
     ),
     test: z.record(PrecisionSchema, EvaluationMetricsSchema),
+    trust: z
+      .object({
+        temperature: z.number(),
+        uncertainBelow: z.number(),
+        eceBefore: z.number().nullable(),
+        eceAfter: z.number().nullable(),
+        digitDetector: z.boolean(),
+        nonDigitsFlagged: z.number().nullable(),
+        testDigitsFlagged: z.number().nullable(),
+      })
+      .openapi({
+        description:
+          'How `uncertain` and `isDigit` are computed for this version and how they measured on the test digits and generated non-digits (null: not measured).',
+      }),
     files: z.array(FileEntrySchema),
     feedback: VersionFeedback.extend({ selfReported: z.literal(true) })
       .nullable()

@@ -4,9 +4,13 @@ import { HelpRequested, learningRateAt, OptionsError, parseTrainOptions } from '
 describe('npm run train options', () => {
   it('defaults to the run that produced the committed model', () => {
     expect(parseTrainOptions([])).toMatchObject({
-      epochs: 16,
+      epochs: 30,
       batchSize: 128,
-      learningRate: 0.0015,
+      learningRate: 0.002,
+      warmupEpochs: 1,
+      labelSmoothing: 0.1,
+      emaDecay: 0.999,
+      exportOnly: false,
       seed: 42,
       limit: undefined,
       validationCount: 5000,
@@ -20,19 +24,11 @@ describe('npm run train options', () => {
 
   it('reads every option', () => {
     const options = parseTrainOptions(
-      [
-        '--epochs',
-        '3',
-        '--batch-size',
-        '64',
-        '--learning-rate',
-        '0.01',
-        '--seed',
-        '0',
-        '--limit',
-        '500',
-      ].concat(['--no-augment', '--precision', 'float16', '--out', 'x', '--resume', '--test-limit', '100']),
+      ['--epochs', '3', '--batch-size', '64', '--learning-rate', '0.01', '--seed', '0', '--limit', '500']
+        .concat(['--no-augment', '--precision', 'float16', '--out', 'x', '--resume', '--test-limit', '100'])
+        .concat(['--warmup', '0.5', '--label-smoothing', '0', '--ema', '0', '--export-only']),
     );
+    expect(options).toMatchObject({ warmupEpochs: 0.5, labelSmoothing: 0, emaDecay: 0, exportOnly: true });
     expect(options).toMatchObject({
       epochs: 3,
       batchSize: 64,
@@ -62,11 +58,22 @@ describe('npm run train options', () => {
     expect(() => parseTrainOptions(['--seed', '-1'])).toThrow(/--seed/);
     expect(() => parseTrainOptions(['--what'])).toThrow('unknown option --what');
     expect(() => parseTrainOptions(['--help'])).toThrow(HelpRequested);
+    expect(() => parseTrainOptions(['--label-smoothing', '0.9'])).toThrow(
+      /--label-smoothing must be a number from 0 to 0.5/,
+    );
+    expect(() => parseTrainOptions(['--ema', '1'])).toThrow(/--ema must be a number from 0/);
+    expect(() => parseTrainOptions(['--warmup', ''])).toThrow(/--warmup/);
+    expect(() => parseTrainOptions(['--export-only'])).toThrow(/add --resume/);
   });
 
-  it('decays the learning rate on a cosine from the peak to 2% of it', () => {
-    expect(learningRateAt(1, 0, 10)).toBeCloseTo(1);
-    expect(learningRateAt(1, 5, 10)).toBeCloseTo(0.51);
-    expect(learningRateAt(1, 10, 10)).toBeCloseTo(0.02);
+  it('warms the learning rate up linearly, then decays it on a cosine from the peak to 1% of it', () => {
+    expect(learningRateAt(1, 0, 101, 10)).toBeCloseTo(0.01);
+    expect(learningRateAt(1, 5, 101, 10)).toBeCloseTo(0.505);
+    expect(learningRateAt(1, 10, 101, 10)).toBeCloseTo(1);
+    expect(learningRateAt(1, 55, 101, 10)).toBeCloseTo(0.505);
+    expect(learningRateAt(1, 100, 101, 10)).toBeCloseTo(0.01);
+    expect(learningRateAt(1, 0, 11)).toBeCloseTo(1);
+    for (let step = 11; step < 100; step++)
+      expect(learningRateAt(1, step + 1, 101, 10)).toBeLessThan(learningRateAt(1, step, 101, 10));
   });
 });

@@ -1,5 +1,5 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -14,13 +14,33 @@ import { accuracyOnTestDigits, loadExportWithTfjs } from './helpers/load-export.
 
 const run = promisify(execFile);
 const root = new URL('../..', import.meta.url).pathname;
+const SHORT_RUN = ['--epochs', '2', '--limit', '1200', '--batch-size', '64', '--test-limit', '500'];
 
 /** The real CLI, on the real MNIST files: a short run on a small subset. */
 async function train(out: string, ...extra: string[]) {
-  const args = ['tsx', 'training/train.ts', '--epochs', '2', '--limit', '1200', '--batch-size', '64'];
-  args.push('--test-limit', '500', '--out', out, ...extra);
-  const { stdout } = await run('npx', args, { cwd: root, maxBuffer: 1 << 24 });
+  const args = ['--import', 'tsx', 'training/train.ts', ...SHORT_RUN, '--out', out, ...extra];
+  const { stdout } = await run(process.execPath, args, { cwd: root, maxBuffer: 1 << 24 });
   return stdout;
+}
+
+/** Starts a short run and kills it as soon as its first epoch's checkpoint is on disk. */
+async function trainAndInterrupt(out: string) {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'training/train.ts', ...SHORT_RUN, '--out', out],
+    {
+      cwd: root,
+      stdio: 'ignore',
+    },
+  );
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  for (;;) {
+    const saved = await stat(join(`${out}.checkpoint`, 'state.json')).catch(() => undefined);
+    if (saved) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  child.kill('SIGKILL');
+  await exited;
 }
 
 const readManifest = async (dir: string) =>
@@ -35,7 +55,7 @@ describe('a short real training run', () => {
     workspace = await mkdtemp(join(tmpdir(), 'digit-edge-train-'));
     first = join(workspace, 'first');
     firstLog = await train(first);
-  });
+  }, 900_000);
 
   afterAll(async () => {
     await rm(workspace, { recursive: true, force: true });
@@ -70,6 +90,21 @@ describe('a short real training run', () => {
     const svg = await readFile(join(first, 'curves.svg'), 'utf8');
     expect(svg).toMatch(/^<svg[^>]+xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     expect(await readFile(join(first, 'confusion.svg'), 'utf8')).toContain('predicted digit');
+    expect(await readFile(join(first, 'reliability.svg'), 'utf8')).toContain('Reliability');
+  });
+
+  it('records the recipe, the calibration and the digit detector fitted on validation', async () => {
+    const manifest = await readManifest(first);
+    expect(manifest.training.recipe).toMatchObject({ labelSmoothing: 0.1, emaDecay: 0.999, warmupEpochs: 1 });
+    expect(manifest.history[0]).toHaveProperty('emaValAccuracy');
+    const { calibration, digitDetector } = manifest;
+    expect(calibration?.temperature).toBeGreaterThan(0);
+    expect(calibration?.validationUncertainShare).toBeLessThanOrEqual(0.01);
+    expect(calibration?.test.bins).toBe(15);
+    expect(digitDetector?.weights).toHaveLength(digitDetector?.mean.length ?? -1);
+    expect(digitDetector?.metrics.validationDigitsFlagged).toBeLessThanOrEqual(0.01);
+    // Even a barely trained network's features set most generated non-digits apart.
+    expect(digitDetector?.metrics.nonDigitsFlagged).toBeGreaterThan(0.5);
   });
 
   it('exports a model tf.loadLayersModel reads, with uint8 quantization entries, that predicts far better than chance', async () => {
@@ -89,14 +124,27 @@ describe('a short real training run', () => {
     model.dispose();
   });
 
-  it('is reproducible and resumable: same seed, same bytes, same version', async () => {
+  it('is reproducible and resumable: same seed, same bytes, same version, even killed mid-run', async () => {
     const original = (await readManifest(first)).version;
-    const resumedDir = join(workspace, 'resumed');
-    const resumed = await train(resumedDir, '--resume', '--checkpoint-dir', `${first}.checkpoint`);
-    expect(resumed).toMatch(/resumed after epoch 2/);
+    const exportedDir = join(workspace, 'exported');
+    const exported = await train(
+      exportedDir,
+      '--resume',
+      '--export-only',
+      '--checkpoint-dir',
+      `${first}.checkpoint`,
+    );
+    expect(exported).toMatch(/resumed after epoch 2/);
+    expect(exported).not.toMatch(/epoch \d\/2: loss/);
+    const interrupted = join(workspace, 'interrupted');
+    await trainAndInterrupt(interrupted);
+    const resumed = await train(interrupted, '--resume');
+    expect(resumed).toMatch(/resumed after epoch 1/);
+    expect(resumed).toMatch(/epoch 2\/2: loss/);
     const again = join(workspace, 'again');
     await train(again);
-    expect((await readManifest(resumedDir)).version).toBe(original);
+    expect((await readManifest(exportedDir)).version).toBe(original);
+    expect((await readManifest(interrupted)).version).toBe(original);
     expect((await readManifest(again)).version).toBe(original);
-  });
+  }, 900_000);
 });

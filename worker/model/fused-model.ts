@@ -9,6 +9,9 @@ import { INPUT_SHAPE, LAYERS, type LayerSpec, type WeightName } from '../../core
 
 type WeightTensors = Record<WeightName, tf.Tensor>;
 
+/** The softmax layer: its input is the penultimate activations that `isDigit` reads. */
+const LAST_LAYER = LAYERS[LAYERS.length - 1];
+
 const weight = (tensors: WeightTensors, name: string): tf.Tensor => {
   const tensor = tensors[name];
   if (tensor === undefined) throw new Error(`weight ${name} is missing`);
@@ -17,7 +20,7 @@ const weight = (tensors: WeightTensors, name: string): tf.Tensor => {
 
 /**
  * One layer at inference: convolutions and dense layers as fused ops (bias and ReLU in the same kernel),
- * dropout as nothing, softmax after the dense layer that names it.
+ * dropout as nothing. The softmax of the last layer is left out: `forward` returns logits.
  */
 function apply(layer: LayerSpec, x: tf.Tensor, tensors: WeightTensors): tf.Tensor {
   switch (layer.kind) {
@@ -37,20 +40,28 @@ function apply(layer: LayerSpec, x: tf.Tensor, tensors: WeightTensors): tf.Tenso
     case 'flatten':
       return tf.reshape(x, [x.shape[0] ?? 1, -1]);
     case 'dense': {
-      const product = tf.fused.matMul({
+      return tf.fused.matMul({
         a: x as tf.Tensor2D,
         b: weight(tensors, `${layer.name}/kernel`) as tf.Tensor2D,
         bias: weight(tensors, `${layer.name}/bias`),
         activation: layer.activation === 'relu' ? 'relu' : 'linear',
       });
-      return layer.activation === 'softmax' ? tf.softmax(product) : product;
     }
   }
+}
+
+export interface ModelOutputs {
+  /** count × 10 logits (before softmax). */
+  readonly logits: Float32Array;
+  /** count × 128 activations of the penultimate dense layer (after ReLU). */
+  readonly hidden: Float32Array;
 }
 
 export interface FusedModel {
   /** Probabilities for `count` images held back to back in `pixels` (count × 784 values). */
   predict(pixels: Float32Array, count: number): Float32Array;
+  /** Logits and penultimate activations for the same input (what calibration and `isDigit` need). */
+  outputs(pixels: Float32Array, count: number): ModelOutputs;
   dispose(): void;
   readonly disposed: boolean;
 }
@@ -64,17 +75,30 @@ export function createFusedModel(
     tensors[name as WeightName] = tf.keep(tf.tensor(values, [...shape], 'float32'));
   }
   let disposed = false;
+  /** The network up to its logits, keeping the input of the last (dense) layer; call inside tf.tidy. */
+  function forward(pixels: Float32Array, count: number): { hidden: tf.Tensor; logits: tf.Tensor } {
+    if (disposed) throw new Error('model already disposed');
+    let x: tf.Tensor = tf.tensor(pixels, [count, ...INPUT_SHAPE]);
+    let hidden = x;
+    for (const layer of LAYERS) {
+      if (layer === LAST_LAYER) hidden = x;
+      x = apply(layer, x, tensors);
+    }
+    return { hidden, logits: x };
+  }
+  function outputs(pixels: Float32Array, count: number): ModelOutputs {
+    return tf.tidy(() => {
+      const { hidden, logits } = forward(pixels, count);
+      return { logits: logits.dataSync() as Float32Array, hidden: hidden.dataSync() as Float32Array };
+    });
+  }
   return {
     get disposed() {
       return disposed;
     },
+    outputs,
     predict(pixels, count) {
-      if (disposed) throw new Error('model already disposed');
-      return tf.tidy(() => {
-        let x: tf.Tensor = tf.tensor(pixels, [count, ...INPUT_SHAPE]);
-        for (const layer of LAYERS) x = apply(layer, x, tensors);
-        return x.dataSync() as Float32Array;
-      });
+      return tf.tidy(() => tf.softmax(forward(pixels, count).logits).dataSync() as Float32Array);
     },
     dispose() {
       if (disposed) return;

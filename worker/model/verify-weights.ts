@@ -4,6 +4,7 @@
  * the `readFile` callback, so `weights:rollback` runs exactly these checks before it moves the pointer.
  */
 
+import { signalParametersProblem } from '../../core/confidence.ts';
 import {
   type FileEntry,
   MANIFEST_FILE,
@@ -86,6 +87,8 @@ export function parseStoredManifest(text: string, version: string): ModelManifes
       `${MANIFEST_FILE} names version ${parsed.value.version}, stored under ${version}`,
     );
   }
+  const signalProblem = signalParametersProblem(parsed.value.calibration, parsed.value.digitDetector);
+  if (signalProblem !== undefined) throw new ModelVerificationError(`${MANIFEST_FILE}: ${signalProblem}`);
   return parsed.value;
 }
 

@@ -9,7 +9,7 @@ import { pixelsFromJson, writePixels } from '../input/pixels-from-input.ts';
 import { limitBody } from '../middleware/limit-body.ts';
 import { rateLimit } from '../middleware/rate-limit.ts';
 import { batchRoute } from './definitions.ts';
-import { toPrediction } from './shared.ts';
+import { predictImages } from './shared.ts';
 
 export function registerBatch(app: ApiApp): void {
   app.openapi({ ...batchRoute, middleware: [rateLimit('batch'), limitBody(['json'])] }, async (c) => {
@@ -39,10 +39,10 @@ export function registerBatch(app: ApiApp): void {
     const { version } = c.req.valid('query');
     const answer = await c.var.registry.run(version, c.var.waitUntil, (loaded) => {
       startTime(c, 'inference', 'Model inference');
-      const probabilities = loaded.model.predict(pixels, images.length);
+      const predictions = predictImages(loaded, pixels, images.length);
       endTime(c, 'inference');
       return {
-        predictions: images.map((_, index) => toPrediction(probabilities, index)),
+        predictions,
         model: { version: loaded.version },
       };
     });

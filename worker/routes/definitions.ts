@@ -20,7 +20,7 @@ import {
 } from '../schemas.ts';
 
 const binary = { schema: { type: 'string' as const, format: 'binary' } };
-export const MODEL_PICTURES = ['curves.svg', 'confusion.svg'] as const;
+export const MODEL_PICTURES = ['curves.svg', 'confusion.svg', 'reliability.svg'] as const;
 
 const descriptions: Record<number, string> = {
   400: 'Malformed JSON or invalid input',

@@ -1,5 +1,6 @@
 /** GET /api/model (what is served) and GET /api/model/files/{name} (its pictures, for the site). */
 
+import { FALLBACK_UNCERTAIN_BELOW } from '../../core/confidence.ts';
 import { modelSizeBytes, versionKey } from '../../core/manifest.ts';
 import { ARCHITECTURE } from '../../core/model-spec.ts';
 import type { ApiApp } from '../app-types.ts';
@@ -20,6 +21,15 @@ export function registerModelInfo(app: ApiApp): void {
         sizeBytes: modelSizeBytes(manifest),
         architecture: ARCHITECTURE.map((layer) => ({ ...layer, outputShape: [...layer.outputShape] })),
         test: manifest.test,
+        trust: {
+          temperature: manifest.calibration?.temperature ?? 1,
+          uncertainBelow: manifest.calibration?.uncertainBelow ?? FALLBACK_UNCERTAIN_BELOW,
+          eceBefore: manifest.calibration?.test.eceBefore ?? null,
+          eceAfter: manifest.calibration?.test.eceAfter ?? null,
+          digitDetector: manifest.digitDetector !== undefined,
+          nonDigitsFlagged: manifest.digitDetector?.metrics.nonDigitsFlagged ?? null,
+          testDigitsFlagged: manifest.digitDetector?.metrics.testDigitsFlagged ?? null,
+        },
         files: manifest.files,
         feedback: await liveFeedbackFor(c.env, manifest.version),
       },

@@ -7,7 +7,7 @@ import { bodyKindOf, pixelsFromImageBytes, pixelsFromJson } from '../input/pixel
 import { limitBody } from '../middleware/limit-body.ts';
 import { rateLimit } from '../middleware/rate-limit.ts';
 import { predictRoute } from './definitions.ts';
-import { toPrediction } from './shared.ts';
+import { predictImages } from './shared.ts';
 
 async function readPixels(
   request: Request,
@@ -44,9 +44,12 @@ export function registerPredict(app: ApiApp): void {
       const { version } = c.req.valid('query');
       const answer = await c.var.registry.run(version, c.var.waitUntil, (loaded) => {
         startTime(c, 'inference', 'Model inference');
-        const probabilities = loaded.model.predict(pixels, 1);
+        const [prediction] = predictImages(loaded, pixels, 1);
         endTime(c, 'inference');
-        return { ...toPrediction(probabilities, 0), model: { version: loaded.version } };
+        return {
+          ...(prediction as ReturnType<typeof predictImages>[number]),
+          model: { version: loaded.version },
+        };
       });
       return c.json(answer, 200);
     },

@@ -1,6 +1,8 @@
 /** POST /api/read: a written number from an image body, a multipart upload, a base64 image or a grey bitmap. */
 
 import { endTime, startTime } from 'hono/timing';
+import { softmaxWithTemperature } from '../../core/confidence.ts';
+import { CLASS_COUNT } from '../../core/model-spec.ts';
 import {
   chooseReading,
   MAX_DIGITS,
@@ -17,6 +19,7 @@ import { bodyKindOf } from '../input/pixels-from-input.ts';
 import { limitBody } from '../middleware/limit-body.ts';
 import { rateLimit } from '../middleware/rate-limit.ts';
 import { type ReadJson, readRoute } from './read-contract.ts';
+import { predictionAt } from './shared.ts';
 
 async function readInk(
   request: Request,
@@ -62,23 +65,16 @@ function plan(input: InkInput): NumberPlan {
  * The answer: every digit with its box in the input's pixels. The one place a read digit is shaped, so
  * per-digit fields added to /api/predict's answer (uncertainty) are added here too.
  */
-function toReadAnswer(
-  reading: NumberReading,
-  from: NumberPlan['size'],
-  source: InkInput['source'],
-  version: string,
-) {
-  return {
-    text: reading.text,
-    digits: reading.digits.map((digit) => ({
-      digit: digit.digit,
-      confidence: digit.confidence,
-      probabilities: digit.probabilities,
-      box: scaleBox(digit.box, from, source),
-    })),
-    confidence: reading.confidence,
-    model: { version },
-  };
+/** Plain softmax of every row of `count` × 10 logits. */
+function rawSoftmax(logits: Float32Array, count: number): Float32Array {
+  const probabilities = new Float32Array(count * CLASS_COUNT);
+  for (let i = 0; i < count; i++) {
+    probabilities.set(
+      softmaxWithTemperature(logits.subarray(i * CLASS_COUNT, (i + 1) * CLASS_COUNT)),
+      i * CLASS_COUNT,
+    );
+  }
+  return probabilities;
 }
 
 export function registerRead(app: ApiApp): void {
@@ -97,15 +93,26 @@ export function registerRead(app: ApiApp): void {
       const { version } = c.req.valid('query');
       const answer = await c.var.registry.run(version, c.var.waitUntil, (loaded) => {
         startTime(c, 'inference', 'Model inference, all candidate digits in one batch');
-        const probabilities = loaded.model.predict(segments.inputs, segments.candidates.length);
+        const count = segments.candidates.length;
+        const outputs = { ...loaded.model.outputs(segments.inputs, count), pixels: segments.inputs };
         endTime(c, 'inference');
         let reading: NumberReading;
         try {
-          reading = chooseReading(segments, probabilities);
+          // The choice between cuts was tuned on the raw softmax; the answer is calibrated, with the signals.
+          reading = chooseReading(segments, rawSoftmax(outputs.logits, count));
         } catch (error) {
           throw toApiError(error);
         }
-        return toReadAnswer(reading, segments.size, input.source, loaded.version);
+        const digits = reading.digits.map((digit) => ({
+          ...predictionAt(loaded, outputs, digit.candidate),
+          box: scaleBox(digit.box, segments.size, input.source),
+        }));
+        return {
+          text: reading.text,
+          digits,
+          confidence: digits.reduce((product, digit) => product * digit.confidence, 1),
+          model: { version: loaded.version },
+        };
       });
       return c.json(answer, 200);
     },

@@ -16,3 +16,14 @@ export function committedManifest(): ModelManifest | null {
   const json = Object.values(found)[0];
   return json === undefined ? null : ModelManifestSchema.parse(json);
 }
+
+const reliability = import.meta.glob<string>('../../../models/default/reliability.svg', {
+  eager: true,
+  query: '?raw',
+  import: 'default',
+});
+
+/** The committed model's reliability diagram (SVG text), or null for models exported without one. */
+export function committedReliabilitySvg(): string | null {
+  return Object.values(reliability)[0] ?? null;
+}

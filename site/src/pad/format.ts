@@ -26,3 +26,20 @@ export function failureMessage(failure: 'timeout' | 'unreachable' | 'server' | '
       return 'The model could not read that drawing. Try drawing it again.';
   }
 }
+
+/**
+ * What the pad says instead of a confidence figure when the API flags the answer: not a digit, or not
+ * sure between the two most likely digits. null when the answer can be shown as it is.
+ */
+export function trustMessage(prediction: {
+  readonly probabilities: readonly number[];
+  readonly uncertain?: boolean;
+  readonly isDigit?: boolean | null;
+}): string | null {
+  if (prediction.isDigit === false) return 'doesn’t look like a digit';
+  if (!prediction.uncertain) return null;
+  const ranked = prediction.probabilities
+    .map((probability, digit) => ({ probability, digit }))
+    .sort((a, b) => b.probability - a.probability);
+  return `not sure — is it a ${ranked[0]?.digit} or a ${ranked[1]?.digit}?`;
+}

@@ -5,7 +5,7 @@
  */
 import { IMAGE_SIZE } from '../../../core/model-spec.ts';
 import { toMnistPixels } from '../../../core/preprocess.ts';
-import { confidenceWord, failureMessage, formatPercent } from './format.ts';
+import { confidenceWord, failureMessage, formatPercent, trustMessage } from './format.ts';
 import { toPadPoint } from './geometry.ts';
 import { StrokeHistory } from './history.ts';
 import { LatestOnly } from './latest-only.ts';
@@ -132,7 +132,9 @@ export function mountPad(root: ParentNode & EventTarget, hooks: PadHooks = {}): 
     // The live region's text starts with the digit: "7, 98% confident".
     ui.digit.textContent = String(prediction.digit);
     ui.separator.textContent = ', ';
-    ui.confidence.textContent = `${formatPercent(prediction.confidence)} ${confidenceWord(prediction.confidence)}`;
+    ui.confidence.textContent =
+      trustMessage(prediction) ??
+      `${formatPercent(prediction.confidence)} ${confidenceWord(prediction.confidence)}`;
     ui.bars.forEach((bar, digit) => {
       setBar(bar, prediction.probabilities[digit] ?? 0, digit === prediction.digit);
     });

@@ -5,6 +5,10 @@ export interface Prediction {
   readonly digit: number;
   readonly confidence: number;
   readonly probabilities: readonly number[];
+  /** Calibrated confidence below the model's threshold (absent from older APIs). */
+  readonly uncertain?: boolean;
+  /** false: not a digit; null: the model cannot tell (absent from older APIs). */
+  readonly isDigit?: boolean | null;
   readonly model: { readonly version: string };
 }
 

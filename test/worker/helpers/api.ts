@@ -20,6 +20,8 @@ export interface PredictionBody {
   digit: number;
   confidence: number;
   probabilities: number[];
+  uncertain: boolean;
+  isDigit: boolean | null;
   model: { version: string };
 }
 

@@ -190,8 +190,14 @@ export interface components {
         };
         Prediction: {
             digit: number;
+            /** @description Calibrated probability of `digit` (temperature-scaled softmax). */
             confidence: number;
+            /** @description Calibrated probability of each digit 0–9, summing to 1: softmax(logits / T) with the temperature T fitted on validation digits (T = 1 for models without one). Same order and argmax as the raw softmax. */
             probabilities: number[];
+            /** @description true when `confidence` is below the threshold chosen so that at most 1% of validation digits are flagged (0.5 for models without one): ask the user to redraw or confirm. */
+            uncertain: boolean;
+            /** @description false when the image does not look like a digit (scribble, letter, shape, blob, texture, dirty paper), from a score on the network's penultimate layer; null when the served model has no detector. */
+            isDigit: boolean | null;
         };
         Problem: {
             type: string;
@@ -282,6 +288,16 @@ export interface components {
                     confusion: number[][];
                     weightBytes: number;
                 };
+            };
+            /** @description How `uncertain` and `isDigit` are computed for this version and how they measured on the test digits and generated non-digits (null: not measured). */
+            trust: {
+                temperature: number;
+                uncertainBelow: number;
+                eceBefore: number | null;
+                eceAfter: number | null;
+                digitDetector: boolean;
+                nonDigitsFlagged: number | null;
+                testDigitsFlagged: number | null;
             };
             files: {
                 path: string;
@@ -768,7 +784,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                name: "curves.svg" | "confusion.svg";
+                name: "curves.svg" | "confusion.svg" | "reliability.svg";
             };
             cookie?: never;
         };

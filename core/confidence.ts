@@ -1,0 +1,191 @@
+/**
+ * Calibrated confidence and the two trust signals of a prediction, computed the same way by the trainer
+ * (which fits their parameters) and the Worker (which serves them). Pure: no tensors, no I/O.
+ *
+ * - Temperature scaling: probabilities = softmax(logits / T), T fitted on the validation split.
+ * - `uncertain`: the calibrated confidence is below a threshold chosen on the validation split.
+ * - `isDigit`: a logistic score over the penultimate dense-128 activations, the logits' energy and
+ *   simple ink statistics, fitted on digits against generated non-digits.
+ */
+import { CLASS_COUNT, PIXEL_COUNT } from './model-spec.ts';
+
+/** Width of the penultimate (dense 128, ReLU) layer whose activations feed the digit detector. */
+export const HIDDEN_UNITS = 128;
+/** Bins of the expected calibration error, as reported. */
+export const ECE_BINS = 15;
+/** Without a fitted threshold (older manifests), a prediction is uncertain when it is less likely than not. */
+export const FALLBACK_UNCERTAIN_BELOW = 0.5;
+
+/** What the manifest's `calibration` entry holds (all optional there: absent = temperature 1). */
+export interface CalibrationParameters {
+  readonly temperature: number;
+  /** Calibrated confidence below which a prediction is flagged `uncertain`. */
+  readonly uncertainBelow: number;
+}
+
+/** A logistic score: isDigit = bias + Σ weights·(feature − mean)/scale ≥ threshold. */
+export interface DigitDetectorParameters {
+  readonly kind: 'logistic-hidden-energy-ink/1';
+  readonly mean: readonly number[];
+  readonly scale: readonly number[];
+  readonly weights: readonly number[];
+  readonly bias: number;
+  readonly threshold: number;
+}
+
+/** Names of the detector's features after the 128 hidden activations (for the manifest's readers). */
+export const EXTRA_FEATURES = [
+  'maxLogit',
+  'logSumExp',
+  'inkMean',
+  'inkSolidShare',
+  'inkMidtoneShare',
+] as const;
+export const FEATURE_COUNT = HIDDEN_UNITS + EXTRA_FEATURES.length;
+
+/** softmax(logits / temperature) of one row, in float64 for stability. */
+export function softmaxWithTemperature(logits: ArrayLike<number>, temperature = 1): number[] {
+  let max = Number.NEGATIVE_INFINITY;
+  for (let c = 0; c < logits.length; c++) max = Math.max(max, (logits[c] as number) / temperature);
+  const exps = Array.from({ length: logits.length }, (_, c) =>
+    Math.exp((logits[c] as number) / temperature - max),
+  );
+  const sum = exps.reduce((a, b) => a + b, 0);
+  return exps.map((e) => e / sum);
+}
+
+/** The detector's input for one image: hidden activations, logit energy and ink statistics. */
+export function detectorFeatures(
+  hidden: ArrayLike<number>,
+  logits: ArrayLike<number>,
+  pixels: ArrayLike<number>,
+): Float64Array {
+  const features = new Float64Array(FEATURE_COUNT);
+  for (let i = 0; i < HIDDEN_UNITS; i++) features[i] = hidden[i] as number;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let c = 0; c < CLASS_COUNT; c++) max = Math.max(max, logits[c] as number);
+  let sum = 0;
+  for (let c = 0; c < CLASS_COUNT; c++) sum += Math.exp((logits[c] as number) - max);
+  let ink = 0;
+  let solid = 0;
+  let midtone = 0;
+  for (let i = 0; i < PIXEL_COUNT; i++) {
+    const value = pixels[i] as number;
+    ink += value;
+    if (value > 0.5) solid++;
+    if (value > 0.1 && value < 0.9) midtone++;
+  }
+  features[HIDDEN_UNITS] = max;
+  features[HIDDEN_UNITS + 1] = max + Math.log(sum);
+  features[HIDDEN_UNITS + 2] = ink / PIXEL_COUNT;
+  features[HIDDEN_UNITS + 3] = solid / PIXEL_COUNT;
+  features[HIDDEN_UNITS + 4] = midtone / PIXEL_COUNT;
+  return features;
+}
+
+/** The detector's score (higher = more digit-like); compare with `threshold`. */
+export function digitScore(detector: DigitDetectorParameters, features: ArrayLike<number>): number {
+  let score = detector.bias;
+  for (let i = 0; i < FEATURE_COUNT; i++) {
+    score +=
+      ((detector.weights[i] as number) * ((features[i] as number) - (detector.mean[i] as number))) /
+      (detector.scale[i] as number);
+  }
+  return score;
+}
+
+export interface InterpretedPrediction {
+  readonly digit: number;
+  /** Calibrated probability of `digit`. */
+  readonly confidence: number;
+  /** Calibrated probabilities (softmax of logits / temperature); same order and argmax as uncalibrated. */
+  readonly probabilities: number[];
+  readonly uncertain: boolean;
+  /** null when the served model has no digit detector (older manifests). */
+  readonly isDigit: boolean | null;
+}
+
+/** Everything an answer reports about image `index` of a batch, from the model's raw outputs. */
+export function interpretPrediction(
+  outputs: { logits: Float32Array; hidden: Float32Array; pixels: Float32Array },
+  index: number,
+  calibration: Partial<CalibrationParameters> | undefined,
+  detector: DigitDetectorParameters | undefined,
+): InterpretedPrediction {
+  const logits = outputs.logits.subarray(index * CLASS_COUNT, (index + 1) * CLASS_COUNT);
+  const probabilities = softmaxWithTemperature(logits, calibration?.temperature ?? 1);
+  let digit = 0;
+  for (let c = 1; c < CLASS_COUNT; c++)
+    if ((probabilities[c] as number) > (probabilities[digit] as number)) digit = c;
+  const confidence = probabilities[digit] as number;
+  let isDigit: boolean | null = null;
+  if (detector) {
+    const features = detectorFeatures(
+      outputs.hidden.subarray(index * HIDDEN_UNITS, (index + 1) * HIDDEN_UNITS),
+      logits,
+      outputs.pixels.subarray(index * PIXEL_COUNT, (index + 1) * PIXEL_COUNT),
+    );
+    isDigit = digitScore(detector, features) >= detector.threshold;
+  }
+  return {
+    digit,
+    confidence,
+    probabilities,
+    uncertain: confidence < (calibration?.uncertainBelow ?? FALLBACK_UNCERTAIN_BELOW),
+    isDigit,
+  };
+}
+
+/**
+ * Expected calibration error: the confidence range split into `bins` equal bins, the mean
+ * |accuracy − confidence| per bin weighted by its share of the predictions.
+ */
+export function expectedCalibrationError(
+  confidences: ArrayLike<number>,
+  correct: ArrayLike<boolean>,
+  bins = ECE_BINS,
+): number {
+  const count = new Float64Array(bins);
+  const confidenceSum = new Float64Array(bins);
+  const correctSum = new Float64Array(bins);
+  for (let i = 0; i < confidences.length; i++) {
+    const confidence = confidences[i] as number;
+    const bin = Math.min(bins - 1, Math.max(0, Math.ceil(confidence * bins) - 1));
+    count[bin] = (count[bin] as number) + 1;
+    confidenceSum[bin] = (confidenceSum[bin] as number) + confidence;
+    if (correct[i]) correctSum[bin] = (correctSum[bin] as number) + 1;
+  }
+  let ece = 0;
+  for (let b = 0; b < bins; b++) {
+    if (count[b] === 0) continue;
+    ece += Math.abs((correctSum[b] as number) - (confidenceSum[b] as number));
+  }
+  return confidences.length === 0 ? 0 : ece / confidences.length;
+}
+
+/** Why a manifest's calibration or detector entry cannot be served, or undefined when it can (or is absent). */
+export function signalParametersProblem(
+  calibration: Partial<CalibrationParameters> | undefined,
+  detector: Partial<DigitDetectorParameters> | undefined,
+): string | undefined {
+  const finite = (value: unknown) => typeof value === 'number' && Number.isFinite(value);
+  if (calibration !== undefined) {
+    const { temperature, uncertainBelow } = calibration;
+    if (!finite(temperature) || (temperature as number) <= 0)
+      return 'calibration.temperature must be a positive number';
+    if (!finite(uncertainBelow) || (uncertainBelow as number) < 0 || (uncertainBelow as number) > 1)
+      return 'calibration.uncertainBelow must be a number from 0 to 1';
+  }
+  if (detector !== undefined) {
+    if (detector.kind !== 'logistic-hidden-energy-ink/1') return 'digitDetector.kind is unknown';
+    for (const name of ['mean', 'scale', 'weights'] as const) {
+      const values = detector[name];
+      if (!Array.isArray(values) || values.length !== FEATURE_COUNT || !values.every(finite))
+        return `digitDetector.${name} must be ${FEATURE_COUNT} finite numbers`;
+    }
+    if (detector.scale?.some((value) => value === 0)) return 'digitDetector.scale must not hold 0';
+    if (!finite(detector.bias) || !finite(detector.threshold))
+      return 'digitDetector.bias and threshold must be finite numbers';
+  }
+  return undefined;
+}
