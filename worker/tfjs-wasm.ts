@@ -29,7 +29,8 @@ export type InstantiateWasm = (module: WebAssembly.Module, imports: Imports) => 
 /** A stuck start must not hold every request of the isolate: it fails and the next request tries again. */
 const START_TIMEOUT_MS = 10_000;
 
-function createWasmModule(instantiate: InstantiateWasm): Promise<BackendWasmModule> {
+/** The backend's emscripten module on `instantiate`: rejects, instead of hanging, when that fails. */
+export function createWasmModule(instantiate: InstantiateWasm): Promise<BackendWasmModule> {
   // emscripten only logs a failed instantiation and its promise never settles, so the failure is
   // routed to this promise's reject instead.
   return new Promise<BackendWasmModule>((resolve, reject) => {
