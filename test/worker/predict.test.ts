@@ -397,6 +397,8 @@ describe('CORS, model, health and OpenAPI', () => {
     };
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual([
+      '/api/feedback',
+      '/api/feedback/stats',
       '/api/health',
       '/api/health/live',
       '/api/health/ready',
@@ -404,6 +406,7 @@ describe('CORS, model, health and OpenAPI', () => {
       '/api/model/files/{name}',
       '/api/predict',
       '/api/predict/batch',
+      '/api/read',
     ]);
     expect(Object.keys(doc.paths['/api/predict']?.post?.requestBody?.content ?? {}).sort()).toEqual([
       'application/json',

@@ -76,13 +76,25 @@ describe('isDigit', () => {
   it('rejects most generated non-digits sent as PNG photos, of every kind', async () => {
     const random = createRandom(EVALUATION_SEED + 17);
     const kinds = NON_DIGIT_KINDS.flatMap((kind) => Array.from({ length: 10 }, () => kind));
-    const images = kinds.map((kind) => ({ image: toBase64(encodePng(renderNonDigit(kind, random))) }));
-    const { predictions } = await batch(images);
-    const rejected = predictions.filter((p) => p.isDigit === false).length;
-    expect(rejected / predictions.length).toBeGreaterThanOrEqual(0.85);
+    // One at a time: the photo extraction may find no ink at all in a smudge (422 image_empty), which
+    // tells the client the same thing as isDigit: false.
+    const rejected: boolean[] = [];
+    for (const kind of kinds) {
+      const response = await postJson('/api/predict', {
+        image: toBase64(encodePng(renderNonDigit(kind, random))),
+      });
+      if (response.status === 422) {
+        await expectProblem(response, 422, 'image_empty');
+        rejected.push(true);
+      } else {
+        expect(response.status).toBe(200);
+        rejected.push(((await response.json()) as PredictionBody).isDigit === false);
+      }
+    }
+    expect(rejected.filter(Boolean).length / rejected.length).toBeGreaterThanOrEqual(0.85);
     for (const kind of NON_DIGIT_KINDS) {
-      const ofKind = predictions.filter((_, i) => kinds[i] === kind);
-      expect(ofKind.filter((p) => p.isDigit === false).length, kind).toBeGreaterThanOrEqual(6);
+      const ofKind = rejected.filter((_, i) => kinds[i] === kind);
+      expect(ofKind.filter(Boolean).length, kind).toBeGreaterThanOrEqual(6);
     }
   });
 
