@@ -62,7 +62,10 @@ describe('feedback loop through wrangler, D1 and a running Worker', () => {
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'digit-edge-feedback-'));
     state = join(work, 'state');
-    server = await startLocalServer({ persistTo: state, vars: { MODEL_REFRESH_SECONDS: '1' } });
+    server = await startLocalServer({
+      persistTo: state,
+      vars: { MODEL_REFRESH_SECONDS: '1', RATE_LIMIT: 'off' },
+    });
   });
 
   afterAll(async () => {
