@@ -384,8 +384,14 @@ function sizeLogPrior(box: Size, lineHeight: number): number {
   return prior;
 }
 
+/**
+ * Cost (log) of reading separate atoms (ink apart in columns) as one digit: the classifier is often just as
+ * sure of a "17" squeezed into one box as of the 1 and the 7 apart, so separate ink must earn its merge.
+ */
+const ATOM_JOIN_LOG_COST = Math.log(0.5);
+
 /** Cost (log) per stroke a cut goes through: splitting one digit in two crosses more strokes than a joint. */
-const STROKE_CUT_LOG_COST = Math.log(0.5);
+const STROKE_CUT_LOG_COST = Math.log(0.6);
 
 /**
  * Segments the line and builds every candidate's model input. Throws `NumberReadError` for a map without
@@ -435,7 +441,13 @@ export function planNumber(input: InkMap): NumberPlan {
         if (last === first) emptyPieces.push(first);
         continue;
       }
-      candidates.push({ first, last, box: own.box, logPrior: sizeLogPrior(own.box, lineHeight) });
+      const joins = to.atom - from.atom;
+      candidates.push({
+        first,
+        last,
+        box: own.box,
+        logPrior: sizeLogPrior(own.box, lineHeight) + joins * ATOM_JOIN_LOG_COST,
+      });
       inputs.push(pixels);
     }
   }
