@@ -1,10 +1,11 @@
 /**
- * Fast Node-level loop for tuning the number segmentation (`npx tsx scripts/tune-numbers.ts [count]`):
+ * Fast Node-level loop for tuning the number segmentation (`npx tsx scripts/tune-numbers.ts --count 200 --verbose`):
  * generated numbers on the TUNING seed only, through the same extraction and segmentation as POST /api/read,
  * classified by the committed model on the tfjs CPU backend (no workerd, no PNG round trip). The held-out
  * seed is for `npm run bench -- --only numbers` and is never read here.
  */
-import '@tensorflow/tfjs-backend-cpu';
+// The full tfjs package registers the CPU backend (Node needs no wasm set-up for this).
+import '@tensorflow/tfjs';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { readCommittedModel } from '../bench/lib/committed-model.ts';
