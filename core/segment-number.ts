@@ -269,8 +269,23 @@ function cutsOf(atom: Atom, layout: Layout, mapWidth: number): { column: number;
       }
     }
   }
+  // An atom wider than a digit usually is two (a touching pair need not leave a valley): try the lowest-ink
+  // column across its middle too, and let the classifier judge the halves.
+  const forced: { column: number; ink: number }[] = [];
+  if (width > WIDE_ATOM * lineHeight) {
+    for (const [from, to] of FORCED_WINDOWS) {
+      let best = -1;
+      for (
+        let x = Math.max(margin, Math.round(from * width));
+        x <= Math.min(width - margin, Math.round(to * width));
+        x++
+      )
+        if (best < 0 || (smooth[x] as number) < (smooth[best] as number)) best = x;
+      if (best >= 0) forced.push({ column: atom.left + best, ink: profile[best] as number });
+    }
+  }
   const chosen: { column: number; ink: number }[] = [];
-  for (const minimum of [...edges, ...valleys]) {
+  for (const minimum of [...edges, ...valleys, ...forced]) {
     if (chosen.length >= MAX_CUTS_PER_ATOM) break;
     if (chosen.every((c) => Math.abs(c.column - minimum.column) >= spacing)) chosen.push(minimum);
   }
@@ -290,6 +305,11 @@ function cutsOf(atom: Atom, layout: Layout, mapWidth: number): { column: number;
       return { column, strokes };
     });
 }
+
+/** Atoms wider than this share of the line height get cut candidates without a valley too. */
+const WIDE_ATOM = 0.8;
+/** Where such a cut is looked for, as shares of the atom's width (three narrower windows did no better). */
+const FORCED_WINDOWS: readonly (readonly [number, number])[] = [[0.3, 0.7]];
 
 /** A cut candidate's ink is at most this share of the profile's peaks on either side. */
 const VALLEY_DEPTH = 0.6;
@@ -386,8 +406,14 @@ function sizeLogPrior(box: Size, lineHeight: number): number {
   return prior;
 }
 
+/**
+ * Cost (log) of reading separate atoms (ink apart in columns) as one digit: the classifier is often just as
+ * sure of a "17" squeezed into one box as of the 1 and the 7 apart, so separate ink must earn its merge.
+ */
+const ATOM_JOIN_LOG_COST = Math.log(0.5);
+
 /** Cost (log) per stroke a cut goes through: splitting one digit in two crosses more strokes than a joint. */
-const STROKE_CUT_LOG_COST = Math.log(0.5);
+const STROKE_CUT_LOG_COST = Math.log(0.6);
 
 /**
  * Segments the line and builds every candidate's model input. Throws `NumberReadError` for a map without
@@ -437,7 +463,13 @@ export function planNumber(input: InkMap): NumberPlan {
         if (last === first) emptyPieces.push(first);
         continue;
       }
-      candidates.push({ first, last, box: own.box, logPrior: sizeLogPrior(own.box, lineHeight) });
+      const joins = to.atom - from.atom;
+      candidates.push({
+        first,
+        last,
+        box: own.box,
+        logPrior: sizeLogPrior(own.box, lineHeight) + joins * ATOM_JOIN_LOG_COST,
+      });
       inputs.push(pixels);
     }
   }

@@ -6,6 +6,7 @@
 
 import { encode as encodePngImage } from 'fast-png';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { WORK_SIDE } from '../../core/extract-ink.ts';
 import {
   DEFAULT_NUMBER_OPTIONS,
   NUMBER_RENDERERS,
@@ -168,13 +169,12 @@ describe('POST /api/read input forms and boxes', () => {
     });
     const large = await read(png, 'image/png');
     expect(large.text).toBe(small.text);
-    // Pictures are read at the photo extraction's working size (320 px on the long side), so a box edge is
-    // good to about one working pixel of the large picture, plus the small grid's own pixel or two.
-    const slack = 2 * Math.ceil(Math.max(width, height) / 320) + 2 * scale;
+    // The image is segmented at WORK_SIDE px long side: one working pixel is this many input pixels.
+    const cell = Math.max(width, height) / WORK_SIDE;
     large.digits.forEach((digit, k) => {
       const box = (small.digits[k] as ReadBody['digits'][number]).box;
-      expect(Math.abs(digit.box.x - box.x * scale)).toBeLessThanOrEqual(slack);
-      expect(Math.abs(digit.box.width - box.width * scale)).toBeLessThanOrEqual(slack + scale);
+      expect(Math.abs(digit.box.x - box.x * scale)).toBeLessThanOrEqual(2 * scale + cell);
+      expect(Math.abs(digit.box.width - box.width * scale)).toBeLessThanOrEqual(3 * scale + 2 * cell);
     });
   });
 });
