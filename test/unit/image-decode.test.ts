@@ -220,20 +220,20 @@ describe('JPEG at reduced scale, against jpeg-js', () => {
   });
 
   it('picks the reduction that keeps the long side at least DECODED_LONG_SIDE_MIN', () => {
-    expect(DECODED_LONG_SIDE_MIN).toBe(640);
-    expect(jpegScaleFor(4032, 3024)).toBe(4);
-    expect(jpegScaleFor(3024, 4032)).toBe(4);
-    expect(jpegScaleFor(1279, 100)).toBe(2); // 640 px at half size
-    expect(jpegScaleFor(1278, 100)).toBe(1);
-    expect(jpegScaleFor(2048, 100)).toBe(2);
+    expect(DECODED_LONG_SIDE_MIN).toBe(400);
+    expect(jpegScaleFor(4032, 3024)).toBe(8);
+    expect(jpegScaleFor(3024, 4032)).toBe(8);
+    expect(jpegScaleFor(799, 100)).toBe(2); // 400 px at half size
+    expect(jpegScaleFor(798, 100)).toBe(1);
+    expect(jpegScaleFor(2048, 100)).toBe(4);
     expect(jpegScaleFor(8000, 6000)).toBe(8);
-    expect(jpegScaleFor(4096, 3072)).toBe(4);
+    expect(jpegScaleFor(4096, 3072)).toBe(8);
     expect(jpegScaleFor(8192, 8192)).toBe(8);
     expect(jpegScaleFor(16384, 100)).toBe(8);
     expect(jpegScaleFor(28, 28)).toBe(1);
   });
 
-  it('decodes a 4000×3000 photo at quarter size, upright, with its source size', async () => {
+  it('decodes a 4000×3000 photo at an eighth of its size, upright, with its source size', async () => {
     const width = 4000;
     const height = 3000;
     const bytes = new Uint8Array(
@@ -241,9 +241,9 @@ describe('JPEG at reduced scale, against jpeg-js', () => {
     );
     const image = await decodeImage(withExifOrientation(bytes, 6));
     expect([image.width, image.height, image.sourceWidth, image.sourceHeight]).toEqual([
-      750, 1000, 3000, 4000,
+      375, 500, 3000, 4000,
     ]);
-    expect(image.data.length).toBe(750 * 1000 * 4);
+    expect(image.data.length).toBe(375 * 500 * 4);
   });
 });
 
