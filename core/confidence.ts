@@ -4,8 +4,8 @@
  *
  * - Temperature scaling: probabilities = softmax(logits / T), T fitted on the validation split.
  * - `uncertain`: the calibrated confidence is below a threshold chosen on the validation split.
- * - `isDigit`: a logistic score over the penultimate dense-128 activations, the logits' energy and
- *   simple ink statistics, fitted on digits against generated non-digits.
+ * - `isDigit`: a small score (one ReLU layer; older manifests: logistic) over the penultimate dense-128
+ *   activations, the logits' energy and simple ink statistics, fitted on digits against generated non-digits.
  */
 import { CLASS_COUNT, PIXEL_COUNT } from './model-spec.ts';
 
@@ -23,11 +23,24 @@ export interface CalibrationParameters {
   readonly uncertainBelow: number;
 }
 
-/** A logistic score: isDigit = bias + Σ weights·(feature − mean)/scale ≥ threshold. */
-export interface DigitDetectorParameters {
-  readonly kind: 'logistic-hidden-energy-ink/1';
+/**
+ * The `isDigit` score over standardised features z = (feature − mean)/scale:
+ * - `logistic-hidden-energy-ink/1` (older manifests): bias + Σ weights·z;
+ * - `mlp-hidden-energy-ink/1`: one ReLU layer first, bias + Σ weights·relu(hiddenBias + hiddenWeights·z),
+ *   `hiddenWeights` row by row (one row of FEATURE_COUNT per hidden unit).
+ * isDigit = score ≥ threshold.
+ */
+export type DigitDetectorParameters =
+  | (DetectorCommon & { readonly kind: 'logistic-hidden-energy-ink/1' })
+  | (DetectorCommon & {
+      readonly kind: 'mlp-hidden-energy-ink/1';
+      readonly hiddenWeights: readonly number[];
+      readonly hiddenBias: readonly number[];
+    });
+interface DetectorCommon {
   readonly mean: readonly number[];
   readonly scale: readonly number[];
+  /** Output weights: FEATURE_COUNT of them (logistic) or one per hidden unit (mlp). */
   readonly weights: readonly number[];
   readonly bias: number;
   readonly threshold: number;
@@ -85,12 +98,25 @@ export function detectorFeatures(
 
 /** The detector's score (higher = more digit-like); compare with `threshold`. */
 export function digitScore(detector: DigitDetectorParameters, features: ArrayLike<number>): number {
-  let score = detector.bias;
-  for (let i = 0; i < FEATURE_COUNT; i++) {
-    score +=
-      ((detector.weights[i] as number) * ((features[i] as number) - (detector.mean[i] as number))) /
-      (detector.scale[i] as number);
+  const z = Float64Array.from(
+    { length: FEATURE_COUNT },
+    (_, i) => ((features[i] as number) - (detector.mean[i] as number)) / (detector.scale[i] as number),
+  );
+  let inputs: ArrayLike<number> = z;
+  if (detector.kind === 'mlp-hidden-energy-ink/1') {
+    const units = detector.hiddenBias.length;
+    const hidden = new Float64Array(units);
+    for (let u = 0; u < units; u++) {
+      let sum = detector.hiddenBias[u] as number;
+      const row = u * FEATURE_COUNT;
+      for (let i = 0; i < FEATURE_COUNT; i++)
+        sum += (detector.hiddenWeights[row + i] as number) * (z[i] as number);
+      hidden[u] = Math.max(0, sum);
+    }
+    inputs = hidden;
   }
+  let score = detector.bias;
+  for (let i = 0; i < inputs.length; i++) score += (detector.weights[i] as number) * (inputs[i] as number);
   return score;
 }
 
@@ -177,13 +203,25 @@ export function signalParametersProblem(
       return 'calibration.uncertainBelow must be a number from 0 to 1';
   }
   if (detector !== undefined) {
-    if (detector.kind !== 'logistic-hidden-energy-ink/1') return 'digitDetector.kind is unknown';
-    for (const name of ['mean', 'scale', 'weights'] as const) {
-      const values = detector[name];
-      if (!Array.isArray(values) || values.length !== FEATURE_COUNT || !values.every(finite))
+    const numbers = (values: unknown, count: number) =>
+      Array.isArray(values) && values.length === count && values.every(finite);
+    if (detector.kind !== 'logistic-hidden-energy-ink/1' && detector.kind !== 'mlp-hidden-energy-ink/1')
+      return 'digitDetector.kind is unknown';
+    for (const name of ['mean', 'scale'] as const) {
+      if (!numbers(detector[name], FEATURE_COUNT))
         return `digitDetector.${name} must be ${FEATURE_COUNT} finite numbers`;
     }
     if (detector.scale?.some((value) => value === 0)) return 'digitDetector.scale must not hold 0';
+    let inputs = FEATURE_COUNT;
+    if (detector.kind === 'mlp-hidden-energy-ink/1') {
+      const units = Array.isArray(detector.hiddenBias) ? detector.hiddenBias.length : 0;
+      if (units === 0 || !numbers(detector.hiddenBias, units))
+        return 'digitDetector.hiddenBias must be finite numbers, one per hidden unit';
+      if (!numbers(detector.hiddenWeights, units * FEATURE_COUNT))
+        return `digitDetector.hiddenWeights must be ${FEATURE_COUNT} finite numbers per hidden unit`;
+      inputs = units;
+    }
+    if (!numbers(detector.weights, inputs)) return `digitDetector.weights must be ${inputs} finite numbers`;
     if (!finite(detector.bias) || !finite(detector.threshold))
       return 'digitDetector.bias and threshold must be finite numbers';
   }

@@ -93,24 +93,36 @@ export const CalibrationReportSchema = z.object({
 });
 export type CalibrationReport = z.infer<typeof CalibrationReportSchema>;
 
-/** The `isDigit` score: a logistic score over hidden activations and ink features, and what it measured. */
-export const DigitDetectorReportSchema = z.object({
-  kind: z.literal('logistic-hidden-energy-ink/1'),
+const DetectorMetricsSchema = z.object({
+  /** Shares flagged `isDigit: false`: validation digits (≤ 1% by construction), test digits, non-digits. */
+  validationDigitsFlagged: z.number(),
+  testDigitsFlagged: z.number(),
+  nonDigitsFlagged: z.number(),
+  nonDigitCount: z.number(),
+  /** Share of the generated evaluation non-digits flagged, per kind. */
+  nonDigitsFlaggedByKind: z.record(z.string(), z.number()),
+});
+const DetectorCommonSchema = {
   mean: z.array(z.number()).readonly(),
   scale: z.array(z.number()).readonly(),
   weights: z.array(z.number()).readonly(),
   bias: z.number(),
   threshold: z.number(),
-  metrics: z.object({
-    /** Shares flagged `isDigit: false`: validation digits (≤ 1% by construction), test digits, non-digits. */
-    validationDigitsFlagged: z.number(),
-    testDigitsFlagged: z.number(),
-    nonDigitsFlagged: z.number(),
-    nonDigitCount: z.number(),
-    /** Share of the generated evaluation non-digits flagged, per kind. */
-    nonDigitsFlaggedByKind: z.record(z.string(), z.number()),
+  metrics: DetectorMetricsSchema,
+};
+/**
+ * The `isDigit` score over hidden activations and ink features (core/confidence.ts computes it), and what
+ * it measured. Older manifests hold the logistic kind.
+ */
+export const DigitDetectorReportSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('logistic-hidden-energy-ink/1'), ...DetectorCommonSchema }),
+  z.object({
+    kind: z.literal('mlp-hidden-energy-ink/1'),
+    hiddenWeights: z.array(z.number()).readonly(),
+    hiddenBias: z.array(z.number()).readonly(),
+    ...DetectorCommonSchema,
   }),
-});
+]);
 export type DigitDetectorReport = z.infer<typeof DigitDetectorReportSchema>;
 
 /**

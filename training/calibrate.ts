@@ -22,7 +22,7 @@ import { EVALUATION_SEED, FIT_SEED, generateNonDigits, NON_DIGIT_KINDS } from '.
 import { createRandom } from './random.ts';
 import {
   confidences,
-  fitLogistic,
+  fitDetector,
   fitTemperature,
   reliabilityBins,
   scoresOf,
@@ -152,12 +152,10 @@ export function fitServedSignals(
     ...featureRows(runModel(model, augmented.pixels)),
   ];
   const negatives = featureRows(runModel(model, generateNonDigits(FIT_SEED, sizes.fitNonDigits).pixels));
-  const fitted = fitLogistic(positives, negatives);
-  const threshold = roundDown(thresholdFlagging(scoresOf(fitted, featureRows(validationOut))));
+  const fitted = fitDetector(positives, negatives);
   const detector = {
-    kind: 'logistic-hidden-energy-ink/1' as const,
     ...fitted,
-    threshold: roundDown(threshold),
+    threshold: roundDown(thresholdFlagging(scoresOf(fitted, featureRows(validationOut)))),
   };
   const evaluation = generateNonDigits(EVALUATION_SEED, sizes.evaluationNonDigits);
   const nonDigitScores = scoresOf(detector, featureRows(runModel(model, evaluation.pixels)));

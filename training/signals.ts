@@ -3,7 +3,7 @@
  * them on the test digits (pure numerics over arrays; the caller runs the model):
  * - a temperature minimising the validation NLL;
  * - the `uncertain` threshold: the largest calibrated confidence that flags at most 1% of validation digits;
- * - the `isDigit` logistic score: fitted on training digits against fitting-seed non-digits, its threshold
+ * - the `isDigit` score (a small ReLU network): fitted on training digits against fitting-seed non-digits, its threshold
  *   flagging at most 1% of validation digits, evaluated on test digits and evaluation-seed non-digits.
  */
 import {
@@ -14,6 +14,7 @@ import {
   softmaxWithTemperature,
 } from '../core/confidence.ts';
 import { CLASS_COUNT } from '../core/model-spec.ts';
+import { createRandom, shuffleInPlace } from './random.ts';
 
 /** Most of the validation digits a signal may flag. */
 export const MAX_FLAGGED_SHARE = 0.01;
@@ -87,75 +88,115 @@ export const ece = (logits: Float32Array, labels: Uint8Array, temperature: numbe
   return expectedCalibrationError(confidence, correct);
 };
 
+/** Size and schedule of the `isDigit` network (chosen on a held-out share of the fitting set, see README). */
+export const DETECTOR_SHAPE = { hiddenUnits: 32, epochs: 60, batchSize: 128, learningRate: 0.003, l2: 1e-4 };
+
+type FittedDetector = Omit<
+  Extract<DigitDetectorParameters, { kind: 'mlp-hidden-energy-ink/1' }>,
+  'threshold'
+>;
+
 /**
- * L2-regularised logistic regression on standardised features, by full-batch gradient descent with
- * Adam; the two classes weigh the same whatever their counts. `features` are rows of FEATURE_COUNT.
+ * A one-hidden-layer ReLU network on standardised features, trained with Adam on minibatches to separate
+ * `positives` (digits) from `negatives`; both classes weigh the same whatever their counts. Seeded, so a
+ * refit gives the same numbers. `features` are rows of FEATURE_COUNT.
  */
-export function fitLogistic(
+export function fitDetector(
   positives: readonly Float64Array[],
   negatives: readonly Float64Array[],
-  { iterations = 400, learningRate = 0.05, l2 = 1e-3 } = {},
-): Omit<DigitDetectorParameters, 'threshold' | 'kind'> {
+  seed = 1,
+  shape = DETECTOR_SHAPE,
+): FittedDetector {
   const rows = [...positives, ...negatives];
-  const mean = new Float64Array(FEATURE_COUNT);
-  const scale = new Float64Array(FEATURE_COUNT);
+  const n = FEATURE_COUNT;
+  const units = shape.hiddenUnits;
+  const mean = new Float64Array(n);
+  const scale = new Float64Array(n);
+  for (const row of rows) for (let f = 0; f < n; f++) mean[f] = (mean[f] as number) + (row[f] as number);
+  for (let f = 0; f < n; f++) mean[f] = (mean[f] as number) / rows.length;
   for (const row of rows)
-    for (let f = 0; f < FEATURE_COUNT; f++) mean[f] = (mean[f] as number) + (row[f] as number);
-  for (let f = 0; f < FEATURE_COUNT; f++) mean[f] = (mean[f] as number) / rows.length;
-  for (const row of rows)
-    for (let f = 0; f < FEATURE_COUNT; f++)
+    for (let f = 0; f < n; f++)
       scale[f] = (scale[f] as number) + ((row[f] as number) - (mean[f] as number)) ** 2;
-  for (let f = 0; f < FEATURE_COUNT; f++) scale[f] = Math.sqrt((scale[f] as number) / rows.length) || 1;
-  const standardised = rows.map((row) =>
+  for (let f = 0; f < n; f++) scale[f] = Math.sqrt((scale[f] as number) / rows.length) || 1;
+  const inputs = rows.map((row) =>
     Float64Array.from(row, (v, f) => (v - (mean[f] as number)) / (scale[f] as number)),
   );
   const targets = rows.map((_, i) => (i < positives.length ? 1 : 0));
-  const sampleWeight = rows.map((_, i) =>
-    i < positives.length ? 0.5 / positives.length : 0.5 / negatives.length,
+  // Each class carries half the loss.
+  const sampleWeight = rows.map(
+    (_, i) => (i < positives.length ? 0.5 / positives.length : 0.5 / negatives.length) * rows.length,
   );
-  const weights = new Float64Array(FEATURE_COUNT);
-  let bias = 0;
-  const m = new Float64Array(FEATURE_COUNT + 1);
-  const v = new Float64Array(FEATURE_COUNT + 1);
-  const gradient = new Float64Array(FEATURE_COUNT + 1);
-  for (let step = 1; step <= iterations; step++) {
-    gradient.fill(0);
-    for (let i = 0; i < standardised.length; i++) {
-      const x = standardised[i] as Float64Array;
-      let z = bias;
-      for (let f = 0; f < FEATURE_COUNT; f++) z += (weights[f] as number) * (x[f] as number);
-      const error = (1 / (1 + Math.exp(-z)) - (targets[i] as number)) * (sampleWeight[i] as number);
-      for (let f = 0; f < FEATURE_COUNT; f++)
-        gradient[f] = (gradient[f] as number) + error * (x[f] as number);
-      gradient[FEATURE_COUNT] = (gradient[FEATURE_COUNT] as number) + error;
-    }
-    for (let f = 0; f <= FEATURE_COUNT; f++) {
-      const g = (gradient[f] as number) + (f < FEATURE_COUNT ? l2 * (weights[f] as number) : 0);
-      m[f] = 0.9 * (m[f] as number) + 0.1 * g;
-      v[f] = 0.999 * (v[f] as number) + 0.001 * g * g;
-      const update =
-        (learningRate * ((m[f] as number) / (1 - 0.9 ** step))) /
-        (Math.sqrt((v[f] as number) / (1 - 0.999 ** step)) + 1e-8);
-      if (f < FEATURE_COUNT) weights[f] = (weights[f] as number) - update;
-      else bias -= update;
+
+  const random = createRandom(seed);
+  const gaussian = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  // Parameters in one array (hidden weights, hidden biases, output weights, output bias) for one Adam loop.
+  const size = units * n + units + units + 1;
+  const params = new Float64Array(size);
+  const [hiddenBiasAt, outAt, biasAt] = [units * n, units * n + units, units * n + 2 * units];
+  for (let i = 0; i < units * n; i++) params[i] = gaussian() * Math.sqrt(2 / n);
+  for (let u = 0; u < units; u++) params[outAt + u] = gaussian() * Math.sqrt(1 / units);
+  const gradient = new Float64Array(size);
+  const m = new Float64Array(size);
+  const v = new Float64Array(size);
+  const hidden = new Float64Array(units);
+  const order = Uint32Array.from(rows.keys());
+  let step = 0;
+  for (let epoch = 0; epoch < shape.epochs; epoch++) {
+    shuffleInPlace(order, random);
+    for (let from = 0; from < order.length; from += shape.batchSize) {
+      const to = Math.min(order.length, from + shape.batchSize);
+      gradient.fill(0);
+      for (let b = from; b < to; b++) {
+        const i = order[b] as number;
+        const x = inputs[i] as Float64Array;
+        let score = params[biasAt] as number;
+        for (let u = 0; u < units; u++) {
+          let sum = params[hiddenBiasAt + u] as number;
+          const row = u * n;
+          for (let f = 0; f < n; f++) sum += (params[row + f] as number) * (x[f] as number);
+          hidden[u] = Math.max(0, sum);
+          score += (params[outAt + u] as number) * (hidden[u] as number);
+        }
+        const error = (1 / (1 + Math.exp(-score)) - (targets[i] as number)) * (sampleWeight[i] as number);
+        gradient[biasAt] = (gradient[biasAt] as number) + error;
+        for (let u = 0; u < units; u++) {
+          gradient[outAt + u] = (gradient[outAt + u] as number) + error * (hidden[u] as number);
+          if ((hidden[u] as number) <= 0) continue;
+          const back = error * (params[outAt + u] as number);
+          gradient[hiddenBiasAt + u] = (gradient[hiddenBiasAt + u] as number) + back;
+          const row = u * n;
+          for (let f = 0; f < n; f++)
+            gradient[row + f] = (gradient[row + f] as number) + back * (x[f] as number);
+        }
+      }
+      step++;
+      const count = to - from;
+      for (let p = 0; p < size; p++) {
+        const decay = p < hiddenBiasAt || (p >= outAt && p < biasAt) ? shape.l2 * (params[p] as number) : 0;
+        const g = (gradient[p] as number) / count + decay;
+        m[p] = 0.9 * (m[p] as number) + 0.1 * g;
+        v[p] = 0.999 * (v[p] as number) + 0.001 * g * g;
+        params[p] =
+          (params[p] as number) -
+          (shape.learningRate * ((m[p] as number) / (1 - 0.9 ** step))) /
+            (Math.sqrt((v[p] as number) / (1 - 0.999 ** step)) + 1e-8);
+      }
     }
   }
-  const round = (values: Float64Array) => Array.from(values, (x) => Number(x.toPrecision(7)));
+  const round = (values: ArrayLike<number>) => Array.from(values, (x) => Number(x.toPrecision(7)));
   return {
+    kind: 'mlp-hidden-energy-ink/1',
     mean: round(mean),
     scale: round(scale),
-    weights: round(weights),
-    bias: Number(bias.toPrecision(7)),
+    hiddenWeights: round(params.subarray(0, hiddenBiasAt)),
+    hiddenBias: round(params.subarray(hiddenBiasAt, outAt)),
+    weights: round(params.subarray(outAt, biasAt)),
+    bias: Number((params[biasAt] as number).toPrecision(7)),
   };
 }
 
-export const scoresOf = (
-  detector: DigitDetectorParameters | Omit<DigitDetectorParameters, 'threshold' | 'kind'>,
-  rows: readonly Float64Array[],
-) =>
-  Float64Array.from(rows, (row) =>
-    digitScore({ ...detector, kind: 'logistic-hidden-energy-ink/1', threshold: 0 }, row),
-  );
+export const scoresOf = (detector: DigitDetectorParameters | FittedDetector, rows: readonly Float64Array[]) =>
+  Float64Array.from(rows, (row) => digitScore({ ...detector, threshold: 0 }, row));
 
 export interface ReliabilityBin {
   readonly from: number;

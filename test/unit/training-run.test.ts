@@ -101,7 +101,13 @@ describe('a short real training run', () => {
     expect(calibration?.temperature).toBeGreaterThan(0);
     expect(calibration?.validationUncertainShare).toBeLessThanOrEqual(0.01);
     expect(calibration?.test.bins).toBe(15);
-    expect(digitDetector?.weights).toHaveLength(digitDetector?.mean.length ?? -1);
+    expect(digitDetector?.kind).toBe('mlp-hidden-energy-ink/1');
+    if (digitDetector?.kind === 'mlp-hidden-energy-ink/1') {
+      expect(digitDetector.weights).toHaveLength(digitDetector.hiddenBias.length);
+      expect(digitDetector.hiddenWeights).toHaveLength(
+        digitDetector.hiddenBias.length * digitDetector.mean.length,
+      );
+    }
     expect(digitDetector?.metrics.validationDigitsFlagged).toBeLessThanOrEqual(0.01);
     // Even a barely trained network's features set most generated non-digits apart.
     expect(digitDetector?.metrics.nonDigitsFlagged).toBeGreaterThan(0.5);
