@@ -26,17 +26,17 @@ export interface AugmentOptions {
 }
 
 export const DEFAULT_AUGMENT: AugmentOptions = {
-  maxRotationDegrees: 15,
-  scaleRange: [0.85, 1.15],
-  maxShear: 0.15,
-  maxShiftPixels: 2.5,
-  elasticProbability: 0.5,
-  elasticPixels: 1.6,
-  strokeChangeProbability: 0.2,
-  blurProbability: 0.1,
-  breakProbability: 0.1,
-  contrastProbability: 0.15,
-  noiseProbability: 0.1,
+  maxRotationDegrees: 12,
+  scaleRange: [0.9, 1.1],
+  maxShear: 0.12,
+  maxShiftPixels: 2,
+  elasticProbability: 0.25,
+  elasticPixels: 1.2,
+  strokeChangeProbability: 0.12,
+  blurProbability: 0.05,
+  breakProbability: 0.05,
+  contrastProbability: 0.08,
+  noiseProbability: 0.05,
 };
 
 const centre = (IMAGE_SIZE - 1) / 2;

@@ -27,6 +27,7 @@ import {
   reliabilityBins,
   scoresOf,
   shareBelow,
+  shareWithMargin,
   thresholdFlagging,
 } from './signals.ts';
 
@@ -155,7 +156,12 @@ export function fitServedSignals(
   const fitted = fitDetector(positives, negatives);
   const detector = {
     ...fitted,
-    threshold: roundDown(thresholdFlagging(scoresOf(fitted, featureRows(validationOut)))),
+    threshold: roundDown(
+      thresholdFlagging(
+        scoresOf(fitted, featureRows(validationOut)),
+        shareWithMargin(validation.labels.length),
+      ),
+    ),
   };
   const evaluation = generateNonDigits(EVALUATION_SEED, sizes.evaluationNonDigits);
   const nonDigitScores = scoresOf(detector, featureRows(runModel(model, evaluation.pixels)));

@@ -35,11 +35,11 @@ export interface TrainOptions {
 
 /** The defaults: `npm run train` with no options reproduces the committed model's recipe. */
 export const TRAIN_DEFAULTS = {
-  epochs: 30,
+  epochs: 20,
   batchSize: 128,
   learningRate: 0.002,
   warmupEpochs: 1,
-  labelSmoothing: 0.1,
+  labelSmoothing: 0.05,
   emaDecay: 0.999,
   seed: 42,
   validationCount: 5000,

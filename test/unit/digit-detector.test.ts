@@ -6,7 +6,13 @@ import {
   signalParametersProblem,
 } from '../../core/confidence.ts';
 import { createRandom } from '../../training/random.ts';
-import { fitDetector, scoresOf, shareBelow, thresholdFlagging } from '../../training/signals.ts';
+import {
+  fitDetector,
+  scoresOf,
+  shareBelow,
+  shareWithMargin,
+  thresholdFlagging,
+} from '../../training/signals.ts';
 
 const zeros = (n: number) => Array.from({ length: n }, () => 0);
 const ones = (n: number) => Array.from({ length: n }, () => 1);
@@ -78,5 +84,19 @@ describe('fitDetector', () => {
     expect(shareBelow(scoresOf(detector, digits), threshold)).toBeLessThanOrEqual(0.01);
     expect(shareBelow(scoresOf(detector, nonDigits), threshold)).toBeGreaterThan(0.95);
     expect(fitDetector(digits, nonDigits, 1, shape)).toEqual(detector);
+  });
+});
+
+describe('shareWithMargin', () => {
+  it('leaves room for sampling error, more on smaller splits', () => {
+    const onFiveThousand = shareWithMargin(5000);
+    expect(onFiveThousand).toBeGreaterThan(0.0075);
+    expect(onFiveThousand).toBeLessThan(0.0085);
+    // Its upper 95% bound is the target itself.
+    expect(onFiveThousand + 1.645 * Math.sqrt((onFiveThousand * (1 - onFiveThousand)) / 5000)).toBeCloseTo(
+      0.01,
+      5,
+    );
+    expect(shareWithMargin(600)).toBeLessThan(onFiveThousand);
   });
 });
