@@ -2,6 +2,7 @@
  * The corrections' way from D1 rows to training: rows → IDX files → the trainer's IDX reader, byte for
  * byte; the seeded hold-out split; mixing into the MNIST training subset; the train options.
  */
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +43,13 @@ async function rowsFor(count: number, seed: number): Promise<{ rows: ExportRow[]
 }
 
 describe('feedback export', () => {
+  it('ids a correction by the sha256 of its 784 bytes then its label byte', async () => {
+    const bytes = pixelsToBytes(generateCorrections(1, 3)[0]?.pixels ?? []);
+    const expected = createHash('sha256').update(bytes).update(Uint8Array.of(4)).digest('hex');
+    expect(await correctionId(bytes, 4)).toBe(expected);
+    expect(await correctionId(bytes, 5)).not.toBe(expected);
+  });
+
   it('writes rows as an IDX pair the trainer reads back byte for byte', async () => {
     const { rows, bytes } = await rowsFor(37, 5);
     const { files, summary } = buildExport(rows, {
