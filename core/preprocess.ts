@@ -123,3 +123,13 @@ export function toMnistPixels(image: RgbaImage): Float32Array | null {
   const digit = strokes && pickDigit(strokes);
   return digit && mnistFromInk(digit.map, digit.region);
 }
+
+/**
+ * Model-input pixels as JSON numbers with three decimals: short on the wire, and finer than the 256 levels
+ * a stored correction keeps. One rounding for the pad's requests and the Worker's answers.
+ *
+ * @example pixelsForJson(Float32Array.of(0.123456, 1)) // [0.123, 1]
+ */
+export function pixelsForJson(pixels: ArrayLike<number>): number[] {
+  return Array.from(pixels, (value) => Math.round(value * 1000) / 1000);
+}

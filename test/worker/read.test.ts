@@ -137,6 +137,38 @@ describe('POST /api/read input forms and boxes', () => {
     }
   });
 
+  it('adds each digit’s 28×28 model input only with ?include=pixels, in the form POST /api/feedback takes', async () => {
+    const png = encodePng(image);
+    const plain = await read({ image: toBase64(png) });
+    expect(plain.digits.every((digit) => !('pixels' in digit))).toBe(true);
+    const response = await api('/api/read?include=pixels', {
+      method: 'POST',
+      headers: { 'content-type': 'image/png' },
+      body: png,
+    });
+    expect(response.status).toBe(200);
+    const withPixels = (await response.json()) as ReadBody & { digits: { pixels: number[] }[] };
+    expect(withPixels.text).toBe(plain.text);
+    // Each digit's own image: the model reads it as that digit through /api/predict.
+    for (const digit of withPixels.digits) {
+      expect(digit.pixels).toHaveLength(784);
+      expect(digit.pixels.every((value) => value >= 0 && value <= 1)).toBe(true);
+      const predicted = (await (
+        await postJson('/api/predict', { pixels: digit.pixels })
+      ).json()) as PredictionBody;
+      expect(predicted.digit).toBe(digit.digit);
+    }
+    await expectProblem(
+      await api('/api/read?include=everything', {
+        method: 'POST',
+        headers: { 'content-type': 'image/png' },
+        body: png,
+      }),
+      400,
+      'invalid_request',
+    );
+  });
+
   it('gives the same reading for a multipart upload and a base64 image', async () => {
     const png = encodePng(image);
     const form = new FormData();

@@ -5,7 +5,7 @@
 
 import { createRoute, z } from '@hono/zod-openapi';
 import { MAX_DIGITS } from '../../core/segment-number.ts';
-import { ImageInput, ModelRef, MultipartBody, Prediction, VersionQuery } from '../schemas.ts';
+import { ImageInput, ModelRef, MultipartBody, PixelsInput, Prediction, VersionQuery } from '../schemas.ts';
 import { problemResponses } from './definitions.ts';
 
 /** A grey bitmap sent as numbers may hold at most this many pixels (about 8 MB of JSON at most). */
@@ -72,7 +72,19 @@ export const PixelBox = z
     description: "The digit's ink, in the input's own pixels (after EXIF orientation).",
   });
 
-export const ReadDigit = Prediction.extend({ box: PixelBox }).openapi('ReadDigit');
+export const ReadDigit = Prediction.extend({
+  box: PixelBox,
+  pixels: PixelsInput.shape.pixels.optional().openapi({
+    description:
+      'Only with `?include=pixels`: the 28×28 image the model read for this digit, row by row, ink = 1, three decimals. Send it as it is to POST /api/feedback when a person corrects this digit.',
+  }),
+}).openapi('ReadDigit');
+
+export const ReadQuery = VersionQuery.extend({
+  include: z.enum(['pixels']).optional().openapi({
+    description: "`pixels`: each digit also carries `pixels`, the model's 28×28 input for it.",
+  }),
+});
 
 export const ReadResponse = z
   .object({
@@ -96,7 +108,7 @@ export const readRoute = createRoute({
   operationId: 'readNumber',
   summary: 'Read a written number: one line of 1 to 16 digits, left to right',
   request: {
-    query: VersionQuery,
+    query: ReadQuery,
     body: {
       description: 'Exactly one of the four forms; the Content-Type header says which.',
       content: {

@@ -2,7 +2,8 @@
 
 import { endTime, startTime } from 'hono/timing';
 import { softmaxWithTemperature } from '../../core/confidence.ts';
-import { CLASS_COUNT } from '../../core/model-spec.ts';
+import { CLASS_COUNT, PIXEL_COUNT } from '../../core/model-spec.ts';
+import { pixelsForJson } from '../../core/preprocess.ts';
 import {
   chooseReading,
   MAX_DIGITS,
@@ -10,6 +11,8 @@ import {
   NumberReadError,
   type NumberReading,
   planNumber,
+  type ReadDigit,
+  type Size,
   scaleBox,
 } from '../../core/segment-number.ts';
 import type { ApiApp } from '../app-types.ts';
@@ -18,6 +21,8 @@ import { type InkInput, inkFromImageBytes, inkFromJson, noInk } from '../input/i
 import { bodyKindOf } from '../input/pixels-from-input.ts';
 import { limitBody } from '../middleware/limit-body.ts';
 import { rateLimit } from '../middleware/rate-limit.ts';
+import type { ModelOutputs } from '../model/fused-model.ts';
+import type { LoadedModel } from '../model/load-model.ts';
 import { type ReadJson, readRoute } from './read-contract.ts';
 import { predictionAt } from './shared.ts';
 
@@ -62,9 +67,25 @@ function plan(input: InkInput): NumberPlan {
 }
 
 /**
- * The answer: every digit with its box in the input's pixels. The one place a read digit is shaped, so
- * per-digit fields added to /api/predict's answer (uncertainty) are added here too.
+ * One digit of the answer: its prediction, its box in the input's pixels and, when asked for, the 28×28
+ * image the model read (what POST /api/feedback takes). The one place a read digit is shaped, so per-digit
+ * fields added to /api/predict's answer (uncertainty) are added here too.
  */
+function answerDigit(
+  loaded: LoadedModel,
+  outputs: ModelOutputs & { readonly pixels: Float32Array },
+  digit: ReadDigit,
+  scale: { readonly from: Size; readonly to: Size },
+  withPixels: boolean,
+) {
+  const start = digit.candidate * PIXEL_COUNT;
+  return {
+    ...predictionAt(loaded, outputs, digit.candidate),
+    box: scaleBox(digit.box, scale.from, scale.to),
+    ...(withPixels ? { pixels: pixelsForJson(outputs.pixels.subarray(start, start + PIXEL_COUNT)) } : {}),
+  };
+}
+
 /** Plain softmax of every row of `count` × 10 logits. */
 function rawSoftmax(logits: Float32Array, count: number): Float32Array {
   const probabilities = new Float32Array(count * CLASS_COUNT);
@@ -90,7 +111,7 @@ export function registerRead(app: ApiApp): void {
       const input = await readInk(c.req.raw, kind, json, form);
       const segments = plan(input);
       endTime(c, 'decode');
-      const { version } = c.req.valid('query');
+      const { version, include } = c.req.valid('query');
       const answer = await c.var.registry.run(version, c.var.waitUntil, (loaded) => {
         startTime(c, 'inference', 'Model inference, all candidate digits in one batch');
         const count = segments.candidates.length;
@@ -103,10 +124,10 @@ export function registerRead(app: ApiApp): void {
         } catch (error) {
           throw toApiError(error);
         }
-        const digits = reading.digits.map((digit) => ({
-          ...predictionAt(loaded, outputs, digit.candidate),
-          box: scaleBox(digit.box, segments.size, input.source),
-        }));
+        const scale = { from: segments.size, to: input.source };
+        const digits = reading.digits.map((digit) =>
+          answerDigit(loaded, outputs, digit, scale, include === 'pixels'),
+        );
         return {
           text: reading.text,
           digits,
