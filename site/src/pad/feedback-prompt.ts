@@ -16,13 +16,28 @@ export interface FeedbackPrompt {
   dispose(): void;
 }
 
+export interface FeedbackPromptOptions {
+  readonly endpoint?: string;
+  /** Whether this deployment takes feedback, when the caller already asked (one request for many prompts). */
+  readonly available?: Promise<boolean>;
+  /** The question for a prediction; "Is 7 right?" by default. */
+  readonly question?: (subject: FeedbackSubject) => string;
+  /** The question over the row 0–9 after ✗; "Which digit was it?" by default. */
+  readonly which?: (subject: FeedbackSubject) => string;
+}
+
+/** Ids for the question labels: the markup has none, so it can be cloned (one prompt per read digit). */
+let promptCount = 0;
+
 export function mountFeedbackPrompt(
   element: HTMLElement,
-  options: { endpoint?: string } = {},
+  options: FeedbackPromptOptions = {},
 ): FeedbackPrompt {
-  const { endpoint = '/api/feedback' } = options;
+  const { endpoint = '/api/feedback', question: questionFor = (asked) => `Is ${asked.predicted} right?` } =
+    options;
   const listeners = new AbortController();
   const { signal } = listeners;
+  const available = options.available ?? feedbackAvailable(endpoint, signal);
   const one = <T extends Element>(selector: string): T => {
     const found = element.querySelector<T>(selector);
     if (found === null) throw new Error(`feedback markup is missing ${selector}`);
@@ -30,6 +45,9 @@ export function mountFeedbackPrompt(
   };
   const status = one<HTMLElement>('[data-feedback-status]');
   const question = one<HTMLElement>('[data-feedback-question]');
+  promptCount += 1;
+  question.id = `feedback-question-${promptCount}`;
+  one<HTMLElement>('[data-feedback-ask]').setAttribute('aria-labelledby', question.id);
   let subject: FeedbackSubject | null = null;
   let enabled: boolean | null = null;
   let sending: AbortController | null = null;
@@ -46,7 +64,10 @@ export function mountFeedbackPrompt(
     sending?.abort();
     const request = new AbortController();
     sending = request;
+    // The answer buttons hide now: keep the keyboard in the question, where the outcome is said.
+    const hadFocus = element.contains(document.activeElement);
     setState('sending', 'Sending…');
+    if (hadFocus) status.focus();
     try {
       await sendFeedback(answered, label, { endpoint, signal: AbortSignal.any([signal, request.signal]) });
       if (subject === answered)
@@ -73,7 +94,7 @@ export function mountFeedbackPrompt(
       if (answer === 'right') void send(subject.predicted);
       else if (answer === 'wrong') {
         setState('choosing');
-        element.querySelector<HTMLButtonElement>('button[data-feedback-answer="0"]')?.focus();
+        element.querySelector<HTMLButtonElement>('button[data-feedback-digit]:not(:disabled)')?.focus();
       } else if (answer !== undefined && /^[0-9]$/.test(answer)) void send(Number(answer));
     },
     { signal },
@@ -81,7 +102,7 @@ export function mountFeedbackPrompt(
 
   const show = () => {
     if (subject === null || enabled !== true) return setState(enabled === false ? 'off' : 'idle');
-    question.textContent = `Is ${subject.predicted} right?`;
+    question.textContent = questionFor(subject);
     // The model's own digit is not a correction of itself.
     for (const button of element.querySelectorAll<HTMLButtonElement>('[data-feedback-digit]'))
       button.disabled = button.dataset.feedbackAnswer === String(subject.predicted);
@@ -89,9 +110,9 @@ export function mountFeedbackPrompt(
   };
 
   setState('idle');
-  void feedbackAvailable(endpoint, signal).then((available) => {
+  void available.then((isAvailable) => {
     if (signal.aborted) return;
-    enabled = available;
+    enabled = isAvailable;
     show();
   });
 

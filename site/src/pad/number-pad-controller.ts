@@ -24,8 +24,16 @@ function one<T extends Element>(root: ParentNode, selector: string): T {
   return element;
 }
 
+/** What other parts of the page follow (the per-digit feedback), without the number pad knowing them. */
+export interface NumberPadHooks {
+  /** A reading is shown. */
+  readonly onReading?: (reading: Reading) => void;
+  /** The pad was emptied. */
+  readonly onReset?: () => void;
+}
+
 /** Starts the number pad inside `root`; returns a function that removes every listener, observer and timer. */
-export function mountNumberPad(root: HTMLElement): () => void {
+export function mountNumberPad(root: HTMLElement, hooks: NumberPadHooks = {}): () => void {
   const canvas = one<HTMLCanvasElement>(root, '[data-number-canvas]');
   const hint = one<HTMLElement>(root, '[data-number-hint]');
   const undoButton = one<HTMLButtonElement>(root, '[data-number-undo]');
@@ -167,6 +175,7 @@ export function mountNumberPad(root: HTMLElement): () => void {
       failedAttempts = 0;
       setNotice(null);
       showReading(answer);
+      hooks.onReading?.(answer);
     } catch (error) {
       if (signal.aborted || !sequence.accept(ticket)) return;
       const failure = error instanceof PredictionError ? error.failure : 'unreachable';
@@ -193,6 +202,7 @@ export function mountNumberPad(root: HTMLElement): () => void {
     showReading(null);
     updateButtons();
     draw();
+    hooks.onReset?.();
   };
   const clear = () => {
     history.clear();
