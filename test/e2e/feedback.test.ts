@@ -120,14 +120,16 @@ describe('the pad asks whether the prediction was right', () => {
     // model's own answer, so 1), Tab walks the row, Enter picks 6.
     const second = page.getByRole('group', { name: 'Digit 2: is 0 right?' });
     await second.getByRole('button', { name: 'No, wrong' }).click();
-    const row = section.locator('[data-feedback]').nth(1);
+    const row = page.getByRole('group', { name: 'Digit 2 was:' });
+    await expect.poll(() => row.isVisible()).toBe(true);
     expect(await row.getByRole('button', { name: '0', exact: true }).isDisabled()).toBe(true);
     expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('1');
     for (let i = 0; i < 5; i++) await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('6');
     await screenshot(page, 'number-feedback-choose');
     await page.keyboard.press('Enter');
-    await expect.poll(() => row.getByText('Thanks: noted as 6.').isVisible()).toBe(true);
+    const prompt = section.locator('[data-feedback]').nth(1);
+    await expect.poll(() => prompt.getByText('Thanks: noted as 6.').isVisible()).toBe(true);
     // The keyboard stays on the thanks, not lost to the page.
     expect(await page.evaluate(() => document.activeElement?.hasAttribute('data-feedback-status'))).toBe(
       true,

@@ -59,6 +59,7 @@ export function mountDigitFeedback(section: HTMLElement, options: { endpoint?: s
           endpoint,
           available,
           question: (asked) => `Digit ${index + 1}: is ${asked.predicted} right?`,
+          which: () => `Digit ${index + 1} was:`,
         });
         prompt.offer(subject);
         prompts.push(prompt);

@@ -33,8 +33,11 @@ export function mountFeedbackPrompt(
   element: HTMLElement,
   options: FeedbackPromptOptions = {},
 ): FeedbackPrompt {
-  const { endpoint = '/api/feedback', question: questionFor = (asked) => `Is ${asked.predicted} right?` } =
-    options;
+  const {
+    endpoint = '/api/feedback',
+    question: questionFor = (asked) => `Is ${asked.predicted} right?`,
+    which: whichFor = () => 'Which digit was it?',
+  } = options;
   const listeners = new AbortController();
   const { signal } = listeners;
   const available = options.available ?? feedbackAvailable(endpoint, signal);
@@ -45,9 +48,13 @@ export function mountFeedbackPrompt(
   };
   const status = one<HTMLElement>('[data-feedback-status]');
   const question = one<HTMLElement>('[data-feedback-question]');
+  const which = one<HTMLElement>('[data-feedback-which]');
+  // Each group is named by its visible question, through ids unique on the page.
   promptCount += 1;
   question.id = `feedback-question-${promptCount}`;
+  which.id = `feedback-which-${promptCount}`;
   one<HTMLElement>('[data-feedback-ask]').setAttribute('aria-labelledby', question.id);
+  one<HTMLElement>('[data-feedback-choose]').setAttribute('aria-labelledby', which.id);
   let subject: FeedbackSubject | null = null;
   let enabled: boolean | null = null;
   let sending: AbortController | null = null;
@@ -103,6 +110,7 @@ export function mountFeedbackPrompt(
   const show = () => {
     if (subject === null || enabled !== true) return setState(enabled === false ? 'off' : 'idle');
     question.textContent = questionFor(subject);
+    which.textContent = whichFor(subject);
     // The model's own digit is not a correction of itself.
     for (const button of element.querySelectorAll<HTMLButtonElement>('[data-feedback-digit]'))
       button.disabled = button.dataset.feedbackAnswer === String(subject.predicted);
