@@ -59,6 +59,10 @@ export const FeedbackStatus = z
   })
   .openapi('FeedbackStatus');
 
+/** What a correction stores, said the same way by the API and the pad. */
+export const STORED_DESCRIPTION =
+  'The 28×28 image the model saw, the right digit, the predicted digit, the model version and whether it came from the pad or an app. Never the drawing or photo, never an IP address.';
+
 export const SELF_REPORTED_NOTE =
   'Self-reported by users: people choose what to draw and whether to answer, so this is not a test-set accuracy.';
 
