@@ -5,8 +5,8 @@
 
 import { createRoute, z } from '@hono/zod-openapi';
 import { MAX_DIGITS } from '../../core/segment-number.ts';
-import { ImageInput, ModelRef, MultipartBody, Prediction, VersionQuery } from '../schemas.ts';
-import { problemResponses } from './definitions.ts';
+import { ImageInput, ModelRef, Prediction, VersionQuery } from '../schemas.ts';
+import { imageBody, jsonAnswer, problemResponses } from './definitions.ts';
 
 /** A grey bitmap sent as numbers may hold at most this many pixels (about 8 MB of JSON at most). */
 export const MAX_BITMAP_PIXELS = 1024 * 1024;
@@ -88,8 +88,6 @@ export const ReadResponse = z
 
 export type ReadJson = z.infer<typeof ReadJsonBody>;
 
-const binary = { schema: { type: 'string' as const, format: 'binary' } };
-
 export const readRoute = createRoute({
   method: 'post',
   path: '/api/read',
@@ -97,18 +95,10 @@ export const readRoute = createRoute({
   summary: 'Read a written number: one line of 1 to 16 digits, left to right',
   request: {
     query: VersionQuery,
-    body: {
-      description: 'Exactly one of the four forms; the Content-Type header says which.',
-      content: {
-        'application/json': { schema: ReadJsonBody },
-        'image/png': binary,
-        'image/jpeg': binary,
-        'multipart/form-data': { schema: MultipartBody },
-      },
-    },
+    body: imageBody(ReadJsonBody),
   },
   responses: {
-    200: { description: 'The number read', content: { 'application/json': { schema: ReadResponse } } },
+    200: jsonAnswer('The number read', ReadResponse),
     ...problemResponses(400, 404, 409, 413, 415, 422, 503),
   },
 });

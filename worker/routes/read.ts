@@ -14,32 +14,12 @@ import {
 } from '../../core/segment-number.ts';
 import type { ApiApp } from '../app-types.ts';
 import { ApiError } from '../errors.ts';
-import { type InkInput, inkFromImageBytes, inkFromJson, noInk } from '../input/ink-map-from-input.ts';
-import { bodyKindOf } from '../input/pixels-from-input.ts';
+import { type InkInput, inkFromImageBytes, inkFromJson } from '../input/ink-map-from-input.ts';
+import { noInk } from '../input/pixels-from-input.ts';
 import { limitBody } from '../middleware/limit-body.ts';
 import { rateLimit } from '../middleware/rate-limit.ts';
 import { type ReadJson, readRoute } from './read-contract.ts';
-import { predictionAt } from './shared.ts';
-
-async function readInk(
-  request: Request,
-  kind: ReturnType<typeof bodyKindOf>,
-  json: unknown,
-  form: unknown,
-): Promise<InkInput> {
-  if (kind === 'json') return inkFromJson(json as ReadJson);
-  if (kind === 'image') return inkFromImageBytes(new Uint8Array(await request.arrayBuffer()));
-  const file = (form as Record<string, unknown>).image;
-  if (!(file instanceof File)) {
-    throw new ApiError(
-      400,
-      'invalid_request',
-      'Invalid request',
-      'The multipart body needs one file field named "image".',
-    );
-  }
-  return inkFromImageBytes(new Uint8Array(await file.arrayBuffer()));
-}
+import { predictionAt, readImageBody } from './shared.ts';
 
 function toApiError(error: unknown): unknown {
   if (!(error instanceof NumberReadError)) return error;
@@ -61,10 +41,6 @@ function plan(input: InkInput): NumberPlan {
   }
 }
 
-/**
- * The answer: every digit with its box in the input's pixels. The one place a read digit is shaped, so
- * per-digit fields added to /api/predict's answer (uncertainty) are added here too.
- */
 /** Plain softmax of every row of `count` × 10 logits. */
 function rawSoftmax(logits: Float32Array, count: number): Float32Array {
   const probabilities = new Float32Array(count * CLASS_COUNT);
@@ -81,13 +57,9 @@ export function registerRead(app: ApiApp): void {
   app.openapi(
     { ...readRoute, middleware: [rateLimit('predict'), limitBody(['json', 'image', 'multipart'])] },
     async (c) => {
-      const kind = bodyKindOf(c.req.header('content-type'));
-      // zod-openapi types `valid` only for routes with one body type; ours declares four.
-      const validated = c.req.valid.bind(c.req) as unknown as (target: 'json' | 'form') => unknown;
-      const json = kind === 'json' ? validated('json') : undefined;
-      const form = kind === 'multipart' ? validated('form') : undefined;
       startTime(c, 'decode', 'Input decoding and segmentation');
-      const input = await readInk(c.req.raw, kind, json, form);
+      const body = await readImageBody<ReadJson>(c.req);
+      const input = await ('json' in body ? inkFromJson(body.json) : inkFromImageBytes(body.bytes));
       const segments = plan(input);
       endTime(c, 'decode');
       const { version } = c.req.valid('query');
