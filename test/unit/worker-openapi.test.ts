@@ -52,6 +52,8 @@ describe("the Worker's OpenAPI document", () => {
     for (const status of ['400', '413', '415', '422', '429', '503']) {
       expect(Object.keys(responses[status]?.content ?? {})).toEqual(['application/problem+json']);
     }
+    // /api/read counts against the predictions' rate limit, so it can answer 429 too.
+    expect(Object.keys(read?.responses ?? {})).toContain('429');
     expect(Object.keys(document.components?.schemas ?? {})).toEqual(
       expect.arrayContaining([
         'PixelsInput',

@@ -99,6 +99,6 @@ export const readRoute = createRoute({
   },
   responses: {
     200: jsonAnswer('The number read', ReadResponse),
-    ...problemResponses(400, 404, 409, 413, 415, 422, 503),
+    ...problemResponses(400, 404, 409, 413, 415, 422, 429, 503),
   },
 });
