@@ -16,10 +16,8 @@ import type { ApiApp } from '../app-types.ts';
 import { ApiError } from '../errors.ts';
 import { type InkInput, inkFromImageBytes, inkFromJson } from '../input/ink-map-from-input.ts';
 import { noInk } from '../input/pixels-from-input.ts';
-import { limitBody } from '../middleware/limit-body.ts';
-import { rateLimit } from '../middleware/rate-limit.ts';
 import { type ReadJson, readRoute } from './read-contract.ts';
-import { predictionAt, readImageBody } from './shared.ts';
+import { oneImageMiddleware, predictionAt, readImageBody } from './shared.ts';
 
 function toApiError(error: unknown): unknown {
   if (!(error instanceof NumberReadError)) return error;
@@ -54,39 +52,36 @@ function rawSoftmax(logits: Float32Array, count: number): Float32Array {
 }
 
 export function registerRead(app: ApiApp): void {
-  app.openapi(
-    { ...readRoute, middleware: [rateLimit('predict'), limitBody(['json', 'image', 'multipart'])] },
-    async (c) => {
-      startTime(c, 'decode', 'Input decoding and segmentation');
-      const body = await readImageBody<ReadJson>(c.req);
-      const input = await ('json' in body ? inkFromJson(body.json) : inkFromImageBytes(body.bytes));
-      const segments = plan(input);
-      endTime(c, 'decode');
-      const { version } = c.req.valid('query');
-      const answer = await c.var.registry.run(version, c.var.waitUntil, (loaded) => {
-        startTime(c, 'inference', 'Model inference, all candidate digits in one batch');
-        const count = segments.candidates.length;
-        const outputs = { ...loaded.model.outputs(segments.inputs, count), pixels: segments.inputs };
-        endTime(c, 'inference');
-        let reading: NumberReading;
-        try {
-          // The choice between cuts was tuned on the raw softmax; the answer is calibrated, with the signals.
-          reading = chooseReading(segments, rawSoftmax(outputs.logits, count));
-        } catch (error) {
-          throw toApiError(error);
-        }
-        const digits = reading.digits.map((digit) => ({
-          ...predictionAt(loaded, outputs, digit.candidate),
-          box: scaleBox(digit.box, segments.size, input.source),
-        }));
-        return {
-          text: reading.text,
-          digits,
-          confidence: digits.reduce((product, digit) => product * digit.confidence, 1),
-          model: { version: loaded.version },
-        };
-      });
-      return c.json(answer, 200);
-    },
-  );
+  app.openapi({ ...readRoute, middleware: oneImageMiddleware }, async (c) => {
+    startTime(c, 'decode', 'Input decoding and segmentation');
+    const body = await readImageBody<ReadJson>(c.req);
+    const input = await ('json' in body ? inkFromJson(body.json) : inkFromImageBytes(body.bytes));
+    const segments = plan(input);
+    endTime(c, 'decode');
+    const { version } = c.req.valid('query');
+    const answer = await c.var.registry.run(version, c.var.waitUntil, (loaded) => {
+      startTime(c, 'inference', 'Model inference, all candidate digits in one batch');
+      const count = segments.candidates.length;
+      const outputs = { ...loaded.model.outputs(segments.inputs, count), pixels: segments.inputs };
+      endTime(c, 'inference');
+      let reading: NumberReading;
+      try {
+        // The choice between cuts was tuned on the raw softmax; the answer is calibrated, with the signals.
+        reading = chooseReading(segments, rawSoftmax(outputs.logits, count));
+      } catch (error) {
+        throw toApiError(error);
+      }
+      const digits = reading.digits.map((digit) => ({
+        ...predictionAt(loaded, outputs, digit.candidate),
+        box: scaleBox(digit.box, segments.size, input.source),
+      }));
+      return {
+        text: reading.text,
+        digits,
+        confidence: digits.reduce((product, digit) => product * digit.confidence, 1),
+        model: { version: loaded.version },
+      };
+    });
+    return c.json(answer, 200);
+  });
 }
