@@ -239,3 +239,4 @@ export const ModelResponse = z
   .openapi('Model');
 
 export type PredictJson = z.infer<typeof PredictJsonBody>;
+export type VersionFeedback = z.infer<typeof VersionFeedback>;

@@ -1,5 +1,6 @@
 /** The self-reported figure GET /api/model shows next to the test-set accuracy. */
-import { feedbackForVersion, type VersionFeedback } from './store.ts';
+import type { VersionFeedback } from '../schemas.ts';
+import { feedbackForVersion } from './store.ts';
 
 /**
  * Null when feedback is off, or when D1 fails: the model description must not fail because of an
