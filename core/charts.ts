@@ -13,7 +13,7 @@ export interface ChartBox {
   readonly padding: readonly [number, number, number, number];
 }
 
-export interface Tick {
+interface Tick {
   readonly value: number;
   /** Position along the axis in SVG units. */
   readonly at: number;

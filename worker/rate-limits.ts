@@ -3,7 +3,7 @@
  * `[[ratelimits]]` bindings, which enforce them.
  */
 
-export type LimiterBinding = 'PREDICT_RATE_LIMITER' | 'BATCH_RATE_LIMITER' | 'WRITE_RATE_LIMITER';
+type LimiterBinding = 'PREDICT_RATE_LIMITER' | 'BATCH_RATE_LIMITER' | 'WRITE_RATE_LIMITER';
 
 export interface RateLimitRule {
   /** The `[[ratelimits]]` binding; its `simple = { limit, period }` must equal `limit` and `period`. */

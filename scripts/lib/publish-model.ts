@@ -221,7 +221,7 @@ export async function rollbackTo(
 }
 
 /** The current pointer, if any. */
-export async function readCurrentVersion(bucket: ModelBucket): Promise<string | undefined> {
+async function readCurrentVersion(bucket: ModelBucket): Promise<string | undefined> {
   return parsePointer(await bucket.get(CURRENT_POINTER_KEY))?.version;
 }
 

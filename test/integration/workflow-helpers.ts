@@ -4,7 +4,7 @@ import { IMAGE_SIZE, PIXEL_COUNT } from '../../core/model-spec.ts';
 import { REPO_ROOT, wranglerEnvironment } from '../../scripts/lib/wrangler-cli.ts';
 
 /** A hand-made "1": a vertical stroke in the middle of the 28×28 grid, ink = 1. */
-export const STROKE_PIXELS: readonly number[] = Array.from({ length: PIXEL_COUNT }, (_, i) => {
+const STROKE_PIXELS: readonly number[] = Array.from({ length: PIXEL_COUNT }, (_, i) => {
   const row = Math.floor(i / IMAGE_SIZE);
   const column = i % IMAGE_SIZE;
   return row >= 4 && row < 24 && column >= 13 && column <= 14 ? 1 : 0;

@@ -30,7 +30,7 @@ const switchedOff = {
   },
 };
 
-export const FeedbackBody = z
+const FeedbackBody = z
   .strictObject({
     pixels: PixelsInput.shape.pixels,
     label: digit('The right digit, as the person says.'),
@@ -52,7 +52,7 @@ export const FeedbackCreated = z
   })
   .openapi('FeedbackCreated');
 
-export const FeedbackStatus = z
+const FeedbackStatus = z
   .object({
     enabled: z.literal(true),
     stored: z.string().openapi({ description: 'What a correction stores, in words for people.' }),

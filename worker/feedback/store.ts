@@ -36,8 +36,8 @@ export async function insertCorrection(db: D1Database, correction: NewCorrection
 }
 
 /** How many versions the statistics list (most recently answered first) and pairs per version. */
-export const STATS_VERSION_LIMIT = 20;
-export const CONFUSED_PAIR_LIMIT = 3;
+const STATS_VERSION_LIMIT = 20;
+const CONFUSED_PAIR_LIMIT = 3;
 
 /**
  * Per model version: answers received, how many said "right", and the most confused (label, predicted)

@@ -19,7 +19,7 @@ export interface InkInput {
 }
 
 /** The one place an image becomes ink: the photo extraction, as for single digits (paper, lines, specks gone). */
-export const inkMapOfImage = (image: RgbaImage): InkMap | null => extractInk(image);
+const inkMapOfImage = (image: RgbaImage): InkMap | null => extractInk(image);
 
 export async function inkFromImageBytes(bytes: Uint8Array): Promise<InkInput> {
   const image = await decodeImageBytes(bytes);

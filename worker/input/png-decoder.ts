@@ -8,7 +8,7 @@
 
 import { ADAM7, type PngHeader } from './png-structure.ts';
 
-export class PngDecodeError extends Error {
+class PngDecodeError extends Error {
   override readonly name = 'PngDecodeError';
 }
 

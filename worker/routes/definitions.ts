@@ -47,7 +47,7 @@ export const imageBody = <Schema>(json: Schema) => ({
     'multipart/form-data': { schema: MultipartBody },
   },
 });
-export const MODEL_PICTURES = ['curves.svg', 'confusion.svg', 'reliability.svg'] as const;
+const MODEL_PICTURES = ['curves.svg', 'confusion.svg', 'reliability.svg'] as const;
 
 const descriptions: Record<number, string> = {
   400: 'Malformed JSON or invalid input',

@@ -9,7 +9,7 @@ import { ImageInput, ModelRef, Prediction, VersionQuery } from '../schemas.ts';
 import { imageBody, jsonAnswer, problemResponses } from './definitions.ts';
 
 /** A grey bitmap sent as numbers may hold at most this many pixels (about 8 MB of JSON at most). */
-export const MAX_BITMAP_PIXELS = 1024 * 1024;
+const MAX_BITMAP_PIXELS = 1024 * 1024;
 
 /** `pixels` checked in one pass (a per-element zod schema is far slower on a million numbers). */
 function checkBitmap(value: { width: number; height: number; pixels: unknown }, context: z.RefinementCtx) {
@@ -43,7 +43,7 @@ function checkBitmap(value: { width: number; height: number; pixels: unknown }, 
   }
 }
 
-export const BitmapInput = z
+const BitmapInput = z
   .strictObject({
     width: z.number().int().min(1).max(4096),
     height: z.number().int().min(1).max(4096),
@@ -59,9 +59,9 @@ export const BitmapInput = z
   .openapi('BitmapInput');
 
 // Bitmap first, image second: the branch order validation-error.ts explains union failures by.
-export const ReadJsonBody = z.union([BitmapInput, ImageInput]).openapi('ReadJsonBody');
+const ReadJsonBody = z.union([BitmapInput, ImageInput]).openapi('ReadJsonBody');
 
-export const PixelBox = z
+const PixelBox = z
   .object({
     x: z.number().int().min(0),
     y: z.number().int().min(0),
@@ -72,9 +72,9 @@ export const PixelBox = z
     description: "The digit's ink, in the input's own pixels (after EXIF orientation).",
   });
 
-export const ReadDigit = Prediction.extend({ box: PixelBox }).openapi('ReadDigit');
+const ReadDigit = Prediction.extend({ box: PixelBox }).openapi('ReadDigit');
 
-export const ReadResponse = z
+const ReadResponse = z
   .object({
     text: z.string().regex(/^[0-9]{1,16}$/),
     digits: z.array(ReadDigit).min(1).max(MAX_DIGITS),
