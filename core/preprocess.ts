@@ -62,7 +62,7 @@ function luminanceAt(data: ArrayLike<number>, offset: number): number {
 }
 
 /** The median grey level: the background, since ink covers well under half of a digit image. */
-export function medianLevel(grey: Uint8Array): number {
+function medianLevel(grey: Uint8Array): number {
   const histogram = new Uint32Array(256);
   for (const level of grey) histogram[level] = (histogram[level] as number) + 1;
   let seen = 0;

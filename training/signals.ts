@@ -9,14 +9,13 @@
 import {
   type DigitDetectorParameters,
   digitScore,
-  expectedCalibrationError,
   FEATURE_COUNT,
   softmaxWithTemperature,
 } from '../core/confidence.ts';
 import { CLASS_COUNT } from '../core/model-spec.ts';
 
 /** Most of the validation digits a signal may flag. */
-export const MAX_FLAGGED_SHARE = 0.01;
+const MAX_FLAGGED_SHARE = 0.01;
 
 /** Mean negative log-likelihood of `labels` under softmax(logits / temperature). */
 export function negativeLogLikelihood(logits: Float32Array, labels: Uint8Array, temperature: number): number {
@@ -81,11 +80,6 @@ export function confidences(logits: Float32Array, labels: Uint8Array, temperatur
   }
   return { confidence, correct };
 }
-
-export const ece = (logits: Float32Array, labels: Uint8Array, temperature: number) => {
-  const { confidence, correct } = confidences(logits, labels, temperature);
-  return expectedCalibrationError(confidence, correct);
-};
 
 /**
  * L2-regularised logistic regression on standardised features, by full-batch gradient descent with

@@ -19,13 +19,14 @@ import { buildExport, type ExportRow } from '../../scripts/lib/feedback-export.t
 import { loadExtraData, mixExtra, splitExtra } from '../../training/extra-data.ts';
 import { IdxFormatError, type LabelledImages } from '../../training/idx.ts';
 import { OptionsError, parseTrainOptions } from '../../training/options.ts';
-import { generateCorrections, seededRandom } from '../fixtures/corrections.ts';
+import { createRandom } from '../../training/random.ts';
+import { generateCorrections } from '../fixtures/corrections.ts';
 
 const toHex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex').toUpperCase();
 
 /** Rows as `wrangler d1 execute --json` returns them for the export's SELECT. */
 async function rowsFor(count: number, seed: number): Promise<{ rows: ExportRow[]; bytes: Uint8Array[] }> {
-  const random = seededRandom(seed);
+  const random = createRandom(seed);
   const corrections = generateCorrections(count, seed);
   const bytes = corrections.map((correction) => pixelsToBytes(correction.pixels));
   const rows = await Promise.all(

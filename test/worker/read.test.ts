@@ -7,10 +7,10 @@
 import { encode as encodePngImage } from 'fast-png';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { WORK_SIDE } from '../../core/extract-ink.ts';
+import { createRandom } from '../../training/random.ts';
 import {
   DEFAULT_NUMBER_OPTIONS,
   NUMBER_RENDERERS,
-  seededRandom,
   type WrittenNumber,
   writeNumber,
 } from '../fixtures/numbers/generate-numbers.ts';
@@ -66,7 +66,7 @@ describe('POST /api/read on generated numbers (held-out seed)', () => {
       let boxesMatching = 0;
       for (let i = 0; i < count; i++) {
         const written = writeNumber(source, HELD_OUT_SEED, i, DEFAULT_NUMBER_OPTIONS);
-        const png = encodePng(NUMBER_RENDERERS[style](written, seededRandom(i)));
+        const png = encodePng(NUMBER_RENDERERS[style](written, createRandom(i)));
         const answer = await read(png, 'image/png');
         expect(answer.text).toBe(answer.digits.map((d) => d.digit).join(''));
         const product = answer.digits.reduce((p, d) => p * d.confidence, 1);
@@ -124,7 +124,7 @@ describe('POST /api/read on generated numbers (held-out seed)', () => {
 
 describe('POST /api/read input forms and boxes', () => {
   const written = writeNumber(source, HELD_OUT_SEED, 1000, { ...DEFAULT_NUMBER_OPTIONS, touchingShare: 0 });
-  const image = NUMBER_RENDERERS.canvas(written, seededRandom(0));
+  const image = NUMBER_RENDERERS.canvas(written, createRandom(0));
 
   it('takes a grey bitmap as JSON, with boxes in its pixels', async () => {
     const pixels = Array.from(written.ink, (v) => Math.round(v * 1000) / 1000);
