@@ -20,7 +20,7 @@ import {
 /** Origin of the local Worker (site + API) started by global-setup.ts. */
 export const baseUrl = inject('baseUrl');
 
-export interface OpenedPage {
+interface OpenedPage {
   readonly page: Page;
   /** Uncaught errors on the page, to be asserted empty. */
   readonly errors: string[];

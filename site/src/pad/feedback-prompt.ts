@@ -5,7 +5,7 @@
  */
 import { type FeedbackSubject, feedbackAvailable, sendFeedback } from './feedback-client.ts';
 
-export type FeedbackState = 'off' | 'idle' | 'asking' | 'choosing' | 'sending' | 'thanks' | 'failed';
+type FeedbackState = 'off' | 'idle' | 'asking' | 'choosing' | 'sending' | 'thanks' | 'failed';
 
 export interface FeedbackPrompt {
   /** Asks about this prediction (replacing any earlier question). */

@@ -9,7 +9,7 @@ import type { FeedbackSubject } from './feedback-client.ts';
 import { confidenceWord, formatPercent } from './format.ts';
 import { PredictionError } from './prediction-client.ts';
 
-export interface ReadDigit {
+interface ReadDigit {
   readonly digit: number;
   readonly confidence: number;
   readonly probabilities: readonly number[];
