@@ -47,13 +47,7 @@ interface DetectorCommon {
 }
 
 /** Names of the detector's features after the 128 hidden activations (for the manifest's readers). */
-export const EXTRA_FEATURES = [
-  'maxLogit',
-  'logSumExp',
-  'inkMean',
-  'inkSolidShare',
-  'inkMidtoneShare',
-] as const;
+const EXTRA_FEATURES = ['maxLogit', 'logSumExp', 'inkMean', 'inkSolidShare', 'inkMidtoneShare'] as const;
 export const FEATURE_COUNT = HIDDEN_UNITS + EXTRA_FEATURES.length;
 
 /** softmax(logits / temperature) of one row, in float64 for stability. */

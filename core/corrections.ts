@@ -4,6 +4,7 @@
  * Pure: the Worker stores with it, the export script writes IDX files with it, tests check both ends.
  */
 import { CLASS_COUNT, IMAGE_SIZE, PIXEL_COUNT } from './model-spec.ts';
+import { sha256Hex } from './sha256.ts';
 
 export const CORRECTION_SOURCES = ['pad', 'api'] as const;
 export type CorrectionSource = (typeof CORRECTION_SOURCES)[number];
@@ -28,8 +29,7 @@ export async function correctionId(bytes: Uint8Array, label: number): Promise<st
   const keyed = new Uint8Array(PIXEL_COUNT + 1);
   keyed.set(bytes);
   keyed[PIXEL_COUNT] = label;
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', keyed));
-  return Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('');
+  return sha256Hex(keyed);
 }
 
 /** File names in a corrections export folder (`npm run feedback:export`, read by `npm run train -- --extra`). */

@@ -131,7 +131,7 @@ function quantile(values: Float32Array, q: number, mask?: Uint8Array): number {
  * a grey closing of the picture with a window of a quarter of its shorter side. Null when
  * nothing differs from the paper by MIN_INK_CONTRAST grey levels (a blank picture).
  */
-export function relativeInk(
+function relativeInk(
   grey: Float32Array,
   width: number,
   height: number,

@@ -18,7 +18,7 @@ export interface InkMap {
 }
 
 /** One 8-connected region of ink: its label in `labels`, pixel count, bounding box and ink totals. */
-export interface Component {
+interface Component {
   readonly label: number;
   /** Pixels in the component. */
   readonly area: number;

@@ -13,7 +13,7 @@ export const MODEL_FILE = 'model.json';
  * Version names become R2 key segments and URL query values: plain names, never paths. The one pattern
  * for the Worker (pointer, `?version=`), the publisher and rollback.
  */
-export const VERSION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const VERSION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export const isVersionName = (value: string): boolean => VERSION_PATTERN.test(value);
 export const VersionNameSchema = z
   .string()
@@ -44,7 +44,7 @@ export const EvaluationMetricsSchema = z.object({
 });
 export type EvaluationMetrics = z.infer<typeof EvaluationMetricsSchema>;
 
-export const EpochRecordSchema = z.object({
+const EpochRecordSchema = z.object({
   epoch: z.number(),
   loss: z.number(),
   accuracy: z.number(),
@@ -59,7 +59,7 @@ export const EpochRecordSchema = z.object({
 });
 export type EpochRecord = z.infer<typeof EpochRecordSchema>;
 
-export const TrainingSettingsSchema = z.object({
+const TrainingSettingsSchema = z.object({
   epochs: z.number(),
   batchSize: z.number(),
   learningRate: z.number(),
@@ -73,10 +73,9 @@ export const TrainingSettingsSchema = z.object({
   seconds: z.number(),
   backend: z.string(),
 });
-export type TrainingSettings = z.infer<typeof TrainingSettingsSchema>;
 
 /** Temperature and `uncertain` threshold, with what they measured (core/confidence.ts applies them). */
-export const CalibrationReportSchema = z.object({
+const CalibrationReportSchema = z.object({
   temperature: z.number().positive(),
   /** Calibrated confidence below which a prediction is flagged `uncertain`. */
   uncertainBelow: z.number().min(0).max(1),
@@ -114,7 +113,7 @@ const DetectorCommonSchema = {
  * The `isDigit` score over hidden activations and ink features (core/confidence.ts computes it), and what
  * it measured. Older manifests hold the logistic kind.
  */
-export const DigitDetectorReportSchema = z.discriminatedUnion('kind', [
+const DigitDetectorReportSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('logistic-hidden-energy-ink/1'), ...DetectorCommonSchema }),
   z.object({
     kind: z.literal('mlp-hidden-energy-ink/1'),

@@ -13,7 +13,7 @@ export const CLASS_COUNT = 10;
 /** One grey channel, ink = 1. */
 export const INPUT_SHAPE: readonly number[] = [IMAGE_SIZE, IMAGE_SIZE, 1];
 
-export type Activation = 'relu' | 'softmax';
+type Activation = 'relu' | 'softmax';
 
 /** One layer of the model. Convolutions pad `same` with stride 1; poolings are `valid` with stride = size. */
 export type LayerSpec =

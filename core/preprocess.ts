@@ -62,7 +62,7 @@ function luminanceAt(data: ArrayLike<number>, offset: number): number {
 }
 
 /** The median grey level: the background, since ink covers well under half of a digit image. */
-export function medianLevel(grey: Uint8Array): number {
+function medianLevel(grey: Uint8Array): number {
   const histogram = new Uint32Array(256);
   for (const level of grey) histogram[level] = (histogram[level] as number) + 1;
   let seen = 0;
@@ -122,4 +122,14 @@ export function toMnistPixels(image: RgbaImage): Float32Array | null {
   const strokes = extractInk(image);
   const digit = strokes && pickDigit(strokes);
   return digit && mnistFromInk(digit.map, digit.region);
+}
+
+/**
+ * Model-input pixels as JSON numbers with three decimals: short on the wire, and finer than the 256 levels
+ * a stored correction keeps. One rounding for the pad's requests and the Worker's answers.
+ *
+ * @example pixelsForJson(Float32Array.of(0.123456, 1)) // [0.123, 1]
+ */
+export function pixelsForJson(pixels: ArrayLike<number>): number[] {
+  return Array.from(pixels, (value) => Math.round(value * 1000) / 1000);
 }

@@ -4,7 +4,7 @@
  * without the layers API; tests use it to check exports.
  */
 
-export interface QuantizationSpec {
+interface QuantizationSpec {
   readonly dtype: 'uint8' | 'uint16' | 'float16';
   readonly scale?: number;
   readonly min?: number;
@@ -22,7 +22,7 @@ export interface WeightsGroup {
   readonly weights: readonly WeightEntry[];
 }
 
-export class WeightsFormatError extends Error {
+class WeightsFormatError extends Error {
   override readonly name = 'WeightsFormatError';
 }
 

@@ -8,7 +8,7 @@ export WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false
 bash scripts/ensure-chromium.sh
 npx biome check .
 npm run typecheck
-npx knip --include files,dependencies,unlisted
+npx knip
 npx tsx scripts/write-openapi.ts dist/openapi.json
 REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true npx redocly lint dist/openapi.json --config redocly.yaml
 npm run build

@@ -16,11 +16,11 @@ import { readMnistTestDigits } from '../test/fixtures/mnist-idx.ts';
 import {
   DEFAULT_NUMBER_OPTIONS,
   NUMBER_RENDERERS,
-  seededRandom,
   type WrittenNumber,
   writeNumber,
 } from '../test/fixtures/numbers/generate-numbers.ts';
 import { describeScore, scoreReadings } from '../test/fixtures/numbers/score-readings.ts';
+import { createRandom } from '../training/random.ts';
 import { createFusedModel } from '../worker/model/fused-model.ts';
 
 const { values } = parseArgs({
@@ -36,7 +36,7 @@ for (const style of ['canvas'] as const) {
   const pairs: { written: WrittenNumber; text: string }[] = [];
   for (let i = 0; i < count; i++) {
     const written = writeNumber(mnist, TUNING_SEED, 20_000 + i, options);
-    const map = extractInk(NUMBER_RENDERERS[style](written, seededRandom(i)));
+    const map = extractInk(NUMBER_RENDERERS[style](written, createRandom(i)));
     let text = '';
     if (map !== null) {
       try {

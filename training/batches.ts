@@ -14,7 +14,7 @@ export interface Batch {
 }
 
 /** Copies example `index` of a set as 784 floats in [0,1] into `target`. */
-export function readDigit(subset: Subset, position: number, target: Float32Array): void {
+function readDigit(subset: Subset, position: number, target: Float32Array): void {
   const index = subset.indices[position] as number;
   const bytes = subset.source.images.subarray(index * PIXEL_COUNT, (index + 1) * PIXEL_COUNT);
   for (let i = 0; i < PIXEL_COUNT; i++) target[i] = (bytes[i] as number) / 255;

@@ -1,4 +1,15 @@
-/** Training curves and the confusion matrix as self-contained SVG (pure string building, no canvas). */
+/**
+ * The exported model's pictures as self-contained SVG (pure string building, no canvas): training curves,
+ * confusion matrix and reliability diagram, drawn with core/charts.ts, the engine the site's /model page uses.
+ */
+import {
+  type CurvePanel,
+  confusionShades,
+  linearScale,
+  lineChart,
+  niceTicks,
+  trainingCurvePanels,
+} from '../core/charts.ts';
 import type { EpochRecord } from '../core/manifest.ts';
 
 const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -6,72 +17,45 @@ const FONT = 'font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-seri
 const TRAIN_COLOUR = '#2563eb';
 const VALIDATION_COLOUR = '#ea580c';
 
-interface Series {
-  readonly label: string;
-  readonly colour: string;
-  readonly values: readonly number[];
-}
+const SERIES_COLOURS = { training: TRAIN_COLOUR, validation: VALIDATION_COLOUR } as const;
 
-function linePanel(
-  title: string,
-  series: readonly Series[],
-  x: number,
-  width: number,
-  height: number,
-  percent: boolean,
-) {
-  const left = 52;
-  const top = 34;
-  const plotWidth = width - left - 16;
-  const plotHeight = height - top - 44;
-  const all = series.flatMap((s) => s.values).filter(Number.isFinite);
-  let low = Math.min(...all);
-  let high = Math.max(...all);
-  if (high - low < 1e-9) {
-    high += 0.5;
-    low -= 0.5;
-  }
-  const pad = (high - low) * 0.08;
-  // Loss never goes below 0 nor accuracy above 100%: keep the axis inside what the values can be.
-  low = Math.max(0, low - pad);
-  high = percent ? Math.min(1, high + pad) : high + pad;
-  const count = Math.max(...series.map((s) => s.values.length));
-  const px = (i: number) => x + left + (count <= 1 ? plotWidth / 2 : (i / (count - 1)) * plotWidth);
-  const py = (v: number) => top + (1 - (v - low) / (high - low)) * plotHeight;
-  const parts: string[] = [];
-  parts.push(
-    `<text x="${x + left}" y="20" font-size="14" font-weight="600" fill="currentColor">${escapeXml(title)}</text>`,
+/** One panel of core/charts.ts's training curves as SVG, `width` × `height` from the origin. */
+function linePanel(panel: CurvePanel, width: number, height: number): string {
+  const chart = lineChart(
+    panel.series.map((s) => s.values),
+    { width, height, padding: [34, 16, 44, 52] },
   );
-  for (let t = 0; t <= 4; t++) {
-    const v = low + ((high - low) * t) / 4;
-    const y = py(v).toFixed(1);
-    const label = percent ? `${(v * 100).toFixed(1)}%` : v.toFixed(3);
+  const { plot } = chart;
+  const parts = [
+    `<text x="${plot.left}" y="20" font-size="14" font-weight="600" fill="currentColor">${escapeXml(panel.title)}</text>`,
+  ];
+  for (const tick of chart.yTicks) {
+    const y = tick.at.toFixed(1);
     parts.push(
-      `<line x1="${x + left}" x2="${x + left + plotWidth}" y1="${y}" y2="${y}" stroke="currentColor" stroke-opacity="0.12"/>`,
-      `<text x="${x + left - 6}" y="${y}" font-size="10" text-anchor="end" dominant-baseline="middle" fill="currentColor" fill-opacity="0.7">${label}</text>`,
+      `<line x1="${plot.left}" x2="${plot.right}" y1="${y}" y2="${y}" stroke="currentColor" stroke-opacity="0.12"/>`,
+      `<text x="${plot.left - 6}" y="${y}" font-size="10" text-anchor="end" dominant-baseline="middle" fill="currentColor" fill-opacity="0.7">${panel.formatY(tick.value)}</text>`,
     );
   }
-  const step = Math.max(1, Math.ceil(count / 10));
-  for (let i = 0; i < count; i += step) {
+  for (const tick of chart.xTicks) {
     parts.push(
-      `<text x="${px(i).toFixed(1)}" y="${top + plotHeight + 16}" font-size="10" text-anchor="middle" fill="currentColor" fill-opacity="0.7">${i + 1}</text>`,
+      `<text x="${tick.at.toFixed(1)}" y="${plot.bottom + 16}" font-size="10" text-anchor="middle" fill="currentColor" fill-opacity="0.7">${tick.value}</text>`,
     );
   }
   parts.push(
-    `<text x="${x + left + plotWidth / 2}" y="${top + plotHeight + 34}" font-size="11" text-anchor="middle" fill="currentColor" fill-opacity="0.8">epoch</text>`,
+    `<text x="${(plot.left + plot.right) / 2}" y="${plot.bottom + 34}" font-size="11" text-anchor="middle" fill="currentColor" fill-opacity="0.8">epoch</text>`,
   );
-  series.forEach((s, index) => {
-    const points = s.values.map((v, i) => `${px(i).toFixed(1)},${py(v).toFixed(1)}`).join(' ');
+  panel.series.forEach((s, index) => {
+    const colour = SERIES_COLOURS[s.name];
     parts.push(
-      `<polyline points="${points}" fill="none" stroke="${s.colour}" stroke-width="2" stroke-linejoin="round"/>`,
+      `<path d="${chart.paths[index]}" fill="none" stroke="${colour}" stroke-width="2" stroke-linejoin="round"/>`,
     );
-    for (const [i, v] of s.values.entries()) {
-      parts.push(`<circle cx="${px(i).toFixed(1)}" cy="${py(v).toFixed(1)}" r="2.5" fill="${s.colour}"/>`);
+    for (const point of chart.points[index] ?? []) {
+      parts.push(`<circle cx="${point.x}" cy="${point.y}" r="2.5" fill="${colour}"/>`);
     }
-    const legendX = x + left + plotWidth - 150 + index * 80;
+    const legendX = plot.right - 150 + index * 80;
     parts.push(
-      `<rect x="${legendX}" y="10" width="12" height="3" fill="${s.colour}"/>`,
-      `<text x="${legendX + 16}" y="14" font-size="11" dominant-baseline="middle" fill="currentColor">${escapeXml(s.label)}</text>`,
+      `<rect x="${legendX}" y="10" width="12" height="3" fill="${colour}"/>`,
+      `<text x="${legendX + 16}" y="14" font-size="11" dominant-baseline="middle" fill="currentColor">${s.name}</text>`,
     );
   });
   return parts.join('\n');
@@ -82,30 +66,12 @@ export function trainingCurvesSvg(history: readonly EpochRecord[]): string {
   const width = 880;
   const height = 300;
   const half = width / 2;
-  const body = [
-    linePanel(
-      'Loss',
-      [
-        { label: 'training', colour: TRAIN_COLOUR, values: history.map((h) => h.loss) },
-        { label: 'validation', colour: VALIDATION_COLOUR, values: history.map((h) => h.valLoss) },
-      ],
-      0,
-      half,
-      height,
-      false,
-    ),
-    linePanel(
-      'Accuracy',
-      [
-        { label: 'training', colour: TRAIN_COLOUR, values: history.map((h) => h.accuracy) },
-        { label: 'validation', colour: VALIDATION_COLOUR, values: history.map((h) => h.valAccuracy) },
-      ],
-      half,
-      half,
-      height,
-      true,
-    ),
-  ].join('\n');
+  const body = trainingCurvePanels(history)
+    .map(
+      (panel, index) =>
+        `<g transform="translate(${index * half} 0)">\n${linePanel(panel, half, height)}\n</g>`,
+    )
+    .join('\n');
   return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" ${FONT} role="img" aria-label="Training and validation loss and accuracy per epoch">
 <title>Training curves</title>
 ${body}
@@ -121,7 +87,7 @@ export function confusionMatrixSvg(confusion: readonly (readonly number[])[]): s
   const size = confusion.length;
   const width = left + cell * size + 20;
   const height = top + cell * size + 20;
-  const offDiagonalMax = Math.max(1, ...confusion.flatMap((row, r) => row.filter((_, c) => c !== r)));
+  const shades = confusionShades(confusion);
   const parts: string[] = [];
   parts.push(
     `<text x="${left + (cell * size) / 2}" y="22" font-size="13" font-weight="600" text-anchor="middle" fill="currentColor">predicted digit</text>`,
@@ -134,14 +100,10 @@ export function confusionMatrixSvg(confusion: readonly (readonly number[])[]): s
     );
   }
   confusion.forEach((row, r) => {
-    const total = row.reduce((a, b) => a + b, 0) || 1;
     row.forEach((count, c) => {
       const diagonal = r === c;
-      const strength = diagonal
-        ? 0.25 + 0.6 * (count / total)
-        : count === 0
-          ? 0
-          : 0.12 + 0.75 * (count / offDiagonalMax);
+      const shade = shades[r]?.[c] ?? 0;
+      const strength = diagonal ? 0.25 + 0.6 * shade : count === 0 ? 0 : 0.12 + 0.75 * shade;
       const fill = diagonal
         ? `rgba(22,163,74,${strength.toFixed(3)})`
         : `rgba(220,38,38,${strength.toFixed(3)})`;
@@ -181,14 +143,13 @@ export function reliabilityDiagramSvg(series: readonly ReliabilitySeries[], low 
   const top = 40;
   const width = left + size + 24;
   const height = top + size + 48;
-  const px = (v: number) => left + ((v - low) / (1 - low)) * size;
-  const py = (v: number) => top + (1 - (v - low) / (1 - low)) * size;
+  const px = linearScale([low, 1], [left, left + size]);
+  const py = linearScale([low, 1], [top + size, top]);
   const parts: string[] = [
     `<text x="${left}" y="18" font-size="14" font-weight="600" fill="currentColor">Reliability on the test digits</text>`,
     `<line x1="${px(low)}" y1="${py(low)}" x2="${px(1)}" y2="${py(1)}" stroke="currentColor" stroke-opacity="0.35" stroke-dasharray="4 4"/>`,
   ];
-  for (let t = 0; t <= 5; t++) {
-    const v = low + ((1 - low) * t) / 5;
+  for (const v of niceTicks(low, 1, 5)) {
     const label = `${Math.round(v * 100)}%`;
     parts.push(
       `<line x1="${left}" x2="${left + size}" y1="${py(v).toFixed(1)}" y2="${py(v).toFixed(1)}" stroke="currentColor" stroke-opacity="0.1"/>`,

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { EpochRecord } from '../core/manifest.ts';
 import type { NamedWeight } from './encode-weights.ts';
 
-export interface CheckpointState {
+interface CheckpointState {
   readonly settingsKey: string;
   readonly epochsDone: number;
   readonly history: EpochRecord[];

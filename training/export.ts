@@ -15,7 +15,7 @@ import { sha256Hex } from '../core/sha256.ts';
 import type { WeightEntry } from '../core/weights.ts';
 import { encodeWeights, type NamedWeight } from './encode-weights.ts';
 
-export const SHARD_FILE = 'group1-shard1of1.bin';
+const SHARD_FILE = 'group1-shard1of1.bin';
 export const CURVES_FILE = 'curves.svg';
 export const CONFUSION_FILE = 'confusion.svg';
 
@@ -40,7 +40,7 @@ export async function captureModel(model: tf.LayersModel, io: typeof tf.io) {
   return { topology, weights };
 }
 
-export function modelJson(topology: unknown, entries: WeightEntry[]) {
+function modelJson(topology: unknown, entries: WeightEntry[]) {
   return {
     format: 'layers-model',
     generatedBy: 'TensorFlow.js tfjs-layers v4.22.0',

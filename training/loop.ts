@@ -104,7 +104,7 @@ export function lossAndAccuracy(probabilities: Float32Array, labels: Uint8Array)
  * Validation NLL after temperature scaling (softmax(log p / T) = softmax(logits / T)): the selection
  * criterion. The raw NLL would favour early epochs under label smoothing, whose targets cap confidence.
  */
-export function calibratedLoss(probabilities: Float32Array, labels: Uint8Array): number {
+function calibratedLoss(probabilities: Float32Array, labels: Uint8Array): number {
   const logits = Float32Array.from(probabilities, (p) => Math.log(Math.max(p, 1e-30)));
   return negativeLogLikelihood(logits, labels, fitTemperature(logits, labels));
 }

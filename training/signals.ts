@@ -10,7 +10,6 @@
 import {
   type DigitDetectorParameters,
   digitScore,
-  expectedCalibrationError,
   FEATURE_COUNT,
   softmaxWithTemperature,
 } from '../core/confidence.ts';
@@ -18,7 +17,7 @@ import { CLASS_COUNT } from '../core/model-spec.ts';
 import { createRandom, shuffleInPlace } from './random.ts';
 
 /** Most of the validation digits a signal may flag. */
-export const MAX_FLAGGED_SHARE = 0.01;
+const MAX_FLAGGED_SHARE = 0.01;
 
 /** Mean negative log-likelihood of `labels` under softmax(logits / temperature). */
 export function negativeLogLikelihood(logits: Float32Array, labels: Uint8Array, temperature: number): number {
@@ -99,13 +98,8 @@ export function confidences(logits: Float32Array, labels: Uint8Array, temperatur
   return { confidence, correct };
 }
 
-export const ece = (logits: Float32Array, labels: Uint8Array, temperature: number) => {
-  const { confidence, correct } = confidences(logits, labels, temperature);
-  return expectedCalibrationError(confidence, correct);
-};
-
 /** Size and schedule of the `isDigit` network (chosen on a held-out share of the fitting set, see README). */
-export const DETECTOR_SHAPE = { hiddenUnits: 32, epochs: 60, batchSize: 128, learningRate: 0.003, l2: 1e-4 };
+const DETECTOR_SHAPE = { hiddenUnits: 32, epochs: 60, batchSize: 128, learningRate: 0.003, l2: 1e-4 };
 
 type FittedDetector = Omit<
   Extract<DigitDetectorParameters, { kind: 'mlp-hidden-energy-ink/1' }>,

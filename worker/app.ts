@@ -22,11 +22,6 @@ import { readSettings, type Settings } from './settings.ts';
 import { readyTfjs } from './tfjs-wasm.ts';
 import { validationError } from './validation-error.ts';
 
-interface IsolateState {
-  readonly settings: Settings;
-  readonly registry: ModelRegistry;
-}
-
 /** What the app runs on; tests replace a part to make it fail on purpose (never a NODE_ENV branch). */
 export interface AppDependencies {
   /** Starts tfjs's wasm backend (default: the Worker's own readyTfjs). */
@@ -36,23 +31,31 @@ export interface AppDependencies {
 }
 
 export function createApp(dependencies: AppDependencies = {}): OpenAPIHono<AppEnv> {
-  let isolate: IsolateState | undefined;
+  const settingsByEnv = new WeakMap<Env, Settings>();
+  let registry: ModelRegistry | undefined;
 
-  /** Settings and the model registry, built once per app (one app per isolate) from the first request's env. */
-  function isolateState(env: Env): IsolateState {
-    if (isolate === undefined) {
-      const settings = readSettings(env);
-      isolate = {
-        settings,
-        registry: new ModelRegistry({
-          bucket: settings.modelsBucket,
-          refreshSeconds: settings.modelRefreshSeconds,
-          startRuntime: dependencies.startRuntime ?? readyTfjs,
-          ...(dependencies.loadModel ? { loadModel: dependencies.loadModel } : {}),
-        }),
-      };
+  /**
+   * The settings of this `env`, read once per `env` object: the runtime passes the same one to every
+   * request, tests pass variants (RATE_LIMIT, FEEDBACK) and each gets its own.
+   */
+  function settingsOf(env: Env): Settings {
+    let settings = settingsByEnv.get(env);
+    if (settings === undefined) {
+      settings = readSettings(env);
+      settingsByEnv.set(env, settings);
     }
-    return isolate;
+    return settings;
+  }
+
+  /** The model registry, one per app (one app per isolate), built from the first request's settings. */
+  function registryOf(settings: Settings): ModelRegistry {
+    registry ??= new ModelRegistry({
+      bucket: settings.modelsBucket,
+      refreshSeconds: settings.modelRefreshSeconds,
+      startRuntime: dependencies.startRuntime ?? readyTfjs,
+      ...(dependencies.loadModel ? { loadModel: dependencies.loadModel } : {}),
+    });
+    return registry;
   }
 
   const app = new OpenAPIHono<AppEnv>({
@@ -76,9 +79,9 @@ export function createApp(dependencies: AppDependencies = {}): OpenAPIHono<AppEn
   app.use('/api/*', timing({ crossOrigin: true }));
   app.use('/api/*', async (c, next) => {
     // The registry starts the wasm runtime with the first model load, so /api/health/live never waits on it.
-    const { settings, registry } = isolateState(c.env);
+    const settings = settingsOf(c.env);
     c.set('settings', settings);
-    c.set('registry', registry);
+    c.set('registry', registryOf(settings));
     c.set('waitUntil', (promise) => {
       try {
         c.executionCtx.waitUntil(promise);
@@ -103,8 +106,8 @@ export function createApp(dependencies: AppDependencies = {}): OpenAPIHono<AppEn
     if (c.req.path.startsWith('/api/')) {
       throw new ApiError(404, 'not_found', 'Not found', `No endpoint ${c.req.method} ${c.req.path}.`);
     }
-    return isolateState(c.env).settings.assets.fetch(c.req.raw);
+    return settingsOf(c.env).assets.fetch(c.req.raw);
   });
-  app.onError((error, c) => handleError(error, isolateState(c.env).settings, c.req.path));
+  app.onError((error, c) => handleError(error, settingsOf(c.env), c.req.path));
   return app;
 }

@@ -2,7 +2,7 @@
  * Every stable `code` an API error can carry. Pure (no runtime imports) so the site's documentation table
  * can be checked against it in a Node unit test.
  */
-export const ERROR_CODES = [
+const ERROR_CODES = [
   'malformed_json',
   'invalid_request',
   'invalid_pixels',

@@ -12,14 +12,11 @@ import { ModelRefusedError, NoModelAvailableError } from './model/model-registry
 import { PROBLEM_CONTENT_TYPE } from './schemas.ts';
 import type { Settings } from './settings.ts';
 
-export type { ErrorCode };
 export { ApiError };
 
 const TYPE_BASE = 'https://digit-edge.dev/problems/';
 
-export { PROBLEM_CONTENT_TYPE };
-
-export interface Problem {
+interface Problem {
   type: string;
   title: string;
   status: number;
@@ -27,7 +24,7 @@ export interface Problem {
   code: ErrorCode;
 }
 
-export function problemResponse(error: ApiError): Response {
+function problemResponse(error: ApiError): Response {
   const body: Problem = {
     type: `${TYPE_BASE}${error.code.replaceAll('_', '-')}`,
     title: error.title,
@@ -42,7 +39,7 @@ export function problemResponse(error: ApiError): Response {
 }
 
 /** Maps framework and model errors onto ApiError. */
-export function toApiError(error: unknown, retryAfterSeconds: number): ApiError {
+function toApiError(error: unknown, retryAfterSeconds: number): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof NoModelAvailableError) {
     return new ApiError(503, 'model_unavailable', 'No model available', error.message, {

@@ -42,7 +42,7 @@ export function buildOpenApiDocument(): ReturnType<OpenAPIHono['getOpenAPI31Docu
       version: '1.0.0',
       description:
         'Handwritten-digit recognition at the edge. Errors are application/problem+json with a stable `code`; every answer names the model version that produced it.',
-      // Placeholder until the project picks its licence (no LICENSE file yet): one line to change.
+      // The repository's LICENSE; package.json's "license" says the same (test/unit/worker-openapi.test.ts).
       license: { name: 'MIT', url: 'https://opensource.org/license/mit' },
     },
     // A public API: no operation needs credentials.

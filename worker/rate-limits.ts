@@ -3,7 +3,7 @@
  * `[[ratelimits]]` bindings, which enforce them.
  */
 
-export type LimiterBinding = 'PREDICT_RATE_LIMITER' | 'BATCH_RATE_LIMITER' | 'WRITE_RATE_LIMITER';
+type LimiterBinding = 'PREDICT_RATE_LIMITER' | 'BATCH_RATE_LIMITER' | 'WRITE_RATE_LIMITER';
 
 export interface RateLimitRule {
   /** The `[[ratelimits]]` binding; its `simple = { limit, period }` must equal `limit` and `period`. */
@@ -31,6 +31,6 @@ export const RATE_LIMITS = {
 
 export type RateLimitKind = keyof typeof RATE_LIMITS;
 
-/** The one switch: exactly `off` disables every limit (load tests, benchmarks); anything else keeps them. */
+/** The one switch, read by readSettings: exactly `off` disables every limit (load tests, benchmarks); anything else keeps them. */
 export const rateLimitsOn = (vars: { readonly RATE_LIMIT?: unknown }): boolean =>
   String(vars.RATE_LIMIT) !== 'off';

@@ -12,7 +12,7 @@ import {
 } from '../core/manifest.ts';
 import { CLASS_COUNT, PIXEL_COUNT } from '../core/model-spec.ts';
 
-export const MAX_BATCH = 256;
+const MAX_BATCH = 256;
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 /** Raw image bodies and multipart files: at most 5 MB, stated once here (body limits, schemas, docs). */
 export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
@@ -176,7 +176,7 @@ export const ReadyResponse = z
   .openapi('Ready', { description: 'A verified model is loaded and answers.' });
 
 /** Self-reported accuracy of one model version, from the corrections in D1 (POST /api/feedback). */
-export const ConfusedPair = z
+const ConfusedPair = z
   .object({
     label: z.number().int().openapi({ description: 'The right digit (as the person said).' }),
     predicted: z.number().int().openapi({ description: 'What the model answered.' }),
@@ -239,3 +239,4 @@ export const ModelResponse = z
   .openapi('Model');
 
 export type PredictJson = z.infer<typeof PredictJsonBody>;
+export type VersionFeedback = z.infer<typeof VersionFeedback>;

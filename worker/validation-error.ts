@@ -1,6 +1,6 @@
 /**
  * Turns a failed zod validation into the API's 400 problem: `invalid_pixels` when the offending item
- * carries `pixels`, `invalid_version` for the query, else `invalid_request`. Union failures (pixels or
+ * carries `pixels`, `invalid_version` for the query's `version`, else `invalid_request`. Union failures (pixels or
  * image) are explained with the branch the client evidently meant, not zod's generic "Invalid input".
  */
 
@@ -46,7 +46,7 @@ export function validationError(target: string, issues: readonly Issue[], data: 
   const detail = explained
     .map((issue) => `${issue.path.map(String).join('.') || '(body)'}: ${issue.message}`)
     .join('; ');
-  if (target === 'query')
+  if (target === 'query' && explained.every((issue) => issue.path[0] === 'version'))
     return new ApiError(400, 'invalid_version', 'Invalid version', detail.slice(0, 1000));
   const aboutPixels = explained.some(
     (issue) =>

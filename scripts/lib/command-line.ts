@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 
-export interface OptionSpec {
+interface OptionSpec {
   readonly type: 'string' | 'boolean';
   readonly short?: string;
   /** The value's placeholder in `--help`, e.g. `N` or `DIR`. */

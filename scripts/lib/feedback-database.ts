@@ -5,7 +5,7 @@
 import { runWrangler, wranglerFailureReason } from './wrangler-cli.ts';
 
 /** `database_name` of the D1 binding in wrangler.toml. */
-export const FEEDBACK_DATABASE = 'digit-edge-feedback';
+const FEEDBACK_DATABASE = 'digit-edge-feedback';
 
 export type DatabaseTarget =
   | { readonly mode: 'local'; readonly persistTo?: string }

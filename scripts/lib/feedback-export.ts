@@ -97,7 +97,7 @@ export function buildExport(
 const PAGE_ROWS = 500;
 
 /** Every stored correction ordered by id (stable across runs), read page by page. */
-export async function readAllCorrections(target: DatabaseTarget): Promise<ExportRow[]> {
+async function readAllCorrections(target: DatabaseTarget): Promise<ExportRow[]> {
   const rows: ExportRow[] = [];
   let after = '';
   for (;;) {

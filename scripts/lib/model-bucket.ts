@@ -14,7 +14,7 @@ export type BucketTarget =
   | { readonly mode: 'local'; readonly persistTo?: string }
   | { readonly mode: 'remote' };
 
-export type ObjectSource = { readonly file: string } | { readonly bytes: Uint8Array };
+type ObjectSource = { readonly file: string } | { readonly bytes: Uint8Array };
 
 export interface ModelBucket {
   /** Human-readable, for log lines: `local (.wrangler/state)` or `remote`. */

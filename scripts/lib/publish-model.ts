@@ -33,6 +33,11 @@ export interface WorkflowOptions {
   readonly now?: () => Date;
 }
 
+/** The options' log and clock, or silence and the real clock. */
+function workflowDefaults(options: WorkflowOptions): Required<WorkflowOptions> {
+  return { log: options.log ?? (() => {}), now: options.now ?? (() => new Date()) };
+}
+
 export interface PublishResult {
   readonly version: string;
   /** Files actually uploaded (0 when the version was already in the bucket). */
@@ -100,8 +105,7 @@ export async function publishExport(
   dir: string,
   options: PublishOptions = {},
 ): Promise<PublishResult> {
-  const log = options.log ?? (() => {});
-  const now = options.now ?? (() => new Date());
+  const { log, now } = workflowDefaults(options);
   const exported = await readCheckedExport(dir);
   const { version } = exported.manifest;
   log(`Export ${dir}: version ${version}, ${exported.manifest.files.length} files match its manifest.`);
@@ -187,8 +191,7 @@ export async function rollbackTo(
   version: string,
   options: WorkflowOptions = {},
 ): Promise<void> {
-  const log = options.log ?? (() => {});
-  const now = options.now ?? (() => new Date());
+  const { log, now } = workflowDefaults(options);
   if (!isVersionName(version)) {
     throw new WeightsError(
       `${JSON.stringify(version)} is not a version name (letters, digits, ".", "_", "-")`,
@@ -218,7 +221,7 @@ export async function rollbackTo(
 }
 
 /** The current pointer, if any. */
-export async function readCurrentVersion(bucket: ModelBucket): Promise<string | undefined> {
+async function readCurrentVersion(bucket: ModelBucket): Promise<string | undefined> {
   return parsePointer(await bucket.get(CURRENT_POINTER_KEY))?.version;
 }
 

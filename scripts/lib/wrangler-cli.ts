@@ -29,7 +29,7 @@ export interface WranglerResult {
  * Longest a wrangler call may take (a start on a loaded machine plus one upload of a model file to R2).
  * A call still running then is killed, with its child processes, and fails like any other.
  */
-export const WRANGLER_TIMEOUT_MS = 180_000;
+const WRANGLER_TIMEOUT_MS = 180_000;
 
 /** The exit status reported for a call that was killed at its deadline (as timeout(1) does). */
 export const TIMED_OUT_CODE = 124;

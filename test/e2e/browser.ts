@@ -6,7 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
@@ -16,7 +16,7 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
   '--no-first-run',
 ];
-export const SCREENSHOT_DIR = new URL('../../test-results/e2e/', import.meta.url).pathname;
+const SCREENSHOT_DIR = new URL('../../test-results/e2e/', import.meta.url).pathname;
 
 export interface Viewport {
   readonly width: number;
@@ -75,7 +75,7 @@ async function toPagePoints(pad: Locator, points: readonly PadPoint[]): Promise<
 }
 
 /** Densifies a polyline so every stroke arrives as many small moves, as from a real hand. */
-export function densify(points: readonly PadPoint[], step = 0.02): PadPoint[] {
+function densify(points: readonly PadPoint[], step = 0.02): PadPoint[] {
   const result: PadPoint[] = [];
   points.forEach((point, index) => {
     const previous = points[index - 1];

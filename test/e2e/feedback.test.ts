@@ -2,42 +2,14 @@
 /**
  * The pad's "Right?" question in Chromium against the real local Worker and D1: ✓ stores the model's own
  * digit, ✗ then a digit stores the correction, nothing is sent without an answer, and the question stays
- * hidden where feedback is off.
+ * hidden where feedback is off. Number mode asks the same per digit, with each digit's own 28×28 image.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import {
-  type BrowserSession,
-  DESKTOP,
-  launchBrowser,
-  mouseStroke,
-  type PadPoint,
-  screenshot,
-} from './browser.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { DESKTOP, mouseStroke, type PadPoint, screenshot } from './browser.ts';
+import { baseUrl, ONE, openNumberMode, openPad, SEVEN, useBrowser } from './session.ts';
 
-const baseUrl = inject('baseUrl');
-let browser: BrowserSession;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-const ONE: PadPoint[][] = [
-  [
-    [0.5, 0.2],
-    [0.5, 0.8],
-  ],
-];
-const SEVEN: PadPoint[][] = [
-  [
-    [0.3, 0.22],
-    [0.7, 0.22],
-    [0.45, 0.8],
-  ],
-];
+const browser = useBrowser();
 
 interface Stats {
   versions: {
@@ -56,31 +28,20 @@ async function stats(): Promise<Stats['versions']> {
 
 const totalReceived = async () => (await stats()).reduce((sum, entry) => sum + entry.received, 0);
 
-async function openPad() {
-  const page = await browser.open(DESKTOP, 'light');
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
+/** Every answer the page POSTs to /api/feedback, as sent. */
+function recordFeedbackPosts(page: Page): string[] {
   const posts: string[] = [];
   page.on('request', (request) => {
     if (request.method() === 'POST' && request.url().endsWith('/api/feedback'))
       posts.push(request.postData() ?? '');
   });
-  await page.goto(`${baseUrl}/`);
-  const pad = page.getByRole('img', { name: 'Drawing pad' });
-  const draw = async (strokes: PadPoint[][]) => {
-    for (const stroke of strokes) await mouseStroke(page, pad, stroke);
-  };
-  const answer = async (digit: string) => {
-    await expect
-      .poll(async () => (await page.getByRole('status').textContent())?.trim() ?? '')
-      .toMatch(new RegExp(`^${digit}, `));
-  };
-  return { page, draw, answer, errors, posts };
+  return posts;
 }
 
 describe('the pad asks whether the prediction was right', () => {
   it('stores ✓ as the model’s own digit and ✗ + a digit as a correction, and nothing unasked', async () => {
-    const { page, draw, answer, errors, posts } = await openPad();
+    const { page, draw, answer, errors } = await openPad(browser, DESKTOP);
+    const posts = recordFeedbackPosts(page);
     const feedback = page.locator('[data-feedback]');
     // Nothing to ask about on an empty pad.
     expect(await feedback.isVisible()).toBe(false);
@@ -127,6 +88,85 @@ describe('the pad asks whether the prediction was right', () => {
     expect(errors).toEqual([]);
   });
 
+  it('asks per digit in Number mode and stores a correction with that digit’s own 28×28 image', async () => {
+    const { page, writeNumber, reads, errors } = await openNumberMode(browser, DESKTOP);
+    const posts = recordFeedbackPosts(page);
+    const readings: { digits: { digit: number; pixels?: number[] }[]; model: { version: string } }[] = [];
+    page.on('response', async (response) => {
+      if (response.url().includes('/api/read')) readings.push(await response.json());
+    });
+    const section = page.locator('[data-digit-feedback]');
+    expect(await section.isVisible()).toBe(false);
+    const before = await totalReceived();
+
+    await writeNumber('2025', [0.15, 0.33, 0.51, 0.69]);
+    await reads('2025');
+    await expect.poll(() => section.isVisible()).toBe(true);
+    const questions = section.locator('[data-feedback-question]');
+    await expect
+      .poll(() => questions.allTextContents())
+      .toEqual([
+        'Digit 1: is 2 right?',
+        'Digit 2: is 0 right?',
+        'Digit 3: is 2 right?',
+        'Digit 4: is 5 right?',
+      ]);
+    expect(await section.textContent()).toMatch(/28×28 image the model read for that digit.*No IP address/s);
+    // Shown, not answered: nothing sent.
+    await page.waitForTimeout(300);
+    expect(posts).toEqual([]);
+
+    // ✗ on the 0, then the right digit from the keyboard: focus lands on the first digit offered (0 is the
+    // model's own answer, so 1), Tab walks the row, Enter picks 6.
+    const second = page.getByRole('group', { name: 'Digit 2: is 0 right?' });
+    await second.getByRole('button', { name: 'No, wrong' }).click();
+    const row = page.getByRole('group', { name: 'Digit 2 was:' });
+    await expect.poll(() => row.isVisible()).toBe(true);
+    expect(await row.getByRole('button', { name: '0', exact: true }).isDisabled()).toBe(true);
+    expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('1');
+    for (let i = 0; i < 5; i++) await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('6');
+    await screenshot(page, 'number-feedback-choose');
+    await page.keyboard.press('Enter');
+    const prompt = section.locator('[data-feedback]').nth(1);
+    await expect.poll(() => prompt.getByText('Thanks: noted as 6.').isVisible()).toBe(true);
+    // The keyboard stays on the thanks, not lost to the page.
+    expect(await page.evaluate(() => document.activeElement?.hasAttribute('data-feedback-status'))).toBe(
+      true,
+    );
+
+    expect(posts).toHaveLength(1);
+    const sent = JSON.parse(posts[0] as string) as { pixels: number[]; modelVersion: string };
+    expect(sent).toMatchObject({ label: 6, predicted: 0, source: 'pad' });
+    // That digit's own image, as the Worker read it, not the whole number.
+    const reading = readings.at(-1);
+    expect(reading?.digits[1]?.pixels).toHaveLength(784);
+    expect(sent.pixels).toEqual(reading?.digits[1]?.pixels);
+    expect(sent.modelVersion).toBe(reading?.model.version);
+    // The other digits are still only asked.
+    expect(await section.locator('[data-feedback-state="asking"]').count()).toBe(3);
+
+    // Stored: one more row, the (6, 0) pair counted, and the same image and label again is a duplicate.
+    await expect.poll(totalReceived).toBe(before + 1);
+    const entry = (await stats()).find((candidate) => candidate.version === sent.modelVersion);
+    expect(entry?.confusedPairs).toContainEqual(expect.objectContaining({ label: 6, predicted: 0 }));
+    const again = await fetch(`${baseUrl}/api/feedback`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: posts[0] as string,
+    });
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({ duplicate: true });
+
+    // Ids stay unique with one question per digit (labels point at one element each).
+    const duplicateIds = await page.evaluate(() => {
+      const ids = Array.from(document.querySelectorAll('[id]'), (element) => element.id);
+      return ids.filter((id, i) => ids.indexOf(id) !== i);
+    });
+    expect(duplicateIds).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
   it('hides the question where feedback is switched off', async () => {
     const page = await browser.open(DESKTOP, 'light');
     await page.route('**/api/feedback', (route) =>
@@ -147,8 +187,20 @@ describe('the pad asks whether the prediction was right', () => {
     await expect
       .poll(async () => (await page.getByRole('status').textContent())?.trim() ?? '')
       .toMatch(/^1, /);
-    await expect.poll(() => page.locator('[data-feedback]').getAttribute('data-feedback-state')).toBe('off');
-    expect(await page.locator('[data-feedback]').isVisible()).toBe(false);
+    const digitFeedback = page.locator('[data-pad] [data-feedback]');
+    await expect.poll(() => digitFeedback.getAttribute('data-feedback-state')).toBe('off');
+    expect(await digitFeedback.isVisible()).toBe(false);
+
+    // Number mode: read, but no question for any digit.
+    await page.getByRole('button', { name: 'Number', exact: true }).click();
+    await mouseStroke(page, page.getByRole('img', { name: 'Number pad' }), ONE[0] as PadPoint[]);
+    await expect
+      .poll(async () => (await page.locator('[data-number-result]').textContent())?.trim() ?? '')
+      .toMatch(/^1, /);
+    await expect
+      .poll(() => page.locator('[data-digit-feedback] [data-feedback]').getAttribute('data-feedback-state'))
+      .toBe('off');
+    expect(await page.locator('[data-digit-feedback]').isVisible()).toBe(false);
 
     await page.route('**/api/feedback/stats', (route) => route.fulfill({ status: 404, body: '{}' }));
     await page.goto(`${baseUrl}/model`);

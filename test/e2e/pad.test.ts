@@ -1,68 +1,11 @@
 /// <reference lib="dom" />
 // Callbacks passed to page.evaluate run in the browser, so this file sees the DOM types too.
 import type { Page, Route } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import {
-  type BrowserSession,
-  DESKTOP,
-  ellipse,
-  launchBrowser,
-  mouseStroke,
-  type PadPoint,
-  PHONE,
-  penStroke,
-  SMALL_PHONE,
-  screenshot,
-  touchStroke,
-  type Viewport,
-} from './browser.ts';
+import { describe, expect, it } from 'vitest';
+import { DESKTOP, PHONE, penStroke, SMALL_PHONE, screenshot } from './browser.ts';
+import { ONE, openPad, SEVEN, useBrowser, ZERO } from './session.ts';
 
-const baseUrl = inject('baseUrl');
-let browser: BrowserSession;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-/** Digits as strokes in pad fractions, drawn the way people draw them. */
-const ONE: PadPoint[][] = [
-  [
-    [0.5, 0.2],
-    [0.5, 0.8],
-  ],
-];
-const SEVEN: PadPoint[][] = [
-  [
-    [0.3, 0.22],
-    [0.7, 0.22],
-    [0.45, 0.8],
-  ],
-];
-const ZERO: PadPoint[][] = [ellipse(0.5, 0.5, 0.2, 0.3)];
-
-async function openPad(viewport: Viewport, colorScheme: 'light' | 'dark' = 'light') {
-  const page = await browser.open(viewport, colorScheme);
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  await page.goto(`${baseUrl}/`);
-  const pad = page.getByRole('img', { name: 'Drawing pad' });
-  const status = page.getByRole('status');
-  const notice = page.getByRole('alert');
-  const draw = async (strokes: PadPoint[][]) => {
-    for (const stroke of strokes) await (viewport.touch ? touchStroke : mouseStroke)(page, pad, stroke);
-  };
-  /** Waits until the live region's text starts with `digit` (the answer for the current drawing). */
-  const answer = async (digit: string) => {
-    const text = async () => (await status.textContent())?.trim() ?? '';
-    await expect.poll(text).toMatch(new RegExp(`^${digit}, [<>]?\\d+% `));
-    return text();
-  };
-  return { page, pad, status, notice, draw, answer, errors };
-}
+const browser = useBrowser();
 
 /** Ink pixels on a canvas (alpha or brightness above zero), read inside the page. */
 function inkPixels(page: Page, selector: string): Promise<number> {
@@ -92,7 +35,7 @@ function padInk(page: Page): Promise<number> {
 
 describe('drawing pad with a mouse (desktop)', () => {
   it('shows a hint, not a prediction, while the pad is empty', async () => {
-    const { page, status, errors } = await openPad(DESKTOP);
+    const { page, status, errors } = await openPad(browser, DESKTOP);
     await expect.poll(() => status.textContent()).toMatch(/^Draw a digit/);
     expect(await page.getByText('Draw a digit here').isVisible()).toBe(true);
     expect(await page.getByRole('button', { name: 'Undo' }).isDisabled()).toBe(true);
@@ -103,7 +46,7 @@ describe('drawing pad with a mouse (desktop)', () => {
   });
 
   it('reads a 1, a 7 and a 0 drawn with the mouse, with bars and the model’s view', async () => {
-    const { page, draw, answer, status, errors } = await openPad(DESKTOP);
+    const { page, draw, answer, status, errors } = await openPad(browser, DESKTOP);
     for (const [digit, strokes] of [
       ['1', ONE],
       ['7', SEVEN],
@@ -122,7 +65,7 @@ describe('drawing pad with a mouse (desktop)', () => {
   });
 
   it('undoes the last stroke with Ctrl+Z and the Undo button, and clears with Escape and the Clear button', async () => {
-    const { page, draw, answer, status } = await openPad(DESKTOP);
+    const { page, draw, answer, status } = await openPad(browser, DESKTOP);
     await draw(ONE);
     await answer('1');
     const oneStroke = await padInk(page);
@@ -158,7 +101,7 @@ describe('drawing pad with a mouse (desktop)', () => {
   });
 
   it('never lets a slower, older answer overwrite a newer one', async () => {
-    const { page, draw, answer, status } = await openPad(DESKTOP);
+    const { page, draw, answer, status } = await openPad(browser, DESKTOP);
     let delayed: Promise<void> | undefined;
     // The first prediction is held back and answered "3" only after the next one has been shown.
     await page.route('**/api/predict', async (route: Route) => {
@@ -193,7 +136,7 @@ describe('drawing pad with a mouse (desktop)', () => {
   });
 
   it('says plainly when the API is unreachable or failing, and recovers by itself', async () => {
-    const { page, draw, answer, notice, errors } = await openPad(DESKTOP);
+    const { page, draw, answer, notice, errors } = await openPad(browser, DESKTOP);
     await page.route('**/api/predict', (route) => route.abort('connectionrefused'));
     await draw(SEVEN);
     await expect.poll(() => notice.textContent()).toMatch(/Can’t reach the model/);
@@ -229,13 +172,13 @@ describe('drawing pad with a mouse (desktop)', () => {
   });
 
   it('reads a 7 drawn with a pen', async () => {
-    const { page, pad, answer } = await openPad(DESKTOP);
+    const { page, pad, answer } = await openPad(browser, DESKTOP);
     for (const stroke of SEVEN) await penStroke(page, pad, stroke);
     await answer('7');
   });
 
   it('looks right in the dark colour scheme', async () => {
-    const { page, draw, answer } = await openPad(DESKTOP, 'dark');
+    const { page, draw, answer } = await openPad(browser, DESKTOP, 'dark');
     await draw(ZERO);
     await answer('0');
     await screenshot(page, 'pad-desktop-dark');
@@ -244,7 +187,7 @@ describe('drawing pad with a mouse (desktop)', () => {
 
 describe('drawing pad with a finger (phones)', () => {
   it('reads a 1 and a 7 drawn with touch, without scrolling the page', async () => {
-    const { page, draw, answer, status, errors } = await openPad(PHONE);
+    const { page, draw, answer, status, errors } = await openPad(browser, PHONE);
     await screenshot(page, 'pad-phone-empty');
     // The backing store has a device pixel per canvas pixel (3× here), so strokes stay sharp.
     const sizes = await page.evaluate(() => {
@@ -267,7 +210,7 @@ describe('drawing pad with a finger (phones)', () => {
   });
 
   it('fits a 320 px wide phone without sideways scrolling', async () => {
-    const { page, draw, answer } = await openPad(SMALL_PHONE, 'dark');
+    const { page, draw, answer } = await openPad(browser, SMALL_PHONE, 'dark');
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320);
     const box = await page.getByRole('img', { name: 'Drawing pad' }).boundingBox();
     expect(box?.width).toBeGreaterThan(250);

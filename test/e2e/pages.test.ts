@@ -2,19 +2,11 @@
 // Callbacks passed to page.evaluate run in the browser, so this file sees the DOM types too.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type BrowserSession, DESKTOP, launchBrowser, PHONE, SMALL_PHONE, screenshot } from './browser.ts';
+import { describe, expect, it } from 'vitest';
+import { DESKTOP, PHONE, SMALL_PHONE, screenshot } from './browser.ts';
+import { baseUrl, useBrowser } from './session.ts';
 
-const baseUrl = inject('baseUrl');
-let browser: BrowserSession;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 describe('the model page', () => {
   it('shows what is served: version, figures per precision, per-digit accuracy, confusion matrix, curves', async () => {

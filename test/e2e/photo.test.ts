@@ -2,22 +2,14 @@
 // "Use a photo" on the pad page, in Debian's Chromium against the real Worker: a generated phone photo of
 // an MNIST test digit is read right and shown like a drawing; a file that is not a picture gets the API's
 // exact error code.
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readMnistTestDigits } from '../fixtures/mnist-idx.ts';
 import { photoBytes } from '../fixtures/photos/photo-bytes.ts';
 import { generatePhoto } from '../fixtures/photos/photo-generator.ts';
-import { type BrowserSession, DESKTOP, launchBrowser, PHONE } from './browser.ts';
+import { DESKTOP, PHONE } from './browser.ts';
+import { useBrowser } from './session.ts';
 
-const baseUrl = inject('baseUrl');
-let browser: BrowserSession;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 const digits = readMnistTestDigits(20);
 
@@ -28,10 +20,7 @@ describe('use a photo', () => {
   ] as const)(
     'reads a generated photo on %s (%s) and shows the model’s view',
     async (_, condition, viewport, index) => {
-      const page = await browser.open(viewport);
-      const errors: string[] = [];
-      page.on('pageerror', (error) => errors.push(error.message));
-      await page.goto(`${baseUrl}/`);
+      const { page, errors } = await browser.openPage('/', viewport);
       const photo = generatePhoto({
         digit: digits.pixels.subarray(index * 784, (index + 1) * 784),
         condition,
@@ -65,8 +54,7 @@ describe('use a photo', () => {
   );
 
   it('says exactly why a file that is not a picture cannot be read', async () => {
-    const page = await browser.open(DESKTOP);
-    await page.goto(`${baseUrl}/`);
+    const { page } = await browser.openPage('/');
     await page.getByLabel('Use a photo').setInputFiles({
       name: 'notes.txt',
       mimeType: 'text/plain',

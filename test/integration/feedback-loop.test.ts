@@ -3,7 +3,6 @@
  * the migration, people's answers are posted to a running Worker, exported with `npm run feedback:export`,
  * trained on briefly with `npm run train -- --extra`, published with `weights:publish`, and hot-reloaded.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,34 +12,12 @@ import { MANIFEST_FILE } from '../../core/manifest.ts';
 import { PIXEL_COUNT } from '../../core/model-spec.ts';
 import { queryFeedback } from '../../scripts/lib/feedback-database.ts';
 import type { ExportSummary } from '../../scripts/lib/feedback-export.ts';
-import { REPO_ROOT, wranglerEnvironment } from '../../scripts/lib/wrangler-cli.ts';
 import { type LocalServer, startLocalServer } from '../../scripts/local-server.ts';
 import { EXTRA_REPORT_FILE, type HoldOutReport, loadExtraData } from '../../training/extra-data.ts';
 import { generateCorrections } from '../fixtures/corrections.ts';
-import { type CommandResult, health, runWeights, waitFor } from './workflow-helpers.ts';
+import { health, runScript, runWeights, waitFor } from './workflow-helpers.ts';
 
 const CORRECTIONS = generateCorrections(60, 2026);
-
-/** `npm run -s <script> -- ...args` from the repository root. */
-function runScript(script: string, args: readonly string[]): Promise<CommandResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['run', '-s', script, '--', ...args], {
-      cwd: REPO_ROOT,
-      env: wranglerEnvironment(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString('utf8');
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
-}
 
 async function postJson(
   url: string,

@@ -28,7 +28,7 @@ async function shardPathOf(dir: string): Promise<string> {
 }
 
 /** Recomputes sizes, hashes and the content version of `dir`'s files and rewrites its manifest. */
-export async function rewriteManifest(dir: string): Promise<ModelManifest> {
+async function rewriteManifest(dir: string): Promise<ModelManifest> {
   const manifest = await readJson<ModelManifest>(join(dir, MANIFEST_FILE));
   const files: FileEntry[] = [];
   for (const entry of manifest.files) {

@@ -4,7 +4,7 @@ import { IMAGE_SIZE, PIXEL_COUNT } from '../../core/model-spec.ts';
 import { REPO_ROOT, wranglerEnvironment } from '../../scripts/lib/wrangler-cli.ts';
 
 /** A hand-made "1": a vertical stroke in the middle of the 28×28 grid, ink = 1. */
-export const STROKE_PIXELS: readonly number[] = Array.from({ length: PIXEL_COUNT }, (_, i) => {
+const STROKE_PIXELS: readonly number[] = Array.from({ length: PIXEL_COUNT }, (_, i) => {
   const row = Math.floor(i / IMAGE_SIZE);
   const column = i % IMAGE_SIZE;
   return row >= 4 && row < 24 && column >= 13 && column <= 14 ? 1 : 0;
@@ -108,13 +108,10 @@ export interface CommandResult {
   readonly stderr: string;
 }
 
-/** Runs `npm run -s weights:<command> -- ...args`, the operators' own entry point. */
-export function runWeights(
-  command: 'publish' | 'list' | 'rollback',
-  args: readonly string[],
-): Promise<CommandResult> {
+/** `npm run -s <script> -- ...args` from the repository root, as an operator runs it. */
+export function runScript(script: string, args: readonly string[]): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['run', '-s', `weights:${command}`, '--', ...args], {
+    const child = spawn('npm', ['run', '-s', script, '--', ...args], {
       cwd: REPO_ROOT,
       env: wranglerEnvironment(),
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -130,4 +127,12 @@ export function runWeights(
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
   });
+}
+
+/** Runs `npm run -s weights:<command> -- ...args`, the operators' own entry point. */
+export function runWeights(
+  command: 'publish' | 'list' | 'rollback',
+  args: readonly string[],
+): Promise<CommandResult> {
+  return runScript(`weights:${command}`, args);
 }

@@ -2,6 +2,7 @@
  * The corrections' way from D1 rows to training: rows → IDX files → the trainer's IDX reader, byte for
  * byte; the seeded hold-out split; mixing into the MNIST training subset; the train options.
  */
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,13 +19,14 @@ import { buildExport, type ExportRow } from '../../scripts/lib/feedback-export.t
 import { loadExtraData, mixExtra, splitExtra } from '../../training/extra-data.ts';
 import { IdxFormatError, type LabelledImages } from '../../training/idx.ts';
 import { OptionsError, parseTrainOptions } from '../../training/options.ts';
-import { generateCorrections, seededRandom } from '../fixtures/corrections.ts';
+import { createRandom } from '../../training/random.ts';
+import { generateCorrections } from '../fixtures/corrections.ts';
 
 const toHex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex').toUpperCase();
 
 /** Rows as `wrangler d1 execute --json` returns them for the export's SELECT. */
 async function rowsFor(count: number, seed: number): Promise<{ rows: ExportRow[]; bytes: Uint8Array[] }> {
-  const random = seededRandom(seed);
+  const random = createRandom(seed);
   const corrections = generateCorrections(count, seed);
   const bytes = corrections.map((correction) => pixelsToBytes(correction.pixels));
   const rows = await Promise.all(
@@ -42,6 +44,13 @@ async function rowsFor(count: number, seed: number): Promise<{ rows: ExportRow[]
 }
 
 describe('feedback export', () => {
+  it('ids a correction by the sha256 of its 784 bytes then its label byte', async () => {
+    const bytes = pixelsToBytes(generateCorrections(1, 3)[0]?.pixels ?? []);
+    const expected = createHash('sha256').update(bytes).update(Uint8Array.of(4)).digest('hex');
+    expect(await correctionId(bytes, 4)).toBe(expected);
+    expect(await correctionId(bytes, 5)).not.toBe(expected);
+  });
+
   it('writes rows as an IDX pair the trainer reads back byte for byte', async () => {
     const { rows, bytes } = await rowsFor(37, 5);
     const { files, summary } = buildExport(rows, {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { boxesOnPad, parseReading, type Reading, readingSummary } from '../../site/src/pad/number-reading.ts';
+import {
+  boxesOnPad,
+  digitSubject,
+  parseReading,
+  type Reading,
+  readingSummary,
+} from '../../site/src/pad/number-reading.ts';
 
 const probabilities = (digit: number, confidence: number): number[] =>
   Array.from({ length: 10 }, (_, d) => (d === digit ? confidence : (1 - confidence) / 9));
@@ -33,6 +39,27 @@ describe('the Number mode answer', () => {
     ).toBeNull();
     expect(parseReading({ ...reading, model: {} })).toBeNull();
     expect(parseReading('<html>')).toBeNull();
+  });
+
+  it('asks about each digit with its own 28×28 image, and checks that image is 784 values', () => {
+    const pixels = Array.from({ length: 784 }, (_, i) => (i % 5) / 4);
+    const withPixels: Reading = {
+      ...reading,
+      digits: [
+        reading.digits[0] as Reading['digits'][number],
+        { ...reading.digits[1], pixels } as Reading['digits'][number],
+      ],
+    };
+    expect(parseReading(JSON.parse(JSON.stringify(withPixels)))).toEqual(withPixels);
+    expect(
+      parseReading({ ...withPixels, digits: [reading.digits[0], { ...reading.digits[1], pixels: [0, 1] }] }),
+    ).toBeNull();
+    const subject = digitSubject(withPixels, 1);
+    expect(subject).toMatchObject({ predicted: 5, modelVersion: 'abc' });
+    expect(Array.from(subject?.pixels ?? [])).toEqual(pixels);
+    // No pixels (an API without ?include=pixels): nothing to ask about.
+    expect(digitSubject(withPixels, 0)).toBeNull();
+    expect(digitSubject(withPixels, 2)).toBeNull();
   });
 
   it('reads the number and how sure the model is of all of it, as the live region says it', () => {

@@ -1,20 +1,26 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { ModelManifestSchema } from '../../core/manifest.ts';
 import { HelpRequested, learningRateAt, OptionsError, parseTrainOptions } from '../../training/options.ts';
 
 describe('npm run train options', () => {
   it('defaults to the run that produced the committed model', () => {
+    const committed = ModelManifestSchema.parse(
+      JSON.parse(readFileSync(new URL('../../models/default/manifest.json', import.meta.url), 'utf8')),
+    ).training;
+    const recipe = committed.recipe ?? {};
     expect(parseTrainOptions([])).toMatchObject({
-      epochs: 30,
-      batchSize: 128,
-      learningRate: 0.002,
-      warmupEpochs: 1,
-      labelSmoothing: 0.1,
-      emaDecay: 0.999,
+      epochs: committed.epochs,
+      batchSize: committed.batchSize,
+      learningRate: committed.learningRate,
+      warmupEpochs: recipe.warmupEpochs,
+      labelSmoothing: recipe.labelSmoothing,
+      emaDecay: recipe.emaDecay,
+      seed: committed.seed,
+      validationCount: committed.validationExamples,
+      augment: committed.augment,
       exportOnly: false,
-      seed: 42,
       limit: undefined,
-      validationCount: 5000,
-      augment: true,
       precision: 'uint8',
       out: 'artifacts/model',
       checkpointDir: 'artifacts/model.checkpoint',

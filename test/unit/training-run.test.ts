@@ -10,6 +10,7 @@ import { readCheckedExport } from '../../scripts/lib/export-folder.ts';
 import { useWasmForTraining } from '../../training/backend.ts';
 import { versionOf } from '../../training/export.ts';
 import { loadMnistTest } from '../../training/mnist.ts';
+import { parseTrainOptions } from '../../training/options.ts';
 import { accuracyOnTestDigits, loadExportWithTfjs } from './helpers/load-export.ts';
 
 const run = promisify(execFile);
@@ -95,7 +96,12 @@ describe('a short real training run', () => {
 
   it('records the recipe, the calibration and the digit detector fitted on validation', async () => {
     const manifest = await readManifest(first);
-    expect(manifest.training.recipe).toMatchObject({ labelSmoothing: 0.1, emaDecay: 0.999, warmupEpochs: 1 });
+    const defaults = parseTrainOptions([]);
+    expect(manifest.training.recipe).toMatchObject({
+      labelSmoothing: defaults.labelSmoothing,
+      emaDecay: defaults.emaDecay,
+      warmupEpochs: defaults.warmupEpochs,
+    });
     expect(manifest.history[0]).toHaveProperty('emaValAccuracy');
     const { calibration, digitDetector } = manifest;
     expect(calibration?.temperature).toBeGreaterThan(0);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { validate } from '@readme/openapi-parser';
 import { describe, expect, it } from 'vitest';
 import { buildOpenApiDocument } from '../../worker/openapi.ts';
@@ -9,6 +10,18 @@ describe("the Worker's OpenAPI document", () => {
     const result = await validate(structuredClone(document) as Parameters<typeof validate>[0]);
     expect(result.valid ? [] : result.errors).toEqual([]);
     expect(result.valid).toBe(true);
+  });
+
+  it("names the repository's licence: LICENSE, package.json and the document agree", () => {
+    const root = new URL('../../', import.meta.url);
+    const { license } = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as {
+      license?: string;
+    };
+    expect(license).toBe('MIT');
+    expect(readFileSync(new URL('LICENSE', root), 'utf8')).toMatch(
+      /^MIT License\n\nCopyright \(c\) 2026 Digit Edge contributors\n/,
+    );
+    expect(buildOpenApiDocument().info.license).toMatchObject({ name: license });
   });
 
   it('documents every endpoint, each input form and the problem answers', () => {
@@ -39,6 +52,8 @@ describe("the Worker's OpenAPI document", () => {
     for (const status of ['400', '413', '415', '422', '429', '503']) {
       expect(Object.keys(responses[status]?.content ?? {})).toEqual(['application/problem+json']);
     }
+    // /api/read counts against the predictions' rate limit, so it can answer 429 too.
+    expect(Object.keys(read?.responses ?? {})).toContain('429');
     expect(Object.keys(document.components?.schemas ?? {})).toEqual(
       expect.arrayContaining([
         'PixelsInput',

@@ -5,9 +5,11 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { z } from 'zod';
 import { correctionId, pixelsToBytes } from '../../core/corrections.ts';
 import { PIXEL_COUNT } from '../../core/model-spec.ts';
 import { createApp } from '../../worker/app.ts';
+import type { FeedbackCreated, FeedbackStats } from '../../worker/feedback/contract.ts';
 import { generateCorrections } from '../fixtures/corrections.ts';
 import { api, BASE, expectProblem, postJson } from './helpers/api.ts';
 import { clearBucket, committedExport, publish } from './helpers/model-export.ts';
@@ -16,23 +18,8 @@ const model = committedExport();
 const samples = generateCorrections(40, 1301);
 const sample = samples[7] as { pixels: number[]; label: number };
 
-interface Created {
-  id: string;
-  duplicate: boolean;
-}
-
-interface Stats {
-  selfReported: boolean;
-  note: string;
-  versions: {
-    version: string;
-    received: number;
-    saidRight: number;
-    shareRight: number | null;
-    confusedPairs: { label: number; predicted: number; count: number }[];
-    lastAt: string | null;
-  }[];
-}
+type Created = z.infer<typeof FeedbackCreated>;
+type Stats = z.infer<typeof FeedbackStats>;
 
 const correction = (overrides: Record<string, unknown> = {}) => ({
   pixels: sample.pixels,

@@ -7,10 +7,10 @@
 import { encode as encodePngImage } from 'fast-png';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { WORK_SIDE } from '../../core/extract-ink.ts';
+import { createRandom } from '../../training/random.ts';
 import {
   DEFAULT_NUMBER_OPTIONS,
   NUMBER_RENDERERS,
-  seededRandom,
   type WrittenNumber,
   writeNumber,
 } from '../fixtures/numbers/generate-numbers.ts';
@@ -66,7 +66,7 @@ describe('POST /api/read on generated numbers (held-out seed)', () => {
       let boxesMatching = 0;
       for (let i = 0; i < count; i++) {
         const written = writeNumber(source, HELD_OUT_SEED, i, DEFAULT_NUMBER_OPTIONS);
-        const png = encodePng(NUMBER_RENDERERS[style](written, seededRandom(i)));
+        const png = encodePng(NUMBER_RENDERERS[style](written, createRandom(i)));
         const answer = await read(png, 'image/png');
         expect(answer.text).toBe(answer.digits.map((d) => d.digit).join(''));
         const product = answer.digits.reduce((p, d) => p * d.confidence, 1);
@@ -124,7 +124,7 @@ describe('POST /api/read on generated numbers (held-out seed)', () => {
 
 describe('POST /api/read input forms and boxes', () => {
   const written = writeNumber(source, HELD_OUT_SEED, 1000, { ...DEFAULT_NUMBER_OPTIONS, touchingShare: 0 });
-  const image = NUMBER_RENDERERS.canvas(written, seededRandom(0));
+  const image = NUMBER_RENDERERS.canvas(written, createRandom(0));
 
   it('takes a grey bitmap as JSON, with boxes in its pixels', async () => {
     const pixels = Array.from(written.ink, (v) => Math.round(v * 1000) / 1000);
@@ -135,6 +135,38 @@ describe('POST /api/read input forms and boxes', () => {
       expect(digit.box.y + digit.box.height).toBeLessThanOrEqual(written.height);
       expect(digit.probabilities).toHaveLength(10);
     }
+  });
+
+  it('adds each digit’s 28×28 model input only with ?include=pixels, in the form POST /api/feedback takes', async () => {
+    const png = encodePng(image);
+    const plain = await read({ image: toBase64(png) });
+    expect(plain.digits.every((digit) => !('pixels' in digit))).toBe(true);
+    const response = await api('/api/read?include=pixels', {
+      method: 'POST',
+      headers: { 'content-type': 'image/png' },
+      body: png,
+    });
+    expect(response.status).toBe(200);
+    const withPixels = (await response.json()) as ReadBody & { digits: { pixels: number[] }[] };
+    expect(withPixels.text).toBe(plain.text);
+    // Each digit's own image: the model reads it as that digit through /api/predict.
+    for (const digit of withPixels.digits) {
+      expect(digit.pixels).toHaveLength(784);
+      expect(digit.pixels.every((value) => value >= 0 && value <= 1)).toBe(true);
+      const predicted = (await (
+        await postJson('/api/predict', { pixels: digit.pixels })
+      ).json()) as PredictionBody;
+      expect(predicted.digit).toBe(digit.digit);
+    }
+    await expectProblem(
+      await api('/api/read?include=everything', {
+        method: 'POST',
+        headers: { 'content-type': 'image/png' },
+        body: png,
+      }),
+      400,
+      'invalid_request',
+    );
   });
 
   it('gives the same reading for a multipart upload and a base64 image', async () => {

@@ -22,4 +22,16 @@ describe('the Worker settings', () => {
     expect(settings.modelRefreshSeconds).toBe(0);
     expect(settings.modelsBucket).toBe(env.MODELS);
   });
+
+  it('hold the limiters unless RATE_LIMIT=off (the test config), and the database unless FEEDBACK=off', () => {
+    expect(readSettings(env).rateLimiters).toBeNull();
+    const limited = readSettings({ ...env, RATE_LIMIT: 'on' } as Env).rateLimiters;
+    expect(limited?.predict).toBe(env.PREDICT_RATE_LIMITER);
+    expect(limited?.batch).toBe(env.BATCH_RATE_LIMITER);
+    expect(limited?.write).toBe(env.WRITE_RATE_LIMITER);
+    expect(readSettings(env).feedbackDatabase).toBe(env.FEEDBACK_DB);
+    for (const off of ['off', 'OFF']) {
+      expect(readSettings({ ...env, FEEDBACK: off } as unknown as Env).feedbackDatabase, off).toBeNull();
+    }
+  });
 });

@@ -22,7 +22,7 @@ import {
   runWasmKernel,
 } from './wasm-kernel-utils.ts';
 
-export function conv2dBackpropFilterWasm(
+function conv2dBackpropFilterWasm(
   args: { inputs: Conv2DBackpropFilterInputs; backend: BackendWasm; attrs: Conv2DBackpropFilterAttrs },
   gatherPatchesWhenSmall = true,
 ): TensorInfo {
@@ -90,12 +90,7 @@ export function conv2dBackpropFilterWasm(
 }
 
 /** Pure: target [columns, rows] = source [rows, columns]ᵀ, in blocks of rows that stay in cache. */
-export function transposeRows(
-  source: Float32Array,
-  target: Float32Array,
-  rows: number,
-  columns: number,
-): void {
+function transposeRows(source: Float32Array, target: Float32Array, rows: number, columns: number): void {
   const block = 256;
   for (let start = 0; start < rows; start += block) {
     const end = Math.min(rows, start + block);

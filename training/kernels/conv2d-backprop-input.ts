@@ -26,7 +26,7 @@ type KernelArgs = {
 };
 
 /** W[fh,fw,ci,co] → W'[fh,fw,co,ci] with W'[a,b,o,i] = W[fh−1−a, fw−1−b, i, o]. */
-export function rotateAndSwapChannels(
+function rotateAndSwapChannels(
   filter: Float32Array,
   [height, width, inChannels, outChannels]: readonly [number, number, number, number],
 ): Float32Array {

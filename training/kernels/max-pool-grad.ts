@@ -13,7 +13,7 @@ import {
 } from '@tensorflow/tfjs-core';
 import { type BackendWasm, heapFloats, requireInput } from './wasm-kernel-utils.ts';
 
-export interface PoolGeometry {
+interface PoolGeometry {
   batch: number;
   channels: number;
   inHeight: number;
@@ -29,7 +29,7 @@ export interface PoolGeometry {
 }
 
 /** Pure: accumulates into dx (zeroed by the caller) the gradient of max-pooling x. */
-export function maxPoolBackprop(x: Float32Array, dy: Float32Array, dx: Float32Array, g: PoolGeometry): void {
+function maxPoolBackprop(x: Float32Array, dy: Float32Array, dx: Float32Array, g: PoolGeometry): void {
   const { channels } = g;
   const best = new Float32Array(channels);
   const bestIndex = new Int32Array(channels);

@@ -14,7 +14,7 @@ import {
 import { type BackendWasm, heapFloats, requireInput } from './wasm-kernel-utils.ts';
 
 /** Pure: per-channel sums of a row-major [rows, channels] matrix. */
-export function sumRows(values: Float32Array, channels: number, target: Float32Array): void {
+function sumRows(values: Float32Array, channels: number, target: Float32Array): void {
   const totals = new Float64Array(channels);
   for (let offset = 0; offset < values.length; offset += channels) {
     for (let c = 0; c < channels; c++) totals[c] = (totals[c] as number) + (values[offset + c] as number);

@@ -5,7 +5,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { CORRECTION_SOURCES } from '../../core/corrections.ts';
 import { CLASS_COUNT } from '../../core/model-spec.ts';
-import { problemResponses } from '../routes/definitions.ts';
+import { jsonAnswer, jsonBody, problemResponses } from '../routes/definitions.ts';
 import {
   PixelsInput,
   PROBLEM_CONTENT_TYPE,
@@ -30,7 +30,7 @@ const switchedOff = {
   },
 };
 
-export const FeedbackBody = z
+const FeedbackBody = z
   .strictObject({
     pixels: PixelsInput.shape.pixels,
     label: digit('The right digit, as the person says.'),
@@ -52,12 +52,16 @@ export const FeedbackCreated = z
   })
   .openapi('FeedbackCreated');
 
-export const FeedbackStatus = z
+const FeedbackStatus = z
   .object({
     enabled: z.literal(true),
     stored: z.string().openapi({ description: 'What a correction stores, in words for people.' }),
   })
   .openapi('FeedbackStatus');
+
+/** What a correction stores, said the same way by the API and the pad. */
+export const STORED_DESCRIPTION =
+  'The 28×28 image the model saw, the right digit, the predicted digit, the model version and whether it came from the pad or an app. Never the drawing or photo, never an IP address.';
 
 export const SELF_REPORTED_NOTE =
   'Self-reported by users: people choose what to draw and whether to answer, so this is not a test-set accuracy.';
@@ -77,13 +81,10 @@ export const feedbackRoute = createRoute({
   summary: 'Say whether a prediction was right, and if not, which digit it was',
   description:
     'Stores the 28×28 image, the right digit, the predicted digit, the model version and the source; never the drawing or photo, never an IP address. Posting the same image with the same label again is idempotent (200 with the same id). 404 when feedback is switched off on this deployment.',
-  request: { body: { required: true, content: { 'application/json': { schema: FeedbackBody } } } },
+  request: { body: jsonBody(FeedbackBody) },
   responses: {
-    201: { description: 'Stored', content: { 'application/json': { schema: FeedbackCreated } } },
-    200: {
-      description: 'Already stored: the same id',
-      content: { 'application/json': { schema: FeedbackCreated } },
-    },
+    201: jsonAnswer('Stored', FeedbackCreated),
+    200: jsonAnswer('Already stored: the same id', FeedbackCreated),
     ...problemResponses(400, 413, 415, 429),
     ...switchedOff,
   },
@@ -95,7 +96,7 @@ export const feedbackStatusRoute = createRoute({
   operationId: 'getFeedbackStatus',
   summary: 'Whether feedback is accepted here (404 when switched off)',
   responses: {
-    200: { description: 'Feedback is on', content: { 'application/json': { schema: FeedbackStatus } } },
+    200: jsonAnswer('Feedback is on', FeedbackStatus),
     ...switchedOff,
   },
 });
@@ -107,10 +108,7 @@ export const feedbackStatsRoute = createRoute({
   summary: 'Self-reported live accuracy per model version',
   request: { query: VersionQuery },
   responses: {
-    200: {
-      description: 'Per version, most recent first',
-      content: { 'application/json': { schema: FeedbackStats } },
-    },
+    200: jsonAnswer('Per version, most recent first', FeedbackStats),
     ...problemResponses(400),
     ...switchedOff,
   },

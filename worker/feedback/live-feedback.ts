@@ -1,18 +1,18 @@
 /** The self-reported figure GET /api/model shows next to the test-set accuracy. */
-import { feedbackEnabled } from './settings.ts';
-import { feedbackForVersion, type VersionFeedback } from './store.ts';
+import type { VersionFeedback } from '../schemas.ts';
+import { feedbackForVersion } from './store.ts';
 
 /**
  * Null when feedback is off, or when D1 fails: the model description must not fail because of an
  * optional figure (the failure is logged).
  */
 export async function liveFeedbackFor(
-  env: Env,
+  database: D1Database | null,
   version: string,
 ): Promise<(VersionFeedback & { selfReported: true }) | null> {
-  if (!feedbackEnabled(env)) return null;
+  if (database === null) return null;
   try {
-    return { ...(await feedbackForVersion(env.FEEDBACK_DB, version)), selfReported: true };
+    return { ...(await feedbackForVersion(database, version)), selfReported: true };
   } catch (error) {
     console.error('feedback statistics unavailable', error);
     return null;

@@ -3,6 +3,7 @@
  * ranking in the database, so the Worker never reads the stored images to count them).
  */
 import type { CorrectionSource } from '../../core/corrections.ts';
+import type { VersionFeedback } from '../schemas.ts';
 
 export interface NewCorrection {
   readonly id: string;
@@ -34,18 +35,9 @@ export async function insertCorrection(db: D1Database, correction: NewCorrection
   return result.meta.changes > 0;
 }
 
-export interface VersionFeedback {
-  version: string;
-  received: number;
-  saidRight: number;
-  shareRight: number | null;
-  confusedPairs: { label: number; predicted: number; count: number }[];
-  lastAt: string | null;
-}
-
 /** How many versions the statistics list (most recently answered first) and pairs per version. */
-export const STATS_VERSION_LIMIT = 20;
-export const CONFUSED_PAIR_LIMIT = 3;
+const STATS_VERSION_LIMIT = 20;
+const CONFUSED_PAIR_LIMIT = 3;
 
 /**
  * Per model version: answers received, how many said "right", and the most confused (label, predicted)

@@ -25,8 +25,6 @@ import { isJpeg, type JpegHeader, readJpegHeader } from './jpeg-structure.ts';
 import { decodePng } from './png-decoder.ts';
 import { checkPngStructure, isPngSignature, looksLikePng } from './png-structure.ts';
 
-export type ImageFormat = 'png' | 'jpeg';
-
 /** An upright image, possibly reduced, with the upright size of the source it came from. */
 export interface DecodedImage extends RgbaImage {
   readonly sourceWidth: number;

@@ -8,10 +8,9 @@ import { extractInk } from '../../core/extract-ink.ts';
 import type { InkMap } from '../../core/ink-map.ts';
 import type { RgbaImage } from '../../core/preprocess.ts';
 import type { Size } from '../../core/segment-number.ts';
-import { ApiError } from '../errors.ts';
 import type { ReadJson } from '../routes/read-contract.ts';
-import { decodeBase64Image, decodeImage } from './decode-image.ts';
-import { MAX_IMAGE_BYTES } from './pixels-from-input.ts';
+import { decodeBase64Image } from './decode-image.ts';
+import { decodeImageBytes, noInk } from './pixels-from-input.ts';
 
 export interface InkInput {
   readonly map: InkMap;
@@ -19,27 +18,11 @@ export interface InkInput {
   readonly source: Size;
 }
 
-export const noInk = (): ApiError =>
-  new ApiError(
-    422,
-    'image_empty',
-    'No ink found',
-    'The image is blank: no digit stands out from the background.',
-  );
-
 /** The one place an image becomes ink: the photo extraction, as for single digits (paper, lines, specks gone). */
-export const inkMapOfImage = (image: RgbaImage): InkMap | null => extractInk(image);
+const inkMapOfImage = (image: RgbaImage): InkMap | null => extractInk(image);
 
 export async function inkFromImageBytes(bytes: Uint8Array): Promise<InkInput> {
-  if (bytes.byteLength > MAX_IMAGE_BYTES) {
-    throw new ApiError(
-      413,
-      'body_too_large',
-      'Image too large',
-      `The image holds ${bytes.byteLength} bytes; at most ${MAX_IMAGE_BYTES} are accepted.`,
-    );
-  }
-  const image = await decodeImage(bytes);
+  const image = await decodeImageBytes(bytes);
   const map = inkMapOfImage(image);
   if (map === null) throw noInk();
   // Boxes are reported in the input's own pixels: full size, after EXIF orientation (the decoder may reduce).

@@ -6,7 +6,7 @@
 
 import { readExifOrientation } from './exif-orientation.ts';
 
-export interface JpegComponentSpec {
+interface JpegComponentSpec {
   readonly id: number;
   /** Horizontal and vertical sampling factors (1..4). */
   readonly h: number;
@@ -15,7 +15,7 @@ export interface JpegComponentSpec {
   readonly quantTable: number;
 }
 
-export type JpegProcess = 'baseline' | 'progressive' | 'unsupported';
+type JpegProcess = 'baseline' | 'progressive' | 'unsupported';
 
 export interface JpegHeader {
   readonly width: number;

@@ -8,17 +8,23 @@ import { toMnistPixels } from '../../core/preprocess.ts';
 import { ApiError, unsupportedDetail } from '../errors.ts';
 import { MAX_IMAGE_BYTES, type PredictJson } from '../schemas.ts';
 import { DecodeBudget } from './decode-budget.ts';
-import { decodeBase64Image, decodeImage } from './decode-image.ts';
+import { type DecodedImage, decodeBase64Image, decodeImage } from './decode-image.ts';
 
 /** Raw image bodies and multipart files: at most MAX_IMAGE_BYTES. JSON may carry that image base64-encoded. */
 export { MAX_IMAGE_BYTES };
 export const MAX_JSON_BYTES = Math.ceil((MAX_IMAGE_BYTES * 4) / 3) + 64 * 1024;
 
-/** An image's 784 pixels; its decoding takes from `budget` (a batch shares one). */
-export async function pixelsFromImageBytes(
-  bytes: Uint8Array,
-  budget: DecodeBudget = new DecodeBudget(),
-): Promise<Float32Array> {
+/** 422 `image_empty`: nothing stands out from the background (a digit for /api/predict, a number for /api/read). */
+export const noInk = (): ApiError =>
+  new ApiError(
+    422,
+    'image_empty',
+    'No ink found',
+    'The image is blank: no digit stands out from the background.',
+  );
+
+/** An image sent as bytes (body, multipart file or base64), refused with 413 over MAX_IMAGE_BYTES, decoded. */
+export async function decodeImageBytes(bytes: Uint8Array, budget?: DecodeBudget): Promise<DecodedImage> {
   if (bytes.byteLength > MAX_IMAGE_BYTES) {
     throw new ApiError(
       413,
@@ -27,14 +33,16 @@ export async function pixelsFromImageBytes(
       `The image holds ${bytes.byteLength} bytes; at most ${MAX_IMAGE_BYTES} are accepted.`,
     );
   }
-  const pixels = toMnistPixels(await decodeImage(bytes, budget));
-  if (pixels === null)
-    throw new ApiError(
-      422,
-      'image_empty',
-      'No ink found',
-      'The image is blank: no digit stands out from the background.',
-    );
+  return decodeImage(bytes, budget);
+}
+
+/** An image's 784 pixels; its decoding takes from `budget` (a batch shares one). */
+export async function pixelsFromImageBytes(
+  bytes: Uint8Array,
+  budget: DecodeBudget = new DecodeBudget(),
+): Promise<Float32Array> {
+  const pixels = toMnistPixels(await decodeImageBytes(bytes, budget));
+  if (pixels === null) throw noInk();
   return pixels;
 }
 

@@ -6,24 +6,14 @@
  * tRNS transparency and Adam7 interlacing.
  */
 
-import type { PngHeader } from './png-structure.ts';
+import { ADAM7, type PngHeader } from './png-structure.ts';
 
-export class PngDecodeError extends Error {
+class PngDecodeError extends Error {
   override readonly name = 'PngDecodeError';
 }
 
 /** Compressed bytes given to the inflater at a time: bounds what one step can produce (×1032 at most). */
 const INFLATE_STEP = 4096;
-
-const ADAM7 = [
-  [0, 0, 8, 8],
-  [4, 0, 8, 8],
-  [0, 4, 4, 8],
-  [2, 0, 4, 4],
-  [0, 2, 2, 4],
-  [1, 0, 2, 2],
-  [0, 1, 1, 2],
-] as const;
 
 interface Chunks {
   readonly idat: Uint8Array[];

@@ -62,8 +62,8 @@ export function crc32(bytes: Uint8Array, start: number, end: number): number {
 const scanlineBytes = (width: number, height: number, bitsPerPixel: number): number =>
   width === 0 || height === 0 ? 0 : height * (1 + Math.ceil((width * bitsPerPixel) / 8));
 
-/** Adam7 passes: x/y start and step. */
-const ADAM7 = [
+/** Adam7 passes: x/y start and step (the decoder walks the same passes). */
+export const ADAM7 = [
   [0, 0, 8, 8],
   [4, 0, 8, 8],
   [0, 4, 4, 8],

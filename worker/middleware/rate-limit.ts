@@ -8,7 +8,7 @@ import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../app-types.ts';
 import { ApiError } from '../errors.ts';
 import { logEvent } from '../log.ts';
-import { RATE_LIMITS, type RateLimitKind, type RateLimitRule, rateLimitsOn } from '../rate-limits.ts';
+import { RATE_LIMITS, type RateLimitKind, type RateLimitRule } from '../rate-limits.ts';
 import { withTimeout } from '../timeout.ts';
 
 /** A limiter that does not answer within this is skipped (fail open): an outage of it is no outage of the API. */
@@ -23,13 +23,14 @@ const LIMITER_TIMEOUT_MS = 1000;
 export function rateLimit(kind: RateLimitKind): MiddlewareHandler<AppEnv> {
   const rule: RateLimitRule = RATE_LIMITS[kind];
   return async function rateLimitByAddress(c, next) {
-    if (!rateLimitsOn(c.env)) return next();
+    const limiters = c.var.settings.rateLimiters;
+    if (limiters === null) return next();
     // Cloudflare sets CF-Connecting-IP on every request it proxies; without it (local tools) all share one key.
     const key = c.req.header('cf-connecting-ip') ?? 'no-address';
     let allowed = true;
     try {
       ({ success: allowed } = await withTimeout(
-        c.env[rule.binding].limit({ key }),
+        limiters[kind].limit({ key }),
         LIMITER_TIMEOUT_MS,
         `rate limiter ${rule.binding}`,
       ));

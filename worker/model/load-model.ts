@@ -42,7 +42,7 @@ export interface LoadOptions {
 export type LoadModel = (bucket: R2Bucket, version: string, options?: LoadOptions) => Promise<LoadedModel>;
 
 /** The manifest of a published version, or ModelVersionNotFoundError. */
-export async function readManifest(
+async function readManifest(
   bucket: R2Bucket,
   version: string,
   timeoutMs = R2_READ_TIMEOUT_MS,

@@ -27,7 +27,7 @@ export interface CheckedWeight {
 }
 
 /** Pulls `weightsManifest` out of a parsed model.json, refusing anything not shaped like tfjs's format. */
-export function weightsManifestOf(modelJson: unknown): WeightsGroup[] {
+function weightsManifestOf(modelJson: unknown): WeightsGroup[] {
   const manifest = (modelJson as { weightsManifest?: unknown } | null)?.weightsManifest;
   if (!Array.isArray(manifest) || manifest.length === 0) {
     throw new ModelVerificationError('model.json has no weightsManifest');
@@ -46,7 +46,7 @@ export function weightsManifestOf(modelJson: unknown): WeightsGroup[] {
 }
 
 /** Every WEIGHT_SPECS weight present with its exact shape, nothing else, every value finite. */
-export function checkWeights(
+function checkWeights(
   decoded: ReadonlyMap<string, Float32Array>,
   groups: readonly WeightsGroup[],
 ): Map<string, CheckedWeight> {

@@ -20,7 +20,34 @@ import {
 } from '../schemas.ts';
 
 const binary = { schema: { type: 'string' as const, format: 'binary' } };
-export const MODEL_PICTURES = ['curves.svg', 'confusion.svg', 'reliability.svg'] as const;
+
+/** An answer with a JSON body: the `responses` entry of a status. */
+export const jsonAnswer = <Schema>(description: string, schema: Schema) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+
+/** A required JSON request body. */
+export const jsonBody = <Schema>(schema: Schema) => ({
+  required: true,
+  content: { 'application/json': { schema } },
+});
+
+/**
+ * The request body of a route taking one image in any of four forms (POST /api/predict, POST /api/read):
+ * `json` is the schema of the JSON form.
+ */
+export const imageBody = <Schema>(json: Schema) => ({
+  // Not `required`: zod-openapi would then run the JSON and form validators on every body type.
+  description: 'Exactly one of the four forms; the Content-Type header says which.',
+  content: {
+    'application/json': { schema: json },
+    'image/png': binary,
+    'image/jpeg': binary,
+    'multipart/form-data': { schema: MultipartBody },
+  },
+});
+const MODEL_PICTURES = ['curves.svg', 'confusion.svg', 'reliability.svg'] as const;
 
 const descriptions: Record<number, string> = {
   400: 'Malformed JSON or invalid input',
@@ -53,19 +80,10 @@ export const predictRoute = createRoute({
   summary: 'Recognise one handwritten digit',
   request: {
     query: VersionQuery,
-    body: {
-      // Not `required`: zod-openapi would then run the JSON and form validators on every body type.
-      description: 'Exactly one of the four forms; the Content-Type header says which.',
-      content: {
-        'application/json': { schema: PredictJsonBody },
-        'image/png': binary,
-        'image/jpeg': binary,
-        'multipart/form-data': { schema: MultipartBody },
-      },
-    },
+    body: imageBody(PredictJsonBody),
   },
   responses: {
-    200: { description: 'The predicted digit', content: { 'application/json': { schema: PredictResponse } } },
+    200: jsonAnswer('The predicted digit', PredictResponse),
     ...problemResponses(400, 404, 409, 413, 415, 422, 429, 503),
   },
 });
@@ -77,13 +95,10 @@ export const batchRoute = createRoute({
   summary: 'Recognise up to 256 digits in one call',
   request: {
     query: VersionQuery,
-    body: { required: true, content: { 'application/json': { schema: BatchBody } } },
+    body: jsonBody(BatchBody),
   },
   responses: {
-    200: {
-      description: 'One prediction per image, in order',
-      content: { 'application/json': { schema: BatchResponse } },
-    },
+    200: jsonAnswer('One prediction per image, in order', BatchResponse),
     ...problemResponses(400, 404, 409, 413, 415, 422, 429, 503),
   },
 });
@@ -95,7 +110,7 @@ export const modelRoute = createRoute({
   summary: 'The served model: version, architecture, size and test metrics',
   request: { query: VersionQuery },
   responses: {
-    200: { description: 'The model', content: { 'application/json': { schema: ModelResponse } } },
+    200: jsonAnswer('The model', ModelResponse),
     ...problemResponses(400, 404, 409, 503),
   },
 });
@@ -118,7 +133,7 @@ export const healthRoute = createRoute({
   operationId: 'getHealth',
   summary: 'Whether a model is loaded, which one, and the last load failure',
   responses: {
-    200: { description: 'A model serves', content: { 'application/json': { schema: HealthResponse } } },
+    200: jsonAnswer('A model serves', HealthResponse),
     ...problemResponses(503),
   },
 });
@@ -129,7 +144,7 @@ export const liveRoute = createRoute({
   operationId: 'getLiveness',
   summary: 'Liveness: the Worker answers (touches neither the model nor storage)',
   responses: {
-    200: { description: 'The Worker is live', content: { 'application/json': { schema: LiveResponse } } },
+    200: jsonAnswer('The Worker is live', LiveResponse),
   },
 });
 
@@ -139,7 +154,7 @@ export const readyRoute = createRoute({
   operationId: 'getReadiness',
   summary: 'Readiness: a verified model is loaded (loads it if none is)',
   responses: {
-    200: { description: 'Ready to predict', content: { 'application/json': { schema: ReadyResponse } } },
+    200: jsonAnswer('Ready to predict', ReadyResponse),
     ...problemResponses(503),
   },
 });

@@ -11,15 +11,16 @@ import {
   feedbackStatsRoute,
   feedbackStatusRoute,
   SELF_REPORTED_NOTE,
+  STORED_DESCRIPTION,
 } from '../feedback/contract.ts';
-import { feedbackEnabled, STORED_DESCRIPTION } from '../feedback/settings.ts';
 import { feedbackByVersion, insertCorrection } from '../feedback/store.ts';
 import { limitBody } from '../middleware/limit-body.ts';
 import { rateLimit } from '../middleware/rate-limit.ts';
+import type { Settings } from '../settings.ts';
 
-/** 404 before anything else is read when feedback is switched off here. */
-export const requireFeedback: MiddlewareHandler<AppEnv> = async function requireFeedback(c, next) {
-  if (!feedbackEnabled(c.env)) {
+/** The corrections database, or 404 when feedback is switched off on this deployment. */
+function feedbackDatabase(settings: Settings): D1Database {
+  if (settings.feedbackDatabase === null) {
     throw new ApiError(
       404,
       'not_found',
@@ -27,6 +28,12 @@ export const requireFeedback: MiddlewareHandler<AppEnv> = async function require
       'Feedback is switched off on this deployment (FEEDBACK=off); predictions work as usual.',
     );
   }
+  return settings.feedbackDatabase;
+}
+
+/** 404 before anything else is read when feedback is switched off here. */
+const requireFeedback: MiddlewareHandler<AppEnv> = async function requireFeedback(c, next) {
+  feedbackDatabase(c.var.settings);
   await next();
 };
 
@@ -42,7 +49,7 @@ export function registerFeedback(app: ApiApp): void {
     const body = c.req.valid('json');
     const pixels = pixelsToBytes(body.pixels);
     const id = await correctionId(pixels, body.label);
-    const created = await insertCorrection(c.env.FEEDBACK_DB, {
+    const created = await insertCorrection(feedbackDatabase(c.var.settings), {
       id,
       createdAt: new Date().toISOString(),
       modelVersion: body.modelVersion,
@@ -60,7 +67,7 @@ export function registerFeedback(app: ApiApp): void {
 
   app.openapi({ ...feedbackStatsRoute, middleware: [requireFeedback] }, async (c) => {
     const { version } = c.req.valid('query');
-    const versions = await feedbackByVersion(c.env.FEEDBACK_DB, version);
+    const versions = await feedbackByVersion(feedbackDatabase(c.var.settings), version);
     // Short caching: the numbers move slowly and /model fetches them on every visit.
     c.header('cache-control', 'public, max-age=30');
     return c.json({ selfReported: true as const, note: SELF_REPORTED_NOTE, versions }, 200);

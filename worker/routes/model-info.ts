@@ -31,7 +31,7 @@ export function registerModelInfo(app: ApiApp): void {
           testDigitsFlagged: manifest.digitDetector?.metrics.testDigitsFlagged ?? null,
         },
         files: manifest.files,
-        feedback: await liveFeedbackFor(c.env, manifest.version),
+        feedback: await liveFeedbackFor(c.var.settings.feedbackDatabase, manifest.version),
       },
       200,
     );

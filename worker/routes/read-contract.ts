@@ -5,11 +5,11 @@
 
 import { createRoute, z } from '@hono/zod-openapi';
 import { MAX_DIGITS } from '../../core/segment-number.ts';
-import { ImageInput, ModelRef, MultipartBody, Prediction, VersionQuery } from '../schemas.ts';
-import { problemResponses } from './definitions.ts';
+import { ImageInput, ModelRef, PixelsInput, Prediction, VersionQuery } from '../schemas.ts';
+import { imageBody, jsonAnswer, problemResponses } from './definitions.ts';
 
 /** A grey bitmap sent as numbers may hold at most this many pixels (about 8 MB of JSON at most). */
-export const MAX_BITMAP_PIXELS = 1024 * 1024;
+const MAX_BITMAP_PIXELS = 1024 * 1024;
 
 /** `pixels` checked in one pass (a per-element zod schema is far slower on a million numbers). */
 function checkBitmap(value: { width: number; height: number; pixels: unknown }, context: z.RefinementCtx) {
@@ -43,7 +43,7 @@ function checkBitmap(value: { width: number; height: number; pixels: unknown }, 
   }
 }
 
-export const BitmapInput = z
+const BitmapInput = z
   .strictObject({
     width: z.number().int().min(1).max(4096),
     height: z.number().int().min(1).max(4096),
@@ -59,9 +59,9 @@ export const BitmapInput = z
   .openapi('BitmapInput');
 
 // Bitmap first, image second: the branch order validation-error.ts explains union failures by.
-export const ReadJsonBody = z.union([BitmapInput, ImageInput]).openapi('ReadJsonBody');
+const ReadJsonBody = z.union([BitmapInput, ImageInput]).openapi('ReadJsonBody');
 
-export const PixelBox = z
+const PixelBox = z
   .object({
     x: z.number().int().min(0),
     y: z.number().int().min(0),
@@ -72,9 +72,21 @@ export const PixelBox = z
     description: "The digit's ink, in the input's own pixels (after EXIF orientation).",
   });
 
-export const ReadDigit = Prediction.extend({ box: PixelBox }).openapi('ReadDigit');
+const ReadDigit = Prediction.extend({
+  box: PixelBox,
+  pixels: PixelsInput.shape.pixels.optional().openapi({
+    description:
+      'Only with `?include=pixels`: the 28×28 image the model read for this digit, row by row, ink = 1, three decimals. Send it as it is to POST /api/feedback when a person corrects this digit.',
+  }),
+}).openapi('ReadDigit');
 
-export const ReadResponse = z
+const ReadQuery = VersionQuery.extend({
+  include: z.enum(['pixels']).optional().openapi({
+    description: "`pixels`: each digit also carries `pixels`, the model's 28×28 input for it.",
+  }),
+});
+
+const ReadResponse = z
   .object({
     text: z.string().regex(/^[0-9]{1,16}$/),
     digits: z.array(ReadDigit).min(1).max(MAX_DIGITS),
@@ -88,27 +100,17 @@ export const ReadResponse = z
 
 export type ReadJson = z.infer<typeof ReadJsonBody>;
 
-const binary = { schema: { type: 'string' as const, format: 'binary' } };
-
 export const readRoute = createRoute({
   method: 'post',
   path: '/api/read',
   operationId: 'readNumber',
   summary: 'Read a written number: one line of 1 to 16 digits, left to right',
   request: {
-    query: VersionQuery,
-    body: {
-      description: 'Exactly one of the four forms; the Content-Type header says which.',
-      content: {
-        'application/json': { schema: ReadJsonBody },
-        'image/png': binary,
-        'image/jpeg': binary,
-        'multipart/form-data': { schema: MultipartBody },
-      },
-    },
+    query: ReadQuery,
+    body: imageBody(ReadJsonBody),
   },
   responses: {
-    200: { description: 'The number read', content: { 'application/json': { schema: ReadResponse } } },
-    ...problemResponses(400, 404, 409, 413, 415, 422, 503),
+    200: jsonAnswer('The number read', ReadResponse),
+    ...problemResponses(400, 404, 409, 413, 415, 422, 429, 503),
   },
 });

@@ -2,7 +2,8 @@
 
 import { endTime, startTime } from 'hono/timing';
 import { softmaxWithTemperature } from '../../core/confidence.ts';
-import { CLASS_COUNT } from '../../core/model-spec.ts';
+import { CLASS_COUNT, PIXEL_COUNT } from '../../core/model-spec.ts';
+import { pixelsForJson } from '../../core/preprocess.ts';
 import {
   chooseReading,
   MAX_DIGITS,
@@ -10,36 +11,18 @@ import {
   NumberReadError,
   type NumberReading,
   planNumber,
+  type ReadDigit,
+  type Size,
   scaleBox,
 } from '../../core/segment-number.ts';
 import type { ApiApp } from '../app-types.ts';
 import { ApiError } from '../errors.ts';
-import { type InkInput, inkFromImageBytes, inkFromJson, noInk } from '../input/ink-map-from-input.ts';
-import { bodyKindOf } from '../input/pixels-from-input.ts';
-import { limitBody } from '../middleware/limit-body.ts';
-import { rateLimit } from '../middleware/rate-limit.ts';
+import { type InkInput, inkFromImageBytes, inkFromJson } from '../input/ink-map-from-input.ts';
+import { noInk } from '../input/pixels-from-input.ts';
+import type { ModelOutputs } from '../model/fused-model.ts';
+import type { LoadedModel } from '../model/load-model.ts';
 import { type ReadJson, readRoute } from './read-contract.ts';
-import { predictionAt } from './shared.ts';
-
-async function readInk(
-  request: Request,
-  kind: ReturnType<typeof bodyKindOf>,
-  json: unknown,
-  form: unknown,
-): Promise<InkInput> {
-  if (kind === 'json') return inkFromJson(json as ReadJson);
-  if (kind === 'image') return inkFromImageBytes(new Uint8Array(await request.arrayBuffer()));
-  const file = (form as Record<string, unknown>).image;
-  if (!(file instanceof File)) {
-    throw new ApiError(
-      400,
-      'invalid_request',
-      'Invalid request',
-      'The multipart body needs one file field named "image".',
-    );
-  }
-  return inkFromImageBytes(new Uint8Array(await file.arrayBuffer()));
-}
+import { oneImageMiddleware, predictionAt, readImageBody } from './shared.ts';
 
 function toApiError(error: unknown): unknown {
   if (!(error instanceof NumberReadError)) return error;
@@ -62,9 +45,25 @@ function plan(input: InkInput): NumberPlan {
 }
 
 /**
- * The answer: every digit with its box in the input's pixels. The one place a read digit is shaped, so
- * per-digit fields added to /api/predict's answer (uncertainty) are added here too.
+ * One digit of the answer: its prediction, its box in the input's pixels and, when asked for, the 28×28
+ * image the model read (what POST /api/feedback takes). The one place a read digit is shaped, so per-digit
+ * fields added to /api/predict's answer (uncertainty) are added here too.
  */
+function answerDigit(
+  loaded: LoadedModel,
+  outputs: ModelOutputs & { readonly pixels: Float32Array },
+  digit: ReadDigit,
+  scale: { readonly from: Size; readonly to: Size },
+  withPixels: boolean,
+) {
+  const start = digit.candidate * PIXEL_COUNT;
+  return {
+    ...predictionAt(loaded, outputs, digit.candidate),
+    box: scaleBox(digit.box, scale.from, scale.to),
+    ...(withPixels ? { pixels: pixelsForJson(outputs.pixels.subarray(start, start + PIXEL_COUNT)) } : {}),
+  };
+}
+
 /** Plain softmax of every row of `count` × 10 logits. */
 function rawSoftmax(logits: Float32Array, count: number): Float32Array {
   const probabilities = new Float32Array(count * CLASS_COUNT);
@@ -78,43 +77,36 @@ function rawSoftmax(logits: Float32Array, count: number): Float32Array {
 }
 
 export function registerRead(app: ApiApp): void {
-  app.openapi(
-    { ...readRoute, middleware: [rateLimit('predict'), limitBody(['json', 'image', 'multipart'])] },
-    async (c) => {
-      const kind = bodyKindOf(c.req.header('content-type'));
-      // zod-openapi types `valid` only for routes with one body type; ours declares four.
-      const validated = c.req.valid.bind(c.req) as unknown as (target: 'json' | 'form') => unknown;
-      const json = kind === 'json' ? validated('json') : undefined;
-      const form = kind === 'multipart' ? validated('form') : undefined;
-      startTime(c, 'decode', 'Input decoding and segmentation');
-      const input = await readInk(c.req.raw, kind, json, form);
-      const segments = plan(input);
-      endTime(c, 'decode');
-      const { version } = c.req.valid('query');
-      const answer = await c.var.registry.run(version, c.var.waitUntil, (loaded) => {
-        startTime(c, 'inference', 'Model inference, all candidate digits in one batch');
-        const count = segments.candidates.length;
-        const outputs = { ...loaded.model.outputs(segments.inputs, count), pixels: segments.inputs };
-        endTime(c, 'inference');
-        let reading: NumberReading;
-        try {
-          // The choice between cuts was tuned on the raw softmax; the answer is calibrated, with the signals.
-          reading = chooseReading(segments, rawSoftmax(outputs.logits, count));
-        } catch (error) {
-          throw toApiError(error);
-        }
-        const digits = reading.digits.map((digit) => ({
-          ...predictionAt(loaded, outputs, digit.candidate),
-          box: scaleBox(digit.box, segments.size, input.source),
-        }));
-        return {
-          text: reading.text,
-          digits,
-          confidence: digits.reduce((product, digit) => product * digit.confidence, 1),
-          model: { version: loaded.version },
-        };
-      });
-      return c.json(answer, 200);
-    },
-  );
+  app.openapi({ ...readRoute, middleware: oneImageMiddleware }, async (c) => {
+    startTime(c, 'decode', 'Input decoding and segmentation');
+    const body = await readImageBody<ReadJson>(c.req);
+    const input = await ('json' in body ? inkFromJson(body.json) : inkFromImageBytes(body.bytes));
+    const segments = plan(input);
+    endTime(c, 'decode');
+    const { version, include } = c.req.valid('query');
+    const answer = await c.var.registry.run(version, c.var.waitUntil, (loaded) => {
+      startTime(c, 'inference', 'Model inference, all candidate digits in one batch');
+      const count = segments.candidates.length;
+      const outputs = { ...loaded.model.outputs(segments.inputs, count), pixels: segments.inputs };
+      endTime(c, 'inference');
+      let reading: NumberReading;
+      try {
+        // The choice between cuts was tuned on the raw softmax; the answer is calibrated, with the signals.
+        reading = chooseReading(segments, rawSoftmax(outputs.logits, count));
+      } catch (error) {
+        throw toApiError(error);
+      }
+      const scale = { from: segments.size, to: input.source };
+      const digits = reading.digits.map((digit) =>
+        answerDigit(loaded, outputs, digit, scale, include === 'pixels'),
+      );
+      return {
+        text: reading.text,
+        digits,
+        confidence: digits.reduce((product, digit) => product * digit.confidence, 1),
+        model: { version: loaded.version },
+      };
+    });
+    return c.json(answer, 200);
+  });
 }

@@ -17,7 +17,7 @@ export const DOCUMENTED_ERRORS: readonly DocumentedError[] = [
   {
     status: 400,
     code: 'invalid_request',
-    when: 'The JSON has the wrong shape (neither pixels nor image, a batch of 0 or over 256 items), or a multipart form has no image field.',
+    when: 'The JSON has the wrong shape (neither pixels nor image, a batch of 0 or over 256 items), a multipart form has no image field, or /api/read got an ?include= other than pixels.',
   },
   {
     status: 400,

@@ -3,7 +3,7 @@
  * an honest state for every way it can go (loading, switched off, failed, nobody answered yet).
  */
 
-export interface LiveVersionRow {
+interface LiveVersionRow {
   readonly version: string;
   readonly received: string;
   readonly shareRight: string;

@@ -1,4 +1,5 @@
 /** The pad's side of POST /api/feedback: is it on here, and sending one answer. */
+import { pixelsForJson } from '../../../core/preprocess.ts';
 
 /** What the question is about: one prediction of one 28×28 image. */
 export interface FeedbackSubject {
@@ -10,8 +11,7 @@ export interface FeedbackSubject {
 /** The request body for an answer: `label` is the right digit (the prediction itself when "right"). */
 export function feedbackBody(subject: FeedbackSubject, label: number, source: 'pad' | 'api' = 'pad') {
   return {
-    // Three decimals, as for predictions: stored as bytes (256 levels) anyway.
-    pixels: Array.from(subject.pixels, (value) => Math.round(value * 1000) / 1000),
+    pixels: pixelsForJson(subject.pixels),
     label,
     predicted: subject.predicted,
     modelVersion: subject.modelVersion,

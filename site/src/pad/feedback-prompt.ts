@@ -5,7 +5,7 @@
  */
 import { type FeedbackSubject, feedbackAvailable, sendFeedback } from './feedback-client.ts';
 
-export type FeedbackState = 'off' | 'idle' | 'asking' | 'choosing' | 'sending' | 'thanks' | 'failed';
+type FeedbackState = 'off' | 'idle' | 'asking' | 'choosing' | 'sending' | 'thanks' | 'failed';
 
 export interface FeedbackPrompt {
   /** Asks about this prediction (replacing any earlier question). */
@@ -16,13 +16,31 @@ export interface FeedbackPrompt {
   dispose(): void;
 }
 
+export interface FeedbackPromptOptions {
+  readonly endpoint?: string;
+  /** Whether this deployment takes feedback, when the caller already asked (one request for many prompts). */
+  readonly available?: Promise<boolean>;
+  /** The question for a prediction; "Is 7 right?" by default. */
+  readonly question?: (subject: FeedbackSubject) => string;
+  /** The question over the row 0–9 after ✗; "Which digit was it?" by default. */
+  readonly which?: (subject: FeedbackSubject) => string;
+}
+
+/** Ids for the question labels: the markup has none, so it can be cloned (one prompt per read digit). */
+let promptCount = 0;
+
 export function mountFeedbackPrompt(
   element: HTMLElement,
-  options: { endpoint?: string } = {},
+  options: FeedbackPromptOptions = {},
 ): FeedbackPrompt {
-  const { endpoint = '/api/feedback' } = options;
+  const {
+    endpoint = '/api/feedback',
+    question: questionFor = (asked) => `Is ${asked.predicted} right?`,
+    which: whichFor = () => 'Which digit was it?',
+  } = options;
   const listeners = new AbortController();
   const { signal } = listeners;
+  const available = options.available ?? feedbackAvailable(endpoint, signal);
   const one = <T extends Element>(selector: string): T => {
     const found = element.querySelector<T>(selector);
     if (found === null) throw new Error(`feedback markup is missing ${selector}`);
@@ -30,6 +48,13 @@ export function mountFeedbackPrompt(
   };
   const status = one<HTMLElement>('[data-feedback-status]');
   const question = one<HTMLElement>('[data-feedback-question]');
+  const which = one<HTMLElement>('[data-feedback-which]');
+  // Each group is named by its visible question, through ids unique on the page.
+  promptCount += 1;
+  question.id = `feedback-question-${promptCount}`;
+  which.id = `feedback-which-${promptCount}`;
+  one<HTMLElement>('[data-feedback-ask]').setAttribute('aria-labelledby', question.id);
+  one<HTMLElement>('[data-feedback-choose]').setAttribute('aria-labelledby', which.id);
   let subject: FeedbackSubject | null = null;
   let enabled: boolean | null = null;
   let sending: AbortController | null = null;
@@ -46,7 +71,10 @@ export function mountFeedbackPrompt(
     sending?.abort();
     const request = new AbortController();
     sending = request;
+    // The answer buttons hide now: keep the keyboard in the question, where the outcome is said.
+    const hadFocus = element.contains(document.activeElement);
     setState('sending', 'Sending…');
+    if (hadFocus) status.focus();
     try {
       await sendFeedback(answered, label, { endpoint, signal: AbortSignal.any([signal, request.signal]) });
       if (subject === answered)
@@ -73,7 +101,7 @@ export function mountFeedbackPrompt(
       if (answer === 'right') void send(subject.predicted);
       else if (answer === 'wrong') {
         setState('choosing');
-        element.querySelector<HTMLButtonElement>('button[data-feedback-answer="0"]')?.focus();
+        element.querySelector<HTMLButtonElement>('button[data-feedback-digit]:not(:disabled)')?.focus();
       } else if (answer !== undefined && /^[0-9]$/.test(answer)) void send(Number(answer));
     },
     { signal },
@@ -81,7 +109,8 @@ export function mountFeedbackPrompt(
 
   const show = () => {
     if (subject === null || enabled !== true) return setState(enabled === false ? 'off' : 'idle');
-    question.textContent = `Is ${subject.predicted} right?`;
+    question.textContent = questionFor(subject);
+    which.textContent = whichFor(subject);
     // The model's own digit is not a correction of itself.
     for (const button of element.querySelectorAll<HTMLButtonElement>('[data-feedback-digit]'))
       button.disabled = button.dataset.feedbackAnswer === String(subject.predicted);
@@ -89,9 +118,9 @@ export function mountFeedbackPrompt(
   };
 
   setState('idle');
-  void feedbackAvailable(endpoint, signal).then((available) => {
+  void available.then((isAvailable) => {
     if (signal.aborted) return;
-    enabled = available;
+    enabled = isAvailable;
     show();
   });
 

@@ -4,13 +4,13 @@
  * Pure pieces (strokes, answer checks, summaries, box mapping) live in their own unit-tested modules.
  */
 import { failureMessage, formatPercent } from './format.ts';
-import { toPadPoint } from './geometry.ts';
-import { StrokeHistory } from './history.ts';
+import type { Stroke } from './geometry.ts';
 import { LatestOnly } from './latest-only.ts';
 import { boxesOnPad, type Reading, readingSummary, requestReading } from './number-reading.ts';
 import { PredictionError } from './prediction-client.ts';
+import { renderStrokes, widePad } from './render.ts';
+import { mountStrokePad } from './stroke-pad.ts';
 import { debounce, retryDelayMs } from './timing.ts';
-import { renderWideStrokes } from './wide-render.ts';
 
 /** The picture sent to the API: independent of screen size and pixel ratio. */
 const SOURCE_WIDTH = 840;
@@ -24,8 +24,16 @@ function one<T extends Element>(root: ParentNode, selector: string): T {
   return element;
 }
 
+/** What other parts of the page follow (the per-digit feedback), without the number pad knowing them. */
+export interface NumberPadHooks {
+  /** A reading is shown. */
+  readonly onReading?: (reading: Reading) => void;
+  /** The pad was emptied. */
+  readonly onReset?: () => void;
+}
+
 /** Starts the number pad inside `root`; returns a function that removes every listener, observer and timer. */
-export function mountNumberPad(root: HTMLElement): () => void {
+export function mountNumberPad(root: HTMLElement, hooks: NumberPadHooks = {}): () => void {
   const canvas = one<HTMLCanvasElement>(root, '[data-number-canvas]');
   const hint = one<HTMLElement>(root, '[data-number-hint]');
   const undoButton = one<HTMLButtonElement>(root, '[data-number-undo]');
@@ -34,7 +42,6 @@ export function mountNumberPad(root: HTMLElement): () => void {
   const notice = one<HTMLElement>(root, '[data-number-notice]');
   const digitList = one<HTMLOListElement>(root, '[data-number-digits]');
   const details = one<HTMLElement>(root, '[data-number-details]');
-  const history = new StrokeHistory();
   const sequence = new LatestOnly();
   const listeners = new AbortController();
   const { signal } = listeners;
@@ -46,16 +53,12 @@ export function mountNumberPad(root: HTMLElement): () => void {
   if (context === null || sourceContext === null) throw new Error('2D canvas unavailable');
 
   let reading: Reading | null = null;
-  let activePointer: number | null = null;
-  let rect = canvas.getBoundingClientRect();
-  let frame = 0;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   let failedAttempts = 0;
 
-  const draw = () => {
-    frame = 0;
+  const paint = (drawn: readonly Stroke[]) => {
     const style = getComputedStyle(canvas);
-    renderWideStrokes(context, history.strokes, canvas.width, canvas.height, style.color);
+    renderStrokes(context, drawn, widePad(canvas.width, canvas.height), style.color);
     if (reading === null) return;
     // The digits read, boxed, with the digit over each box.
     const boxes = boxesOnPad(reading, { width: SOURCE_WIDTH, height: SOURCE_HEIGHT }, canvas);
@@ -74,23 +77,25 @@ export function mountNumberPad(root: HTMLElement): () => void {
       );
     });
   };
-  const requestDraw = () => {
-    if (frame === 0) frame = requestAnimationFrame(draw);
-  };
 
-  // Backing store in device pixels at the pad's 3:1 shape; redraw on every size change.
-  const resize = () => {
-    const width = Math.round(canvas.clientWidth * (window.devicePixelRatio || 1));
-    const height = Math.round(width / 3);
-    if (width > 0 && width !== canvas.width) {
-      canvas.width = width;
-      canvas.height = height;
-      draw();
-    }
-  };
-  const observer = new ResizeObserver(resize);
-  observer.observe(canvas);
-  resize();
+  const strokes = mountStrokePad({
+    canvas,
+    undoButton,
+    clearButton,
+    aspect: SOURCE_WIDTH / SOURCE_HEIGHT,
+    signal,
+    paint,
+    onStrokeStart: () => {
+      hint.hidden = true;
+    },
+    onStrokeMove: () => liveRead.schedule(),
+    onStrokesChange: () => {
+      liveRead.cancel();
+      void read();
+    },
+    onClear: () => reset(),
+  });
+  const { history } = strokes;
 
   const setNotice = (message: string | null) => {
     notice.textContent = message ?? '';
@@ -140,12 +145,7 @@ export function mountNumberPad(root: HTMLElement): () => void {
       }),
     );
     showDetails(null);
-    requestDraw();
-  };
-
-  const updateButtons = () => {
-    undoButton.disabled = history.isEmpty;
-    clearButton.disabled = history.isEmpty;
+    strokes.requestPaint();
   };
 
   const cancelRetry = () => {
@@ -156,7 +156,7 @@ export function mountNumberPad(root: HTMLElement): () => void {
   const read = async () => {
     cancelRetry();
     if (history.isEmpty) return;
-    renderWideStrokes(sourceContext, history.strokes, SOURCE_WIDTH, SOURCE_HEIGHT, '#000');
+    renderStrokes(sourceContext, history.strokes, widePad(SOURCE_WIDTH, SOURCE_HEIGHT), '#000');
     const png = await new Promise<Blob | null>((resolve) => source.toBlob(resolve, 'image/png'));
     if (png === null) return;
     const ticket = sequence.next();
@@ -167,6 +167,7 @@ export function mountNumberPad(root: HTMLElement): () => void {
       failedAttempts = 0;
       setNotice(null);
       showReading(answer);
+      hooks.onReading?.(answer);
     } catch (error) {
       if (signal.aborted || !sequence.accept(ticket)) return;
       const failure = error instanceof PredictionError ? error.failure : 'unreachable';
@@ -191,67 +192,10 @@ export function mountNumberPad(root: HTMLElement): () => void {
     result.removeAttribute('aria-busy');
     hint.hidden = false;
     showReading(null);
-    updateButtons();
-    draw();
+    strokes.updateButtons();
+    strokes.paint();
+    hooks.onReset?.();
   };
-  const clear = () => {
-    history.clear();
-    reset();
-  };
-  const undo = () => {
-    if (!history.undo()) return;
-    if (history.isEmpty) return reset();
-    updateButtons();
-    draw();
-    liveRead.cancel();
-    void read();
-  };
-
-  const pointFrom = (event: PointerEvent) =>
-    toPadPoint(event.clientX - rect.left, event.clientY - rect.top, rect.width, rect.height);
-  const finishStroke = (event: PointerEvent) => {
-    if (event.pointerId !== activePointer) return;
-    activePointer = null;
-    if (!history.end()) return;
-    draw();
-    liveRead.cancel();
-    void read();
-  };
-
-  canvas.addEventListener(
-    'pointerdown',
-    (event) => {
-      if (!event.isPrimary || (event.pointerType === 'mouse' && event.button !== 0)) return;
-      event.preventDefault();
-      canvas.setPointerCapture(event.pointerId);
-      rect = canvas.getBoundingClientRect();
-      activePointer = event.pointerId;
-      history.begin(pointFrom(event));
-      hint.hidden = true;
-      updateButtons();
-      requestDraw();
-    },
-    { signal },
-  );
-  canvas.addEventListener(
-    'pointermove',
-    (event) => {
-      if (event.pointerId !== activePointer) return;
-      const samples = event.getCoalescedEvents?.() ?? [];
-      let changed = false;
-      for (const sample of samples.length > 0 ? samples : [event])
-        changed = history.extend(pointFrom(sample)) || changed;
-      if (!changed) return;
-      requestDraw();
-      liveRead.schedule();
-    },
-    { signal },
-  );
-  canvas.addEventListener('pointerup', finishStroke, { signal });
-  canvas.addEventListener('pointercancel', finishStroke, { signal });
-  canvas.addEventListener('lostpointercapture', finishStroke, { signal });
-  clearButton.addEventListener('click', clear, { signal });
-  undoButton.addEventListener('click', undo, { signal });
   digitList.addEventListener(
     'click',
     (event) => {
@@ -262,31 +206,13 @@ export function mountNumberPad(root: HTMLElement): () => void {
     },
     { signal },
   );
-  document.addEventListener(
-    'keydown',
-    (event) => {
-      // Only while Number mode is shown: the digit pad answers the same keys in Digit mode.
-      if (root.closest('[hidden]') !== null) return;
-      const target = event.target as HTMLElement | null;
-      if (target?.closest('input, textarea, [contenteditable="true"]')) return;
-      if (event.key === 'Escape') {
-        clear();
-      } else if ((event.ctrlKey || event.metaKey) && !event.shiftKey && event.key.toLowerCase() === 'z') {
-        event.preventDefault();
-        undo();
-      }
-    },
-    { signal },
-  );
-  window.matchMedia('(prefers-color-scheme: dark)').addEventListener('change', draw, { signal });
 
   reset();
 
   return () => {
     listeners.abort();
-    observer.disconnect();
+    strokes.dispose();
     liveRead.cancel();
     cancelRetry();
-    if (frame !== 0) cancelAnimationFrame(frame);
   };
 }

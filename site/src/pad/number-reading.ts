@@ -2,17 +2,20 @@
  * The Number mode's pure side: the `POST /api/read` answer checked and summarised for people and screen
  * readers, digit boxes mapped onto the visible pad, and the request itself (a PNG of the pad).
  */
-import { CLASS_COUNT } from '../../../core/model-spec.ts';
+import { CLASS_COUNT, PIXEL_COUNT } from '../../../core/model-spec.ts';
 import type { Region } from '../../../core/resample.ts';
 import { type Size, scaleBox } from '../../../core/segment-number.ts';
+import type { FeedbackSubject } from './feedback-client.ts';
 import { confidenceWord, formatPercent } from './format.ts';
 import { PredictionError } from './prediction-client.ts';
 
-export interface ReadDigit {
+interface ReadDigit {
   readonly digit: number;
   readonly confidence: number;
   readonly probabilities: readonly number[];
   readonly box: Region;
+  /** The 28×28 image the model read for this digit (asked for with `?include=pixels`). */
+  readonly pixels?: readonly number[];
 }
 
 /** The `POST /api/read` answer. */
@@ -43,7 +46,8 @@ export function parseReading(body: unknown): Reading | null {
         typeof d.confidence === 'number' &&
         Array.isArray(d.probabilities) &&
         d.probabilities.length === CLASS_COUNT &&
-        isBox(d.box),
+        isBox(d.box) &&
+        (d.pixels === undefined || (Array.isArray(d.pixels) && d.pixels.length === PIXEL_COUNT)),
     ) &&
     typeof model === 'object' &&
     model !== null &&
@@ -65,15 +69,32 @@ export function boxesOnPad(reading: Reading, from: Size, to: Size): Region[] {
   return reading.digits.map((digit) => scaleBox(digit.box, from, to));
 }
 
+/**
+ * What a per-digit "Right?" asks about: digit `index` of the reading, with the model's own 28×28 input for
+ * it; null when the answer carries no pixels (an API without `?include=pixels`).
+ */
+export function digitSubject(reading: Reading, index: number): FeedbackSubject | null {
+  const digit = reading.digits[index];
+  if (digit?.pixels === undefined) return null;
+  return {
+    pixels: Float32Array.from(digit.pixels),
+    predicted: digit.digit,
+    modelVersion: reading.model.version,
+  };
+}
+
 export interface ReadOptions {
   readonly endpoint?: string;
   readonly timeoutMs?: number;
   readonly signal?: AbortSignal;
 }
 
-/** Sends the pad as a PNG; throws PredictionError on any failure, as the single-digit client does. */
+/**
+ * Sends the pad as a PNG, asking for each digit's 28×28 image (for its "Right?" question); throws
+ * PredictionError on any failure, as the single-digit client does.
+ */
 export async function requestReading(png: Blob, options: ReadOptions = {}): Promise<Reading> {
-  const { endpoint = '/api/read', timeoutMs = 5000, signal } = options;
+  const { endpoint = '/api/read?include=pixels', timeoutMs = 5000, signal } = options;
   const timeout = AbortSignal.timeout(timeoutMs);
   const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
   let response: Response;

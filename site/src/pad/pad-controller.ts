@@ -6,13 +6,12 @@
 import { IMAGE_SIZE } from '../../../core/model-spec.ts';
 import { toMnistPixels } from '../../../core/preprocess.ts';
 import { confidenceWord, failureMessage, formatPercent, trustMessage } from './format.ts';
-import { toPadPoint } from './geometry.ts';
-import { StrokeHistory } from './history.ts';
 import { LatestOnly } from './latest-only.ts';
 import { paintModelView } from './model-view.ts';
 import { PHOTO_EVENT, type PhotoEventDetail } from './photo-controller.ts';
 import { type Prediction, PredictionError, requestPrediction } from './prediction-client.ts';
-import { renderStrokes } from './render.ts';
+import { renderStrokes, squarePad } from './render.ts';
+import { mountStrokePad } from './stroke-pad.ts';
 import { debounce, retryDelayMs } from './timing.ts';
 
 /** Side of the offscreen canvas the model input is made from: independent of screen size and pixel ratio. */
@@ -74,7 +73,6 @@ export interface PadHooks {
 /** Starts the pad inside `root`; returns a function that removes every listener, observer and timer. */
 export function mountPad(root: ParentNode & EventTarget, hooks: PadHooks = {}): () => void {
   const ui = findElements(root);
-  const history = new StrokeHistory();
   const sequence = new LatestOnly();
   const listeners = new AbortController();
   const { signal } = listeners;
@@ -86,31 +84,29 @@ export function mountPad(root: ParentNode & EventTarget, hooks: PadHooks = {}): 
   if (padContext === null || sourceContext === null || viewContext === null)
     throw new Error('2D canvas unavailable');
 
-  let activePointer: number | null = null;
-  let padRect = ui.canvas.getBoundingClientRect();
-  let frame = 0;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   let failedAttempts = 0;
 
-  const draw = () => {
-    frame = 0;
-    renderStrokes(padContext, history.strokes, ui.canvas.width, getComputedStyle(ui.canvas).color);
-  };
-  const requestDraw = () => {
-    if (frame === 0) frame = requestAnimationFrame(draw);
-  };
-
-  // Backing store in device pixels, so strokes stay sharp on high-DPI screens; redraw on every size change.
-  const resize = () => {
-    const side = Math.round(ui.canvas.clientWidth * (window.devicePixelRatio || 1));
-    if (side > 0 && side !== ui.canvas.width) {
-      ui.canvas.width = ui.canvas.height = side;
-      draw();
-    }
-  };
-  const observer = new ResizeObserver(resize);
-  observer.observe(ui.canvas);
-  resize();
+  const strokes = mountStrokePad({
+    canvas: ui.canvas,
+    undoButton: ui.undo,
+    clearButton: ui.clear,
+    aspect: 1,
+    signal,
+    paint: (drawn) =>
+      renderStrokes(padContext, drawn, squarePad(ui.canvas.width), getComputedStyle(ui.canvas).color),
+    onStrokeStart: () => {
+      ui.hint.hidden = true;
+      showWaiting();
+    },
+    onStrokeMove: () => livePrediction.schedule(),
+    onStrokesChange: () => {
+      livePrediction.cancel();
+      void predict();
+    },
+    onClear: () => reset(),
+  });
+  const { history } = strokes;
 
   const setNotice = (message: string | null) => {
     ui.notice.textContent = message ?? '';
@@ -154,11 +150,6 @@ export function mountPad(root: ParentNode & EventTarget, hooks: PadHooks = {}): 
     viewContext.putImageData(image, 0, 0);
   };
 
-  const updateButtons = () => {
-    ui.undo.disabled = history.isEmpty;
-    ui.clear.disabled = history.isEmpty;
-  };
-
   const cancelRetry = () => {
     if (retryTimer !== undefined) clearTimeout(retryTimer);
     retryTimer = undefined;
@@ -167,7 +158,7 @@ export function mountPad(root: ParentNode & EventTarget, hooks: PadHooks = {}): 
   const predict = async () => {
     cancelRetry();
     if (history.isEmpty) return;
-    renderStrokes(sourceContext, history.strokes, MODEL_SOURCE_SIDE, '#000');
+    renderStrokes(sourceContext, history.strokes, squarePad(MODEL_SOURCE_SIDE), '#000');
     const pixels = toMnistPixels(sourceContext.getImageData(0, 0, MODEL_SOURCE_SIDE, MODEL_SOURCE_SIDE));
     if (pixels === null) return;
     showModelView(pixels);
@@ -208,92 +199,14 @@ export function mountPad(root: ParentNode & EventTarget, hooks: PadHooks = {}): 
     setNotice(null);
     ui.result.removeAttribute('aria-busy');
     showEmpty();
-    updateButtons();
-    draw();
+    strokes.updateButtons();
+    strokes.paint();
     hooks.onReset?.();
   };
 
-  const clear = () => {
-    history.clear();
-    reset();
-  };
-
-  const undo = () => {
-    if (!history.undo()) return;
-    if (history.isEmpty) return reset();
-    updateButtons();
-    draw();
-    livePrediction.cancel();
-    void predict();
-  };
-
-  const pointFrom = (event: PointerEvent) =>
-    toPadPoint(event.clientX - padRect.left, event.clientY - padRect.top, padRect.width, padRect.height);
-
-  const finishStroke = (event: PointerEvent) => {
-    if (event.pointerId !== activePointer) return;
-    activePointer = null;
-    if (!history.end()) return;
-    draw();
-    livePrediction.cancel();
-    void predict();
-  };
-
-  ui.canvas.addEventListener(
-    'pointerdown',
-    (event) => {
-      // One pen, finger or left mouse button draws; a second finger does not start a new stroke.
-      if (!event.isPrimary || (event.pointerType === 'mouse' && event.button !== 0)) return;
-      event.preventDefault();
-      ui.canvas.setPointerCapture(event.pointerId);
-      padRect = ui.canvas.getBoundingClientRect();
-      activePointer = event.pointerId;
-      history.begin(pointFrom(event));
-      ui.hint.hidden = true;
-      showWaiting();
-      updateButtons();
-      requestDraw();
-    },
-    { signal },
-  );
-  ui.canvas.addEventListener(
-    'pointermove',
-    (event) => {
-      if (event.pointerId !== activePointer) return;
-      // Coalesced events carry the samples between frames: smoother curves from fast strokes.
-      const samples = event.getCoalescedEvents?.() ?? [];
-      let changed = false;
-      for (const sample of samples.length > 0 ? samples : [event])
-        changed = history.extend(pointFrom(sample)) || changed;
-      if (!changed) return;
-      requestDraw();
-      livePrediction.schedule();
-    },
-    { signal },
-  );
-  ui.canvas.addEventListener('pointerup', finishStroke, { signal });
-  ui.canvas.addEventListener('pointercancel', finishStroke, { signal });
-  ui.canvas.addEventListener('lostpointercapture', finishStroke, { signal });
-  ui.clear.addEventListener('click', clear, { signal });
-  ui.undo.addEventListener('click', undo, { signal });
-  document.addEventListener(
-    'keydown',
-    (event) => {
-      const target = event.target as HTMLElement | null;
-      if (target?.closest('input, textarea, [contenteditable="true"]')) return;
-      if (event.key === 'Escape') {
-        clear();
-      } else if ((event.ctrlKey || event.metaKey) && !event.shiftKey && event.key.toLowerCase() === 'z') {
-        event.preventDefault();
-        undo();
-      }
-    },
-    { signal },
-  );
   // A photo (PhotoInput, inside the same root) replaces the drawing: its answer shows like a drawing's.
   const showPhoto = (detail: PhotoEventDetail) => {
-    history.clear();
-    reset();
+    strokes.clear();
     if (detail.kind === 'reading') {
       ui.result.dataset.state = 'waiting';
       ui.confidence.textContent = 'Reading your photo…';
@@ -308,18 +221,15 @@ export function mountPad(root: ParentNode & EventTarget, hooks: PadHooks = {}): 
   root.addEventListener(PHOTO_EVENT, (event) => showPhoto((event as CustomEvent<PhotoEventDetail>).detail), {
     signal,
   });
-  // The ink colour follows the colour scheme; repaint when it changes.
-  window.matchMedia('(prefers-color-scheme: dark)').addEventListener('change', draw, { signal });
 
   showEmpty();
-  updateButtons();
+  strokes.updateButtons();
 
   return () => {
     listeners.abort();
-    observer.disconnect();
+    strokes.dispose();
     livePrediction.cancel();
     cancelRetry();
-    if (frame !== 0) cancelAnimationFrame(frame);
   };
 }
 

@@ -30,7 +30,7 @@ export class PhotoError extends Error {
 }
 
 /** What people are told, by problem code; anything else shows the API's own detail. */
-export function photoFailureMessage(code: string, detail: string): string {
+function photoFailureMessage(code: string, detail: string): string {
   switch (code) {
     case 'image_undecodable':
     case 'unsupported_media_type':

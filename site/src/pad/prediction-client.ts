@@ -1,4 +1,5 @@
 import { CLASS_COUNT } from '../../../core/model-spec.ts';
+import { pixelsForJson } from '../../../core/preprocess.ts';
 
 /** The `POST /api/predict` answer. */
 export interface Prediction {
@@ -56,8 +57,7 @@ export async function requestPrediction(
   const { endpoint = '/api/predict', timeoutMs = 5000, signal } = options;
   const timeout = AbortSignal.timeout(timeoutMs);
   const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
-  // Three decimals keep the body small; the model cannot tell the difference.
-  const body = JSON.stringify({ pixels: Array.from(pixels, (v) => Math.round(v * 1000) / 1000) });
+  const body = JSON.stringify({ pixels: pixelsForJson(pixels) });
   let response: Response;
   try {
     response = await fetch(endpoint, {

@@ -239,6 +239,8 @@ export interface components {
         };
         ReadDigit: components["schemas"]["Prediction"] & {
             box: components["schemas"]["PixelBox"];
+            /** @description Only with `?include=pixels`: the 28×28 image the model read for this digit, row by row, ink = 1, three decimals. Send it as it is to POST /api/feedback when a person corrects this digit. */
+            pixels?: number[];
         };
         /** @description The digit's ink, in the input's own pixels (after EXIF orientation). */
         PixelBox: {
@@ -628,6 +630,8 @@ export interface operations {
             query?: {
                 /** @description Pin a published model version instead of the current one. */
                 version?: string;
+                /** @description `pixels`: each digit also carries `pixels`, the model's 28×28 input for it. */
+                include?: "pixels";
             };
             header?: never;
             path?: never;
@@ -699,6 +703,15 @@ export interface operations {
             };
             /** @description Image undecodable, over a size limit (baseline JPEG 8192×8192, progressive JPEG 2.5 MP, PNG 2048×2048 and 16 MiB uncompressed) or blank */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this address (see Retry-After; the limit is in detail) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
