@@ -13,7 +13,7 @@ import { accuracyOnTestDigits, loadExportWithTfjs } from './helpers/load-export.
 
 /**
  * The served accuracy the committed model must reach on the 10,000 MNIST test digits: the project's floor.
- * Issue 11 asks for 99.6%; the committed model measured 99.49% (see README), so the floor stays at 99.4%.
+ * Issue 11 asks for 99.6%; the committed model measured 99.43% (see README), so the floor stays at 99.4%.
  */
 const MIN_ACCURACY = 0.994;
 const directory = join(new URL('../..', import.meta.url).pathname, DEFAULT_MODEL_DIR);
@@ -102,11 +102,9 @@ describe('the committed default model', () => {
     );
     const metrics = manifest.digitDetector?.metrics;
     expect(metrics?.validationDigitsFlagged).toBeLessThanOrEqual(0.01);
-    // The threshold is chosen on validation digits; the test digits land near it (1.04% measured, see README).
-    expect(metrics?.testDigitsFlagged).toBeLessThanOrEqual(0.02);
-    // Issue 11 asks for 90%; through the photo extraction the detector flags 85.1% (README says it is missed).
-    // This floor catches a detector that stopped working, not the target.
-    expect(metrics?.nonDigitsFlagged).toBeGreaterThanOrEqual(0.8);
+    // Issue 11's targets: at most 1% of the test digits and at least 90% of the generated non-digits flagged.
+    expect(metrics?.testDigitsFlagged).toBeLessThanOrEqual(0.01);
+    expect(metrics?.nonDigitsFlagged).toBeGreaterThanOrEqual(0.9);
     expect(manifest.calibration?.validationUncertainShare).toBeLessThanOrEqual(0.01);
   });
 });
