@@ -91,11 +91,11 @@ describe('isDigit', () => {
         rejected.push(((await response.json()) as PredictionBody).isDigit === false);
       }
     }
-    // The manifest's figure on 3,000 is 85%; a sample of 60 varies. A broken detector rejects almost none.
-    expect(rejected.filter(Boolean).length / rejected.length).toBeGreaterThanOrEqual(0.75);
+    // The manifest's figure on 3,000 is 94%; a sample of 60 varies. A broken detector rejects almost none.
+    expect(rejected.filter(Boolean).length / rejected.length).toBeGreaterThanOrEqual(0.85);
     for (const kind of NON_DIGIT_KINDS) {
       const ofKind = rejected.filter((_, i) => kinds[i] === kind);
-      expect(ofKind.filter(Boolean).length, kind).toBeGreaterThanOrEqual(3); // scribbles are the hardest: 73% on 3,000
+      expect(ofKind.filter(Boolean).length, kind).toBeGreaterThanOrEqual(6); // scribbles are the hardest: 84% on 3,000
     }
   });
 
