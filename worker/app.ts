@@ -19,7 +19,7 @@ import { registerModelInfo } from './routes/model-info.ts';
 import { registerPredict } from './routes/predict.ts';
 import { registerRead } from './routes/read.ts';
 import { readSettings, type Settings } from './settings.ts';
-import { readyTfjs } from './tfjs-wasm.ts';
+import { readyTfjs, tfjsStartTimings } from './tfjs-wasm.ts';
 import { validationError } from './validation-error.ts';
 
 interface IsolateState {
@@ -48,6 +48,7 @@ export function createApp(dependencies: AppDependencies = {}): OpenAPIHono<AppEn
           bucket: settings.modelsBucket,
           refreshSeconds: settings.modelRefreshSeconds,
           startRuntime: dependencies.startRuntime ?? readyTfjs,
+          runtimeStartTimings: tfjsStartTimings,
           ...(dependencies.loadModel ? { loadModel: dependencies.loadModel } : {}),
         }),
       };
