@@ -196,10 +196,10 @@ ${profileTable('Cold path through the app', result.appRequests)}
 Outside those: before its first request, workerd started with the Worker's bundle took
 ${formatMs(scriptLoad)} longer than with an empty one-line Worker (median of the runs above; the runs'
 \`workerd start\` columns): compiling the script and the SIMD wasm module (a \`CompiledWasm\` module is compiled
-when workerd loads the Worker, not at the first request) and the top-level evaluation measured above. Between
-Node and the isolate, the first answer timed in Node (${formatMs(typical)}, median) exceeds the in-isolate first
-request (${firstInIsolate === undefined ? 'not measured' : formatMs(firstInIsolate)}, one run) by Miniflare's
-loopback proxy and the first connection.`;
+when workerd loads the Worker, not at the first request) and the top-level evaluation (read inside the isolate
+above; 0 means under the clock's 1 ms step, or a clock that does not move while workerd loads the script).
+The first answer timed in Node (${formatMs(typical)}, median of the runs above) adds Miniflare's loopback proxy
+and the first connection to the isolate's own work (${firstInIsolate === undefined ? 'not measured' : formatMs(firstInIsolate)} in the one profiled isolate).`;
   const profiles =
     result.phases === null || result.ops === null
       ? ''
