@@ -3,6 +3,9 @@
  * verifies the model from local R2. Timed on the deploy bundle in a fresh workerd per run; then profiled in
  * phases and op by op through the bench entry (bench/workerd), each in another fresh isolate.
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type RunningWorker, startBundledWorker, type WorkerBundle } from './lib/bundled-worker.ts';
 import type { SeededState } from './lib/local-state.ts';
 import type { Digits } from './lib/mnist-inputs.ts';
@@ -31,6 +34,8 @@ export interface ColdStartSample {
   readonly serverTiming: string;
   /** Seconds workerd took to start and load the bundle (before the isolate's first request). */
   readonly startSeconds: number;
+  /** The same for a Worker of one line, started right after: workerd's own share of startSeconds. */
+  readonly emptyStartSeconds: number;
 }
 
 export interface ColdStartResult {
@@ -39,8 +44,30 @@ export interface ColdStartResult {
   readonly phases: readonly (readonly [string, number])[] | null;
   /** [op call, ms] of a fresh isolate's first two predictions, op by op. */
   readonly ops: readonly (readonly [string, number])[] | null;
-  /** [request, ms] of a fresh isolate's first requests through the app, in-isolate. */
+  /** [request or part, ms] of a fresh isolate's first requests through the app, in-isolate. */
   readonly appRequests: readonly (readonly [string, number])[] | null;
+  /** Server-Timing of that isolate's first answer. */
+  readonly appServerTiming: string | null;
+}
+
+/** A Worker of one line, as a bundle: what starting workerd costs without our script and wasm. */
+async function emptyWorkerBundle(): Promise<WorkerBundle> {
+  const directory = await mkdtemp(join(tmpdir(), 'digit-edge-empty-'));
+  await writeFile(join(directory, 'index.js'), "export default { fetch: () => new Response('empty') };\n");
+  return {
+    directory,
+    files: ['index.js'],
+    wranglerOutput: '',
+    remove: () => rm(directory, { recursive: true, force: true }),
+  };
+}
+
+async function startSecondsOf(bundle: WorkerBundle, state: SeededState): Promise<number> {
+  const starting = performance.now();
+  const worker = await startBundledWorker(bundle, state);
+  const seconds = (performance.now() - starting) / 1000;
+  await worker.stop();
+  return seconds;
 }
 
 async function timedPredict(
@@ -79,33 +106,44 @@ export async function measureColdStart(
 ): Promise<ColdStartResult> {
   const body = JSON.stringify({ pixels: Array.from(digitAt(digits, 0)) });
   const samples: ColdStartSample[] = [];
-  for (let run = 0; run < (quick ? 2 : 7); run++) {
-    const starting = performance.now();
-    const worker = await startBundledWorker(bundles.app, state);
-    const startSeconds = (performance.now() - starting) / 1000;
-    try {
-      const first = await timedPredict(worker, body);
-      const warm: number[] = [];
-      for (let i = 0; i < WARM_REQUESTS; i++) warm.push((await timedPredict(worker, body)).ms);
-      samples.push({
-        firstMs: first.ms,
-        warmMs: median(warm),
-        serverTiming: first.serverTiming,
-        startSeconds,
-      });
-    } finally {
-      await worker.stop();
+  const empty = await emptyWorkerBundle();
+  try {
+    for (let run = 0; run < (quick ? 2 : 7); run++) {
+      const starting = performance.now();
+      const worker = await startBundledWorker(bundles.app, state);
+      const startSeconds = (performance.now() - starting) / 1000;
+      try {
+        const first = await timedPredict(worker, body);
+        const warm: number[] = [];
+        for (let i = 0; i < WARM_REQUESTS; i++) warm.push((await timedPredict(worker, body)).ms);
+        samples.push({
+          firstMs: first.ms,
+          warmMs: median(warm),
+          serverTiming: first.serverTiming,
+          startSeconds,
+          emptyStartSeconds: await startSecondsOf(empty, state),
+        });
+      } finally {
+        await worker.stop();
+      }
     }
+  } finally {
+    await empty.remove();
   }
-  if (quick) return { samples, phases: null, ops: null, appRequests: null };
+  const app = await profile<{ phases: [string, number][]; serverTiming: string }>(
+    state,
+    bundles.bench,
+    '/bench/cold-app',
+  );
+  if (quick)
+    return { samples, phases: null, ops: null, appRequests: app.phases, appServerTiming: app.serverTiming };
   const { phases } = await profile<{ phases: [string, number][] }>(
     state,
     bundles.bench,
     '/bench/cold-phases',
   );
   const { calls } = await profile<{ calls: [string, number][] }>(state, bundles.bench, '/bench/cold-ops');
-  const app = await profile<{ phases: [string, number][] }>(state, bundles.bench, '/bench/cold-app');
-  return { samples, phases, ops: calls, appRequests: app.phases };
+  return { samples, phases, ops: calls, appRequests: app.phases, appServerTiming: app.serverTiming };
 }
 
 export function coldStartSection(result: ColdStartResult): SectionResult {
@@ -131,25 +169,47 @@ export function coldStartSection(result: ColdStartResult): SectionResult {
   const profileTable = (title: string, entries: readonly (readonly [string, number])[]) =>
     markdownTable(
       [title, 'ms'],
-      entries.map(([name, ms]) => [name, formatNumber(ms)]),
+      // Leading spaces mark parts of the row above; Markdown would drop them.
+      entries.map(([name, ms]) => [
+        name.replace(/^( +)/, (spaces) => '\u00a0'.repeat(spaces.length * 2)),
+        formatNumber(ms),
+      ]),
       [1],
     );
-  const profiles =
-    result.phases === null || result.ops === null || result.appRequests === null
+  const scriptLoad = median(result.samples.map((s) => (s.startSeconds - s.emptyStartSeconds) * 1000));
+  const firstInIsolate = result.appRequests?.find(([name]) => name.includes('(cold)'))?.[1];
+  const app =
+    result.appRequests === null
       ? ''
       : `
 
-Where a cold start's time goes, timed inside workerd by the bench entry (\`/bench/cold-phases\` and
-\`/bench/cold-ops\` of \`bench/workerd/entry.ts\`), each the first request of its own fresh isolate (the bench entry's deploy
-bundle in a fresh workerd). The phases call the Worker's own \`readyTfjs\`, \`loadModelFromR2\` and \`FusedModel.predict\`;
-the op profile runs the same raw ops on the same weights twice. The clock has 1 ms steps.
+Where the first answer's milliseconds go, inside the isolate (\`/bench/cold-app\` of \`bench/workerd/entry.ts\`: a
+fresh workerd on the bench entry's deploy bundle, built with the Worker's own aliases; the request is passed
+to the real app's \`app.fetch\`). The parts of the first request are the Worker's own timings from the
+\`model_switched\` line it logs (worker/model/model-registry.ts, worker/model/load-model.ts,
+worker/tfjs-wasm.ts): the registry starts tfjs's wasm backend while it reads the pointer, the manifest and the
+files, so those parts overlap; the tensors wait for both. The clock has 1 ms steps, so parts under 1 ms read 0 or 1.
+Server-Timing of that first answer: \`${(result.appServerTiming ?? '').replace(/;desc="[^"]*"/g, '')}\`.
 
-${profileTable('Phase of the cold path', result.phases)}
+${profileTable('Cold path through the app', result.appRequests)}
 
-The same isolate work through the real app (\`/bench/cold-app\`, another fresh isolate, requests passed to
-\`app.fetch\` inside it): what the app's first requests add to those phases.
+Outside those: before its first request, workerd started with the Worker's bundle took
+${formatMs(scriptLoad)} longer than with an empty one-line Worker (median of the runs above; the runs'
+\`workerd start\` columns): compiling the script and the SIMD wasm module (a \`CompiledWasm\` module is compiled
+when workerd loads the Worker, not at the first request) and the top-level evaluation (read inside the isolate
+above; 0 means under the clock's 1 ms step, or a clock that does not move while workerd loads the script).
+The first answer timed in Node (${formatMs(typical)}, median of the runs above) adds Miniflare's loopback proxy
+and the first connection to the isolate's own work (${firstInIsolate === undefined ? 'not measured' : formatMs(firstInIsolate)} in the one profiled isolate).`;
+  const profiles =
+    result.phases === null || result.ops === null
+      ? ''
+      : `
 
-${profileTable('Request', result.appRequests)}
+The same steps one after the other, with nothing overlapping (\`/bench/cold-phases\`, another fresh isolate): what
+each costs alone, by the Worker's own \`readyTfjs\`, \`loadModelFromR2\` and \`FusedModel.predict\`. Then the op
+profile (\`/bench/cold-ops\`, another fresh isolate), the same raw ops on the same weights twice.
+
+${profileTable('Phase of the cold path, in sequence', result.phases)}
 
 ${profileTable('Op call', result.ops)}`;
   const details = `Each run starts a fresh workerd (so a fresh isolate) through Miniflare on the bundle \`wrangler deploy
@@ -167,15 +227,17 @@ ${markdownTable(
     `Then warm (median of ${WARM_REQUESTS})`,
     'Server-Timing of the first',
     'workerd start',
+    'workerd start, empty Worker',
   ],
   result.samples.map((s, i) => [
     String(i + 1),
     formatMs(s.firstMs),
     formatMs(s.warmMs),
     `\`${s.serverTiming.replace(/;desc="[^"]*"/g, '')}\``,
-    `${formatNumber(s.startSeconds, 1)} s`,
+    `${formatNumber(s.startSeconds, 2)} s`,
+    `${formatNumber(s.emptyStartSeconds, 2)} s`,
   ]),
-  [1, 2, 4],
-)}${profiles}`;
+  [1, 2, 4, 5],
+)}${app}${profiles}`;
   return { title: 'Cold start', rows, details };
 }

@@ -29,6 +29,8 @@ export const WORKERD_TARGET_FACTOR = 1.25;
 export const REQUEST_TARGET_FACTOR = 1.5;
 /** The request-profile step that is a whole pixels request (bench/workerd/entry.ts). */
 const WHOLE_PIXELS_REQUEST = 'app again: POST /api/predict, pixels';
+/** The request-profile step that is the Worker's model call alone. */
+const IN_ISOLATE_MODEL = 'part: model, 1 digit';
 
 interface InferenceReply {
   readonly timings: number[];
@@ -107,6 +109,8 @@ export interface RequestProfile {
   /** [step, ms per call] */
   readonly steps: readonly (readonly [string, number])[];
   readonly repeat: number;
+  /** The calls of each step were taken in this many rounds, every step once a round. */
+  readonly rounds: number;
 }
 
 /** Warm requests through the app inside the isolate (no HTTP), and their parts one by one. */
@@ -118,7 +122,7 @@ export async function measureRequestProfile(
   return post<RequestProfile>(server, '/bench/request-profile', {
     pixels: float32ToBase64(digitAt(digits, 0)),
     png: Buffer.from(digitAsCanvasPng(digitAt(digits, 0))).toString('base64'),
-    repeat: quick ? 20 : 100,
+    repeat: quick ? 50 : 200,
   });
 }
 
@@ -154,6 +158,7 @@ export function workerdSection(
     },
   ];
   const whole = profile?.steps.find(([name]) => name === WHOLE_PIXELS_REQUEST)?.[1];
+  const inIsolateModel = profile?.steps.find(([name]) => name === IN_ISOLATE_MODEL)?.[1];
   if (whole !== undefined) {
     const limit = REQUEST_TARGET_FACTOR * floorSingle.median;
     rows.push({
@@ -203,7 +208,13 @@ ${markdownTable(
 
 Where a warm request's time goes (\`/bench/request-profile\`): whole requests through the real app inside the
 isolate with \`app.fetch\` (no HTTP, no proxy; bodies with their Content-Length as over HTTP), then their
-parts alone with the Worker's own modules. Each figure is the mean of ${profile.repeat} calls in one timing.
+parts alone with the Worker's own modules. Each figure is the mean of ${profile.repeat} calls, taken in
+${profile.rounds} rounds of ${profile.repeat / profile.rounds} (every step once a round, so the shared machine's changing load falls on
+all steps alike). The whole pixels request (\`app again\`) is the figure in the summary.${
+        inIsolateModel === undefined || whole === undefined
+          ? ''
+          : ` Against the Worker's own model call in the same rounds (\`part: model, 1 digit\`, ${formatMs(inIsolateModel)}), the whole request is ${formatRatio(whole / inIsolateModel)}.`
+      }
 
 ${markdownTable(
   ['Step', 'ms per call'],

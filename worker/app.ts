@@ -19,7 +19,7 @@ import { registerModelInfo } from './routes/model-info.ts';
 import { registerPredict } from './routes/predict.ts';
 import { registerRead } from './routes/read.ts';
 import { readSettings, type Settings } from './settings.ts';
-import { readyTfjs } from './tfjs-wasm.ts';
+import { readyTfjs, tfjsStartTimings } from './tfjs-wasm.ts';
 import { validationError } from './validation-error.ts';
 
 /** What the app runs on; tests replace a part to make it fail on purpose (never a NODE_ENV branch). */
@@ -53,6 +53,7 @@ export function createApp(dependencies: AppDependencies = {}): OpenAPIHono<AppEn
       bucket: settings.modelsBucket,
       refreshSeconds: settings.modelRefreshSeconds,
       startRuntime: dependencies.startRuntime ?? readyTfjs,
+      runtimeStartTimings: tfjsStartTimings,
       ...(dependencies.loadModel ? { loadModel: dependencies.loadModel } : {}),
     });
     return registry;

@@ -58,6 +58,25 @@ export function createWasmModule(instantiate: InstantiateWasm): Promise<BackendW
   });
 }
 
+/**
+ * Where the last successful start's time went, in ms (performance.now(), which on Cloudflare advances only
+ * across I/O, so there the pure-CPU parts may read 0): `instantiateMs` the runtime's
+ * `WebAssembly.instantiate` of the bundled module; `wasmModuleMs` the emscripten module in all (its glue,
+ * the instantiation, its start-up); `backendMs` tfjs's backend on top (BackendWasm, kernel set-up,
+ * `tf.ready`); `totalMs` the whole start.
+ */
+export interface TfjsStartTimings {
+  readonly instantiateMs: number;
+  readonly wasmModuleMs: number;
+  readonly backendMs: number;
+  readonly totalMs: number;
+}
+
+let lastStart: TfjsStartTimings | null = null;
+
+/** The timings of this isolate's tfjs start, or null before it has started. */
+export const tfjsStartTimings = (): TfjsStartTimings | null => lastStart;
+
 /** Thrown when the wasm backend does not start; the request answers 503 and the next one retries. */
 export class RuntimeStartError extends Error {
   override readonly name = 'RuntimeStartError';
@@ -76,6 +95,17 @@ export function createTfjsStarter(instantiate: InstantiateWasm): () => Promise<v
   return function startTfjs() {
     ready ??= withTimeout(
       (async () => {
+        const started = performance.now();
+        let instantiateMs = 0;
+        let moduleReady = started;
+        const timedInstantiate: InstantiateWasm = async (module, imports) => {
+          const instantiating = performance.now();
+          try {
+            return await instantiate(module, imports);
+          } finally {
+            instantiateMs = performance.now() - instantiating;
+          }
+        };
         registerServedKernels();
         if (tf.findBackendFactory(BACKEND)) tf.removeBackend(BACKEND);
         let failure: unknown;
@@ -83,7 +113,9 @@ export function createTfjsStarter(instantiate: InstantiateWasm): () => Promise<v
           BACKEND,
           async () => {
             try {
-              return new BackendWasm(await createWasmModule(instantiate));
+              const module = await createWasmModule(timedInstantiate);
+              moduleReady = performance.now();
+              return new BackendWasm(module);
             } catch (error) {
               failure = error;
               throw error;
@@ -96,6 +128,13 @@ export function createTfjsStarter(instantiate: InstantiateWasm): () => Promise<v
           throw new RuntimeStartError(`tfjs could not start its wasm backend: ${messageOf(failure)}`);
         }
         await tf.ready();
+        const ended = performance.now();
+        lastStart = {
+          instantiateMs,
+          wasmModuleMs: moduleReady - started,
+          backendMs: ended - moduleReady,
+          totalMs: ended - started,
+        };
       })(),
       START_TIMEOUT_MS,
       'starting the tfjs wasm backend',

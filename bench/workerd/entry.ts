@@ -5,15 +5,22 @@
  * benchmark; every other `/api/*` request goes to the real app.
  */
 
+// First, so that its clock reading opens the bundle's top-level evaluation (modules evaluate in import order).
+import './evaluation-clock.ts';
+// @hono/zod-openapi gives zod its .openapi() when evaluated, so before any schema is built (core/manifest.ts's
+// included), as the Worker's own entry has it: zod 4 schemas built earlier would lack it.
+import '@hono/zod-openapi';
 import * as tf from '@tensorflow/tfjs-core';
 import { CURRENT_POINTER_KEY, MODEL_FILE, versionKey } from '../../core/manifest.ts';
 import { IMAGE_SIZE, PIXEL_COUNT } from '../../core/model-spec.ts';
 import { decodeWeights, type WeightsGroup } from '../../core/weights.ts';
 import { createApp } from '../../worker/app.ts';
 import { pixelsFromImageBytes } from '../../worker/input/pixels-from-input.ts';
-import { type LoadedModel, loadModelFromR2 } from '../../worker/model/load-model.ts';
+import { type LoadedModel, type LoadTimings, loadModelFromR2 } from '../../worker/model/load-model.ts';
+import { predictImages } from '../../worker/routes/shared.ts';
 import { BatchBody, PredictJsonBody } from '../../worker/schemas.ts';
-import { readyTfjs } from '../../worker/tfjs-wasm.ts';
+import { readyTfjs, type TfjsStartTimings, tfjsStartTimings } from '../../worker/tfjs-wasm.ts';
+import { evaluationStarted } from './evaluation-clock.ts';
 
 const app = createApp();
 
@@ -141,7 +148,9 @@ async function currentVersion(env: Env): Promise<string> {
  * answer (start tfjs, read the pointer, load and verify the model, predict), each phase timed.
  */
 async function coldPhases(env: Env): Promise<Response> {
-  const phases: [string, number][] = [];
+  const phases: [string, number][] = [
+    ['top-level evaluation of the bundle (before any request)', evaluationMs],
+  ];
   const phase = async <T>(name: string, run: () => T | Promise<T>): Promise<T> => {
     const started = performance.now();
     const result = await run();
@@ -150,32 +159,92 @@ async function coldPhases(env: Env): Promise<Response> {
   };
   const digit = new Float32Array(PIXEL_COUNT).fill(0.5, 300, 400);
   await phase('start tfjs wasm backend', () => readyTfjs());
+  const runtime = tfjsStartTimings();
+  if (runtime !== null) {
+    phases.push(['  of which WebAssembly.instantiate', runtime.instantiateMs]);
+    phases.push([
+      '  of which the rest of the emscripten module',
+      runtime.wasmModuleMs - runtime.instantiateMs,
+    ]);
+    phases.push(['  of which tfjs backend init (kernels, tf.ready)', runtime.backendMs]);
+  }
   const version = await phase('read models/current.json', () => currentVersion(env));
   const loaded = await phase('load + verify model from R2', () => loadModelFromR2(env.MODELS, version));
+  for (const [name, ms] of loadSteps(loaded.timings)) phases.push([`  of which ${name}`, ms]);
   await phase('first prediction', () => loaded.model.predict(digit, 1));
   await phase('second prediction', () => loaded.model.predict(digit, 1));
   await phase('first batch of 64', () => loaded.model.predict(new Float32Array(64 * PIXEL_COUNT), 64));
   return Response.json({ phases });
 }
 
+/** loadModelFromR2's own timings, named for the report. */
+function loadSteps(timings: LoadTimings): [string, number][] {
+  return [
+    ['read manifest.json', timings.manifestMs],
+    ['read model.json + weight shard (parallel)', timings.filesMs],
+    ['sha256 checks, weight decode and checks', timings.verifyMs],
+    ['waiting for the wasm runtime', timings.runtimeWaitMs],
+    ['weight tensors into the wasm heap', timings.tensorsMs],
+    ['warm-up prediction (XNNPACK operator set-up)', timings.warmUpMs],
+  ];
+}
+
+/** What the registry logged with `model_switched` (worker/model/model-registry.ts). */
+interface SwitchTimings extends LoadTimings {
+  readonly pointerMs: number;
+  readonly coldMs?: number;
+  readonly runtime?: TfjsStartTimings | null;
+}
+
 /**
- * A fresh isolate's first requests through the real app: health first (which starts tfjs and loads the
- * model through the Worker's registry), then the first and second predictions.
+ * A fresh isolate's first requests through the real app: the first POST /api/predict (which starts tfjs
+ * and loads the model through the Worker's registry, the two overlapping), then two more. The cold path's
+ * parts are the Worker's own figures from its `model_switched` log line, caught here on its way out.
  */
 async function coldApp(env: Env, context: ExecutionContext): Promise<Response> {
   const body = JSON.stringify({ pixels: Array.from(new Float32Array(PIXEL_COUNT).fill(0.5, 300, 400)) });
-  const phases: [string, number][] = [];
+  const phases: [string, number][] = [
+    ['top-level evaluation of the bundle (before any request)', evaluationMs],
+  ];
+  const logged: string[] = [];
+  const log = console.log;
+  console.log = (...parts: unknown[]) => {
+    logged.push(parts.map(String).join(' '));
+    log(...parts);
+  };
+  let serverTiming = '';
   const request = async (name: string, init?: RequestInit, path = '/api/predict') => {
     const started = performance.now();
     const response = await app.fetch(new Request(`http://bench.local${path}`, init), env, context);
     await response.arrayBuffer();
     phases.push([`${name} (${response.status})`, performance.now() - started]);
+    serverTiming ||= response.headers.get('server-timing') ?? '';
   };
   const post = { method: 'POST', body, headers: { 'content-type': 'application/json' } };
-  await request('app: first GET /api/health (starts tfjs, loads the model)', undefined, '/api/health');
-  await request('app: first POST /api/predict, pixels', post);
+  try {
+    await request('app: first POST /api/predict, pixels (cold)', post);
+  } finally {
+    console.log = log;
+  }
+  const switched = logged
+    .map((line) => JSON.parse(line) as { event?: string; timings?: SwitchTimings })
+    .find((line) => line.event === 'model_switched')?.timings;
+  if (switched !== undefined) {
+    const { runtime } = switched;
+    if (switched.coldMs !== undefined)
+      phases.push(['  of which model ready (runtime ∥ reads, then tensors)', switched.coldMs]);
+    if (runtime) {
+      phases.push(['    start tfjs wasm backend (alongside the reads)', runtime.totalMs]);
+      phases.push(['      WebAssembly.instantiate', runtime.instantiateMs]);
+      phases.push(['      rest of the emscripten module', runtime.wasmModuleMs - runtime.instantiateMs]);
+      phases.push(['      tfjs backend init (kernels, tf.ready)', runtime.backendMs]);
+    }
+    phases.push(['    read models/current.json', switched.pointerMs]);
+    for (const [name, ms] of loadSteps(switched)) phases.push([`    ${name}`, ms]);
+  }
   await request('app: second POST /api/predict, pixels', post);
-  return Response.json({ phases });
+  await request('app: third POST /api/predict, pixels', post);
+  return Response.json({ phases, serverTiming });
 }
 
 /** A fresh isolate's first prediction op by op (raw ops on the same weights): where its time goes. */
@@ -270,6 +339,9 @@ export function isPixelArray(value: unknown): value is number[] {
   return true;
 }
 
+/** Rounds of the request profile (see requestProfile). */
+const PROFILE_ROUNDS = 10;
+
 interface ProfilePlan {
   /** One digit, base64 of a Float32Array. */
   readonly pixels: string;
@@ -290,20 +362,44 @@ async function requestProfile(request: Request, env: Env, context: ExecutionCont
   const batchBody = JSON.stringify({
     images: Array.from({ length: 64 }, () => ({ pixels: Array.from(digit) })),
   });
-  const { model: fused } = await benchModel(env);
-  const through = (path: string, body?: string | Uint8Array, type?: string) => async () => {
-    const init: RequestInit =
-      body === undefined ? {} : { method: 'POST', body, headers: { 'content-type': type ?? '' } };
-    const response = await app.fetch(new Request(`http://bench.local${path}`, init), env, context);
-    await response.arrayBuffer();
-    if (response.status !== 200) throw new Error(`${path} answered ${response.status}`);
+  const loaded = await benchModel(env);
+  const { model: fused } = loaded;
+  // As over HTTP, where clients send a fixed body with its Content-Length (a Request built here has none,
+  // and hono's body limit would then read the body through a stream in JavaScript).
+  const serverTimings = new Map<string, number>();
+  let serverTimingCount = 0;
+  const through = (path: string, body?: string | Uint8Array, type?: string, length = true) => {
+    const headers: Record<string, string> = { 'content-type': type ?? '' };
+    if (body !== undefined && length)
+      headers['content-length'] = String(
+        typeof body === 'string' ? new TextEncoder().encode(body).byteLength : body.byteLength,
+      );
+    const init: RequestInit = body === undefined ? {} : { method: 'POST', body, headers };
+    const pixelRequest = path === '/api/predict' && type === 'application/json' && length;
+    return async () => {
+      const response = await app.fetch(new Request(`http://bench.local${path}`, init), env, context);
+      await response.arrayBuffer();
+      if (response.status !== 200) throw new Error(`${path} answered ${response.status}`);
+      if (!pixelRequest) return;
+      // The app's own Server-Timing (1 ms steps each, so only their means over many requests say much).
+      for (const [, name, ms] of (response.headers.get('server-timing') ?? '').matchAll(
+        /(\w+);dur=([\d.]+)/g,
+      ))
+        serverTimings.set(name as string, (serverTimings.get(name as string) ?? 0) + Number(ms));
+      serverTimingCount++;
+    };
   };
   const parsedPixels = JSON.parse(pixelsBody) as unknown;
   const parsedBatch = JSON.parse(batchBody) as unknown;
   const steps: [string, () => unknown][] = [
+    ['app: GET /api/health/live (the global middleware, a tiny JSON answer)', through('/api/health/live')],
     ['app: GET /api/health', through('/api/health')],
     ['app: GET /api/model', through('/api/model')],
     ['app: POST /api/predict, pixels', through('/api/predict', pixelsBody, 'application/json')],
+    [
+      'app: POST /api/predict, pixels, no Content-Length (body read as a stream)',
+      through('/api/predict', pixelsBody, 'application/json', false),
+    ],
     ['app: POST /api/predict, PNG', through('/api/predict', png, 'image/png')],
     [
       'app: POST /api/predict/batch, 64 pixel digits',
@@ -330,7 +426,22 @@ async function requestProfile(request: Request, env: Env, context: ExecutionCont
         ),
     ],
     ['part: PNG decode + preprocess (pixelsFromImageBytes)', () => pixelsFromImageBytes(png)],
+    [
+      'part: a Request with a pixels body, read with request.json()',
+      () =>
+        new Request('http://bench.local/api/predict', {
+          method: 'POST',
+          body: pixelsBody,
+          headers: { 'content-type': 'application/json' },
+        }).json(),
+    ],
     ['part: model, 1 digit', () => fused.predict(digit, 1)],
+    ['part: model outputs, 1 digit (logits and penultimate read back)', () => fused.outputs(digit, 1)],
+    [
+      'part: predictImages (outputs, calibrated softmax, digit detector)',
+      () => predictImages(loaded, digit, 1),
+    ],
+    ['part: JSON.stringify of the answer', () => JSON.stringify(answer)],
     [
       "parts together: the pixels route's own work (parse, validate, copy, model)",
       () => {
@@ -340,18 +451,35 @@ async function requestProfile(request: Request, env: Env, context: ExecutionCont
     ],
     ['app again: POST /api/predict, pixels', through('/api/predict', pixelsBody, 'application/json')],
   ];
+  const answer = { ...predictImages(loaded, digit, 1)[0], model: { version: loaded.version } };
   const closeWithIo = !clockAdvancesWithoutIo();
-  const results: [string, number][] = [];
-  for (const [name, step] of steps) {
-    for (let i = 0; i < 20; i++) await step(); // warm-up: JIT, XNNPACK operators
-    await tick();
-    const started = performance.now();
-    for (let i = 0; i < plan.repeat; i++) await step();
-    if (closeWithIo) await tick();
-    results.push([name, (performance.now() - started) / plan.repeat]);
+  for (const [, step] of steps) for (let i = 0; i < 20; i++) await step(); // warm-up: JIT, XNNPACK operators
+  serverTimings.clear();
+  serverTimingCount = 0;
+  // In rounds, each step a block of calls per round, so that a shared machine's changing load falls on
+  // every step alike (the whole request and its parts are compared with each other).
+  const perRound = Math.max(1, Math.round(plan.repeat / PROFILE_ROUNDS));
+  const spent = new Array<number>(steps.length).fill(0);
+  for (let round = 0; round < PROFILE_ROUNDS; round++) {
+    for (const [index, [, step]] of steps.entries()) {
+      await tick();
+      const started = performance.now();
+      for (let i = 0; i < perRound; i++) await step();
+      if (closeWithIo) await tick();
+      spent[index] = (spent[index] as number) + performance.now() - started;
+    }
   }
-  return Response.json({ steps: results, repeat: plan.repeat });
+  const results: [string, number][] = steps.map(([name], index) => [
+    name,
+    (spent[index] as number) / (perRound * PROFILE_ROUNDS),
+  ]);
+  for (const [name, total] of serverTimings)
+    results.push([`Server-Timing of the pixels requests above, mean: ${name}`, total / serverTimingCount]);
+  return Response.json({ steps: results, repeat: perRound * PROFILE_ROUNDS, rounds: PROFILE_ROUNDS });
 }
+
+/** The bundle's top-level evaluation: every module's body, the app's routes and schemas included. */
+const evaluationMs = performance.now() - evaluationStarted;
 
 export default {
   async fetch(request, env, context) {

@@ -137,8 +137,11 @@ describe('a failed model load', () => {
   it('gives up on an R2 read that never answers (storage_timeout) and recovers on the next request', async () => {
     vi.spyOn(console, 'error').mockImplementation(() => {});
     let hanging = true;
-    const loadModel: LoadModel = (bucket, version) =>
-      loadModelFromR2(hanging ? hangingBucket(bucket, 100) : bucket, version, { readTimeoutMs: 200 });
+    const loadModel: LoadModel = (bucket, version, options) =>
+      loadModelFromR2(hanging ? hangingBucket(bucket, 100) : bucket, version, {
+        ...options,
+        readTimeoutMs: 200,
+      });
     const api = client({ loadModel });
     const started = Date.now();
     const detail = await expectUnavailable(await api.predict());

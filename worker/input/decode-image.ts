@@ -5,7 +5,7 @@
  * reduced scale by our own decoder; the rest (progressive, CMYK) by jpeg-js under a smaller limit.
  */
 
-import { decode as decodeJpeg } from 'jpeg-js';
+import decodeJpeg from 'jpeg-js/lib/decoder.js';
 import type { RgbaImage } from '../../core/preprocess.ts';
 import { ApiError } from '../api-error.ts';
 import {

@@ -30,7 +30,12 @@ export interface ModelRegistryOptions {
   readonly cacheSize?: number;
   /** Starts the inference runtime (tfjs wasm) before the first load; retried after a failure. */
   readonly startRuntime: () => Promise<void>;
-  /** Default loadModelFromR2; tests inject failures. */
+  /** Where the runtime's start spent its time, for the cold-start log line (default: nothing). */
+  readonly runtimeStartTimings?: () => unknown;
+  /**
+   * Default loadModelFromR2; tests inject failures. It gets the runtime's start in its options and must
+   * await it before it builds tensors (the files are read while the runtime starts).
+   */
   readonly loadModel?: LoadModel;
   /** Per R2 object read, the pointer included (default R2_READ_TIMEOUT_MS). */
   readonly readTimeoutMs?: number;
@@ -99,6 +104,7 @@ const REMEMBERED_REFUSALS = 32;
 export class ModelRegistry {
   readonly #bucket: R2Bucket;
   readonly #startRuntime: () => Promise<void>;
+  readonly #runtimeStartTimings: () => unknown;
   readonly #loadModel: LoadModel;
   readonly #readTimeoutMs: number;
   readonly #refreshMs: number;
@@ -111,10 +117,15 @@ export class ModelRegistry {
   readonly #cache = new Map<string, LoadedModel>();
   readonly #loading = new Map<string, Promise<LoadedModel>>();
   readonly #refused = new Map<string, string>();
+  /** The runtime's start, shared by the loads that overlap it; forgotten when it fails. */
+  #runtime: Promise<void> | null = null;
+  /** ms from the first pointer check of a cold isolate to the model it switched to (then null). */
+  #coldStarted: number | null = null;
 
   constructor(options: ModelRegistryOptions) {
     this.#bucket = options.bucket;
     this.#startRuntime = options.startRuntime;
+    this.#runtimeStartTimings = options.runtimeStartTimings ?? (() => null);
     this.#loadModel = options.loadModel ?? loadModelFromR2;
     this.#readTimeoutMs = options.readTimeoutMs ?? R2_READ_TIMEOUT_MS;
     this.#refreshMs = Math.max(0, options.refreshSeconds) * 1000;
@@ -182,6 +193,12 @@ export class ModelRegistry {
   async #refresh(): Promise<void> {
     this.#checkedAt = Date.now();
     let pointer: CurrentPointer | null;
+    if (this.#current === null) {
+      // Cold: the runtime starts while the pointer and the model's files are read.
+      this.#coldStarted ??= performance.now();
+      this.#runtimeStart();
+    }
+    const pointerStarted = performance.now();
     try {
       pointer = await this.#readPointer();
     } catch (error) {
@@ -189,6 +206,7 @@ export class ModelRegistry {
       this.#fail(code, null, `cannot read ${CURRENT_POINTER_KEY}`, error);
       return;
     }
+    const pointerRead = performance.now();
     this.#pointer = pointer;
     if (pointer === null) {
       if (this.#current === null)
@@ -200,9 +218,23 @@ export class ModelRegistry {
       const loaded = await this.#load(pointer.version);
       // Switch only if the pointer has not moved on while this version loaded.
       if (this.#pointer?.version === loaded.version) {
+        const cold = this.#current === null && this.#coldStarted !== null;
         this.#current = loaded;
         this.#lastFailure = null;
-        logEvent('info', 'model_switched', { version: loaded.version, publishedAt: pointer.publishedAt });
+        logEvent('info', 'model_switched', {
+          version: loaded.version,
+          publishedAt: pointer.publishedAt,
+          // Where the time went (ms): the pointer read, the load's steps and, on a cold isolate, the
+          // runtime's start (which ran alongside the reads) and the whole way to a usable model.
+          timings: {
+            pointerMs: pointerRead - pointerStarted,
+            ...loaded.timings,
+            ...(cold
+              ? { runtime: this.#runtimeStartTimings(), coldMs: performance.now() - (this.#coldStarted ?? 0) }
+              : {}),
+          },
+        });
+        this.#coldStarted = null;
       }
     } catch (error) {
       // #load has recorded refusals and read errors; the previous model keeps serving either way.
@@ -255,15 +287,33 @@ export class ModelRegistry {
     }
   }
 
-  /** The runtime first (a failed start is retried by the next load), then the version itself. */
+  /** Starts the runtime once for all loads; a failed start is retried by the next load. */
+  #runtimeStart(): Promise<void> {
+    if (this.#runtime === null) {
+      this.#runtime = this.#startRuntime();
+      // Observed by the load that awaits it; a cold pointer check may start it with no load to follow.
+      this.#runtime.catch(() => {});
+    }
+    return this.#runtime;
+  }
+
+  /**
+   * The version read and verified while the runtime starts (both are needed only to build the tensors);
+   * a failed start answers 503 and is retried by the next load.
+   */
   async #startAndLoad(version: string): Promise<LoadedModel> {
-    try {
-      await this.#startRuntime();
-    } catch (error) {
+    const starting = this.#runtimeStart();
+    const runtime = starting.catch((error: unknown) => {
+      if (this.#runtime === starting) this.#runtime = null;
       this.#fail('runtime_start_failed', version, 'the tfjs wasm backend did not start', error);
       throw new NoModelAvailableError('runtime_start_failed');
-    }
-    return this.#loadModel(this.#bucket, version, { readTimeoutMs: this.#readTimeoutMs });
+    });
+    runtime.catch(() => {}); // rejected loads report the first failure; the other is handled here
+    const [loaded] = await Promise.all([
+      this.#loadModel(this.#bucket, version, { readTimeoutMs: this.#readTimeoutMs, runtime }),
+      runtime,
+    ]);
+    return loaded;
   }
 
   #refuse(version: string, reason: string): void {

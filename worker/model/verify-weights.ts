@@ -67,10 +67,10 @@ function checkWeights(
     if (values.length !== elementCount(spec.shape)) {
       throw new ModelVerificationError(`weight ${spec.name} has ${values.length} values`);
     }
-    for (const value of values) {
-      if (!Number.isFinite(value))
-        throw new ModelVerificationError(`weight ${spec.name} holds a non-finite value`);
-    }
+    // Native scans (`includes` finds NaN too), not a loop over 221k values that a cold isolate would
+    // run unoptimised: 10–20 ms of its first request.
+    if (values.includes(Number.NaN) || values.includes(Infinity) || values.includes(-Infinity))
+      throw new ModelVerificationError(`weight ${spec.name} holds a non-finite value`);
     checked.set(spec.name, { values, shape: spec.shape });
   }
   const unexpected = [...decoded.keys()].filter((name) => !WEIGHT_SPECS.some((spec) => spec.name === name));
