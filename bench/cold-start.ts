@@ -21,12 +21,12 @@ import {
 } from './lib/report.ts';
 import { median } from './lib/stats.ts';
 
-export const COLD_START_TARGET_MS = 40;
+const COLD_START_TARGET_MS = 40;
 /** Target: the cold answer at most this many times the warm answer of the same run. */
-export const COLD_TO_WARM_TARGET = 6;
+const COLD_TO_WARM_TARGET = 6;
 const WARM_REQUESTS = 5;
 
-export interface ColdStartSample {
+interface ColdStartSample {
   /** First POST /api/predict of a fresh isolate, timed in Node around fetch. */
   readonly firstMs: number;
   /** Median of the next WARM_REQUESTS identical requests. */

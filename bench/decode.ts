@@ -21,7 +21,7 @@ import { measureDecodePeak } from './lib/decode-peak.ts';
 import { formatMs, formatNumber, formatRatio, type SectionResult, verdictAtMost } from './lib/report.ts';
 import { summarise } from './lib/stats.ts';
 
-export interface DecodeCase {
+interface DecodeCase {
   readonly name: string;
   readonly bytes: number;
   readonly peakBytes: number;

@@ -81,7 +81,7 @@ function rawFusedModel(model: CommittedModel): { predict: Predict; dispose(): vo
 }
 
 /** Multiply-adds of one prediction: two 3×3 same convolutions and two dense layers. */
-export function multiplyAddsPerDigit(model: CommittedModel): number {
+function multiplyAddsPerDigit(model: CommittedModel): number {
   const shape = (name: string) => model.weights.get(name)?.shape ?? [];
   const [kh = 0, kw = 0, c1in = 0, c1out = 0] = shape('conv1/kernel');
   const [, , c2in = 0, c2out = 0] = shape('conv2/kernel');
@@ -102,7 +102,7 @@ function time(run: () => void): number {
   return performance.now() - started;
 }
 
-export interface FloorPlan {
+interface FloorPlan {
   readonly singles: number;
   readonly batches: number;
 }

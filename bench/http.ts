@@ -16,10 +16,10 @@ import {
 } from './lib/report.ts';
 import { digitAsCanvasPng } from './lib/test-images.ts';
 
-export const HTTP_CONNECTIONS = 8;
-export const HTTP_BATCH = 64;
+const HTTP_CONNECTIONS = 8;
+const HTTP_BATCH = 64;
 /** Target: predictions per second with pixels at least this share of the floor's 1000 / ms. */
-export const HTTP_TARGET_SHARE = 0.6;
+const HTTP_TARGET_SHARE = 0.6;
 
 interface Scenario {
   readonly name: string;
@@ -30,7 +30,7 @@ interface Scenario {
   readonly predictionsPerRequest: number;
 }
 
-export interface ScenarioResult {
+interface ScenarioResult {
   readonly scenario: string;
   readonly requestBytes: number;
   readonly requests: number;

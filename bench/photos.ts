@@ -27,16 +27,16 @@ import {
 } from './lib/report.ts';
 
 /** Every condition's share of photos read right, through the API. */
-export const PHOTO_ACCURACY_TARGET = 0.99;
+const PHOTO_ACCURACY_TARGET = 0.99;
 /**
  * The extraction on a 1024-px frame against one luminance pass over the same pixels (measured in the same
  * run, so machine load cancels out): at most this many passes' worth of CPU.
  */
-export const EXTRACT_PASSES_TARGET = 3;
+const EXTRACT_PASSES_TARGET = 3;
 /** Waits for the API to apply EXIF orientation (the photo-decode work); reported on its own row. */
 const ROTATED = 'exif-12mp';
 
-export interface ConditionScore {
+interface ConditionScore {
   readonly condition: PhotoCondition;
   readonly right: number;
   readonly total: number;

@@ -19,10 +19,10 @@ import {
 } from './lib/report.ts';
 import { localScriptsOf, staticImportsOf, wranglerUploadSizes } from './lib/size-parsing.ts';
 
-export const WORKER_GZIP_TARGET_KIB = 300;
-export const PAD_JS_GZIP_TARGET_KIB = 30;
+const WORKER_GZIP_TARGET_KIB = 300;
+const PAD_JS_GZIP_TARGET_KIB = 30;
 
-export interface FileSize {
+interface FileSize {
   readonly file: string;
   readonly bytes: number;
   readonly gzipBytes: number;

@@ -3,7 +3,7 @@
 import { type BenchRow, formatNumber, type SectionResult, verdictAtMost } from './lib/report.ts';
 import { formatTrainingSpeed, measureTrainingSpeed, type TrainingSpeed } from './train-speed.ts';
 
-export const EPOCH_SECONDS_TARGET = 120;
+const EPOCH_SECONDS_TARGET = 120;
 
 export const measureTraining = (quick: boolean): Promise<TrainingSpeed[]> =>
   measureTrainingSpeed(quick ? { rounds: 1, batchesPerRound: 2 } : {});

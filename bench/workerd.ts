@@ -22,11 +22,11 @@ import { blockMeans, type Summary, scaleSummary, summarise } from './lib/stats.t
 import { digitAsCanvasPng } from './lib/test-images.ts';
 
 /** Single-digit predictions per timing: the workerd clock steps in whole milliseconds. */
-export const SINGLE_BLOCK = 50;
+const SINGLE_BLOCK = 50;
 /** Target: inference in workerd within this factor of the floor. */
-export const WORKERD_TARGET_FACTOR = 1.25;
+const WORKERD_TARGET_FACTOR = 1.25;
 /** Target: a whole pixels request through `app.fetch` inside workerd within this factor of the floor. */
-export const REQUEST_TARGET_FACTOR = 1.5;
+const REQUEST_TARGET_FACTOR = 1.5;
 /** The request-profile step that is a whole pixels request (bench/workerd/entry.ts). */
 const WHOLE_PIXELS_REQUEST = 'app again: POST /api/predict, pixels';
 /** The request-profile step that is the Worker's model call alone. */
@@ -127,7 +127,7 @@ export async function measureRequestProfile(
 }
 
 /** The floor's single-digit figure computed the same way: means of blocks of SINGLE_BLOCK calls. */
-export const floorSingleInBlocks = (floorSamples: readonly number[]): Summary =>
+const floorSingleInBlocks = (floorSamples: readonly number[]): Summary =>
   summarise(blockMeans(floorSamples, SINGLE_BLOCK));
 
 /** `floor`: wasm floor timings taken in Node between the workerd rounds (paired in time). */
@@ -225,7 +225,7 @@ ${markdownTable(
   return { title: 'Inference inside workerd', rows, details };
 }
 
-export interface MemoryFigures {
+interface MemoryFigures {
   readonly tensors: number;
   readonly tensorBytes: number;
   readonly wasmHeapBytes: number | null;

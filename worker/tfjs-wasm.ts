@@ -90,7 +90,7 @@ export class RuntimeStartError extends Error {
  * const start = createTfjsStarter((module, imports) => WebAssembly.instantiate(module, imports));
  * await start();
  */
-export function createTfjsStarter(instantiate: InstantiateWasm): () => Promise<void> {
+function createTfjsStarter(instantiate: InstantiateWasm): () => Promise<void> {
   let ready: Promise<void> | undefined;
   return function startTfjs() {
     ready ??= withTimeout(

@@ -14,7 +14,7 @@ import { decodeWeights, type WeightsGroup } from '../../core/weights.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-export interface DecodedWeight {
+interface DecodedWeight {
   readonly values: Float32Array;
   readonly shape: readonly number[];
 }

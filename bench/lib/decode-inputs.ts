@@ -51,7 +51,7 @@ const ihdr = (width: number, height: number, depth: number, colourType: number):
 };
 
 /** A PNG made of the given chunks, with valid CRCs: for structures no encoder writes. */
-export function pngFromChunks(chunks: readonly Uint8Array[]): Uint8Array {
+function pngFromChunks(chunks: readonly Uint8Array[]): Uint8Array {
   const signature = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
   const length = chunks.reduce((sum, chunk) => sum + chunk.length, 8);
   const bytes = new Uint8Array(length);

@@ -4,7 +4,7 @@
  */
 
 /** A small deterministic generator (LCG): the same seed, the same picture. */
-export function seededRandom(seed: number): () => number {
+function seededRandom(seed: number): () => number {
   let state = seed >>> 0 || 1;
   return () => {
     state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
