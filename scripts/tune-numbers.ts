@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { readCommittedModel } from '../bench/lib/committed-model.ts';
 import { TUNING_SEED } from '../bench/numbers.ts';
-import { extractInk } from '../core/extract-ink.ts';
+import { extractInk, NUMBER_WORKING_SIZE } from '../core/extract-ink.ts';
 import { chooseReading, planNumber, scaleBox } from '../core/segment-number.ts';
 import { readMnistTestDigits } from '../test/fixtures/mnist-idx.ts';
 import {
@@ -49,7 +49,7 @@ for (const style of ['canvas'] as const) {
   const pairs: { written: WrittenNumber; text: string }[] = [];
   for (let i = 0; i < count; i++) {
     const written = writeNumber(mnist, TUNING_SEED, 20_000 + i, options);
-    const map = extractInk(NUMBER_RENDERERS[style](written, seededRandom(i)));
+    const map = extractInk(NUMBER_RENDERERS[style](written, seededRandom(i)), NUMBER_WORKING_SIZE);
     let text = '';
     let read: ReadBox[] = [];
     if (map !== null) {
@@ -62,7 +62,8 @@ for (const style of ['canvas'] as const) {
         text = '';
       }
     }
-    const misses = text === written.text ? [] : diagnoseReading(written, read, written.indices.map(aloneRight));
+    const misses =
+      text === written.text ? [] : diagnoseReading(written, read, written.indices.map(aloneRight));
     if (values.diagnose) for (const miss of misses) tally.set(miss, (tally.get(miss) ?? 0) + 1);
     pairs.push({ written, text });
     if (values.verbose && text !== written.text) {

@@ -67,7 +67,9 @@ export function diagnoseReading(
     }
     used.add(best);
     if ((read[best] as ReadBox).digit === Number(written.text[i])) return;
-    misses.push(aloneRight[i] ? `misread in a right box, ${where}` : 'misread, the model misreads it alone too');
+    misses.push(
+      aloneRight[i] ? `misread in a right box, ${where}` : 'misread, the model misreads it alone too',
+    );
   });
   const extra = read.length - used.size;
   if (extra > 0 && misses.length === 0) misses.push('extra digit (a piece read twice or a split)');
