@@ -4,12 +4,14 @@
  *
  * 1. Connected components of the ink; specks much smaller than the line's digits are dropped.
  * 2. Components that overlap horizontally form one "atom" (the bar of a 5, an open 4, a broken stroke).
- * 3. Wide atoms may hold touching digits: candidate cuts are the low points of their vertical ink profile.
- *    Cuts and atom edges split the line into pieces.
+ * 3. Wide atoms may hold touching digits: candidate cuts start at the low points of their vertical ink
+ *    profile (and on a grid across atoms wider than a digit) and follow the path of least ink from top to
+ *    bottom, so they lean and bend with the digits. Cuts and atom edges split the line into pieces.
  * 4. Every run of 1 to MAX_PIECES_PER_DIGIT consecutive pieces that could be one digit is a candidate, cut
  *    out with only its own ink and preprocessed exactly like a single digit (`mnistFromInk`).
  * 5. After the model has classified all candidates in one batch, dynamic programming picks the partition of
- *    the pieces that maximises the product of the digits' confidences times a size prior (no fixed width).
+ *    the pieces that maximises the product of the digits' confidences times a size prior (no fixed width),
+ *    a shape prior for the digit read (MNIST's width-to-height range of that digit) and the cuts' costs.
  */
 
 import { type InkMap, labelComponents, mnistFromInk } from './ink-map.ts';
@@ -284,8 +286,9 @@ function cutsOf(atom: Atom, layout: Layout, map: InkMap): Cut[] {
       }
     }
   }
-  // An atom wider than a digit usually is two (a touching pair need not leave a valley): try the lowest-ink
-  // column across its middle too, and let the classifier judge the halves.
+  // An atom wider than a digit usually is two (a touching pair need not leave a valley, and overlapping digits
+  // leave none): try the lowest-ink column across its middle and starts on a grid across it, and let the
+  // classifier judge the pieces.
   const forced: { column: number; ink: number }[] = [];
   if (width > WIDE_ATOM * lineHeight) {
     for (const [from, to] of FORCED_WINDOWS) {
@@ -298,21 +301,33 @@ function cutsOf(atom: Atom, layout: Layout, map: InkMap): Cut[] {
         if (best < 0 || (smooth[x] as number) < (smooth[best] as number)) best = x;
       if (best >= 0) forced.push({ column: atom.left + best, ink: profile[best] as number });
     }
+    for (let x = margin; x <= width - margin; x += Math.max(1, Math.round(GRID_STEP * lineHeight)))
+      forced.push({ column: atom.left + x, ink: profile[x] as number });
   }
+  const maxCuts = Math.max(MAX_CUTS_PER_ATOM, Math.ceil(width / (GRID_STEP * lineHeight)));
   const chosen: { column: number; ink: number }[] = [];
   for (const minimum of [...edges, ...valleys, ...forced]) {
-    if (chosen.length >= MAX_CUTS_PER_ATOM) break;
+    if (chosen.length >= maxCuts) break;
     if (chosen.every((c) => Math.abs(c.column - minimum.column) >= spacing)) chosen.push(minimum);
   }
   const atomIndex = layout.atomOfLabel[atom.labels[0] as number] as number;
-  const cuts: Cut[] = [];
-  for (const { column } of chosen.sort((a, b) => a.column - b.column)) {
-    const cut = leastInkCut(atom, atomIndex, layout, map, column);
-    // Paths from nearby starts often settle on the same route: keep one.
-    if (cuts.every((c) => Math.abs(c.column - cut.column) >= 1)) cuts.push(cut);
+  const paths = chosen.map(({ column }) => leastInkCut(atom, atomIndex, layout, map, column, margin));
+  paths.sort((a, b) => a.inkBefore - b.inkBefore);
+  // Paths from nearby starts often settle on the same route, or leave a sliver between them: every piece
+  // must hold a share of a digit's ink; of two cuts too close, the one through fewer strokes stays.
+  const least = MIN_PIECE_SHARE * layout.digitMass;
+  const cuts: (Cut & { inkBefore: number })[] = [];
+  for (const path of paths) {
+    if (path.inkBefore < least || atom.mass - path.inkBefore < least) continue;
+    const previous = cuts[cuts.length - 1];
+    if (previous === undefined || path.inkBefore - previous.inkBefore >= least) cuts.push(path);
+    else if (path.strokes < previous.strokes) cuts[cuts.length - 1] = path;
   }
-  return cuts.sort((a, b) => a.column - b.column);
+  return cuts;
 }
+
+/** Every piece between cuts holds at least this share of a typical digit's ink. */
+const MIN_PIECE_SHARE = 0.08;
 
 /** How far a cut may wander from its starting column, as a share of the line height. */
 const CUT_BAND = 0.2;
@@ -323,10 +338,17 @@ const CUT_STEP_COST = 0.15;
  * The path from the atom's top to its bottom through the least of the atom's ink, within a band around
  * `column`, moving at most one column a row: the cut between two touching digits, which need not be straight.
  */
-function leastInkCut(atom: Atom, atomIndex: number, layout: Layout, map: InkMap, column: number): Cut {
+function leastInkCut(
+  atom: Atom,
+  atomIndex: number,
+  layout: Layout,
+  map: InkMap,
+  column: number,
+  margin: number,
+): Cut & { inkBefore: number } {
   const band = Math.max(2, Math.round(CUT_BAND * layout.lineHeight));
-  const low = Math.max(atom.left + 1, column - band);
-  const high = Math.min(atom.right - 1, column + band);
+  const low = Math.max(atom.left + margin, column - band);
+  const high = Math.min(atom.right - margin, column + band);
   const width = high - low + 1;
   const height = atom.bottom - atom.top;
   const inkAt = (x: number, y: number): number => {
@@ -364,17 +386,21 @@ function leastInkCut(atom: Atom, atomIndex: number, layout: Layout, map: InkMap,
     sum += low + x;
     x += from[y * width + x] as number;
   }
-  // Strokes crossed: runs of the atom's ink along the path.
+  // Strokes crossed: runs of the atom's ink along the path; and the atom's ink left of it.
   let strokes = 0;
   let inside = false;
+  let inkBefore = 0;
   for (let y = 0; y < height; y++) {
     const here = inkAt(columns[y] as number, atom.top + y) > 0;
     if (here && !inside) strokes++;
     inside = here;
+    for (let x = atom.left; x < (columns[y] as number); x++) inkBefore += 255 * inkAt(x, atom.top + y);
   }
-  return { columns, column: sum / height, strokes };
+  return { columns, column: sum / height, strokes, inkBefore };
 }
 
+/** In atoms wider than a digit, cuts also start every this share of the line height (the classifier judges). */
+const GRID_STEP = 0.2;
 /** Atoms wider than this share of the line height get cut candidates without a valley too. */
 const WIDE_ATOM = 0.8;
 /** Where such a cut is looked for, as shares of the atom's width (three narrower windows did no better). */
@@ -572,6 +598,34 @@ export function planNumber(input: InkMap): NumberPlan {
 }
 
 /**
+ * Width ÷ height of each digit's ink in the MNIST training set, 2% and 98% quantiles: a "0" as narrow as a
+ * half-ring is a fragment, a "4" as wide as a "41" is a pair.
+ */
+const DIGIT_ASPECTS: readonly (readonly [number, number])[] = [
+  [0.6, 1.25],
+  [0.2, 0.95],
+  [0.6, 1.43],
+  [0.5, 1.11],
+  [0.5, 1.11],
+  [0.6, 1.43],
+  [0.5, 1.05],
+  [0.5, 1.11],
+  [0.5, 1.11],
+  [0.5, 1.0],
+];
+/** Cost (log) per unit of relative excess beyond a digit's usual aspect range. */
+const ASPECT_LOG_COST = 4;
+
+/** log of how plausible a box's shape is for `digit`. */
+function aspectLogPrior(box: Size, digit: number): number {
+  const [low, high] = DIGIT_ASPECTS[digit] as readonly [number, number];
+  const aspect = box.width / box.height;
+  if (aspect < low) return (-ASPECT_LOG_COST * (low - aspect)) / low;
+  if (aspect > high) return (-ASPECT_LOG_COST * (aspect - high)) / high;
+  return 0;
+}
+
+/**
  * Chooses the reading from the model's probabilities for every candidate (10 per candidate, in plan order):
  * the partition of the pieces into digits with the highest product of confidence × size prior × cut costs.
  */
@@ -600,10 +654,15 @@ export function chooseReading(plan: NumberPlan, probabilities: Float32Array): Nu
       const candidate = candidates[index] as Candidate;
       const start = best[candidate.first] as number;
       if (start === Number.NEGATIVE_INFINITY) continue;
-      const answer = answers[index] as { confidence: number };
+      const answer = answers[index] as { digit: number; confidence: number };
       // The cut at this candidate's left edge (none before the first piece).
       const cut = candidate.first > 0 ? (cutLogCosts[candidate.first - 1] as number) : 0;
-      const score = start + Math.log(Math.max(answer.confidence, 1e-12)) + candidate.logPrior + cut;
+      const score =
+        start +
+        Math.log(Math.max(answer.confidence, 1e-12)) +
+        candidate.logPrior +
+        aspectLogPrior(candidate.box, answer.digit) +
+        cut;
       if (score > (best[end] as number)) {
         best[end] = score;
         via[end] = index;
