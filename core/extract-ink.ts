@@ -34,10 +34,31 @@ const WEAK_SHARE = 0.15;
 /** Components lighter than this share of the heaviest are specks. */
 const SPECK_SHARE = 0.02;
 
-/** Luminance after compositing transparency, reduced by area to at most WORK_SIDE on the long side. */
-export function workingGrey(image: RgbaImage): { width: number; height: number; grey: Float32Array } {
+/**
+ * How far a picture is reduced before extraction: at most `maxSide` on the long side and `maxPixels` in
+ * all. A single digit needs only WORK_SIDE; a written number is wide, and keeps its height when its area
+ * fits the same budget as a square picture (the same CPU cost).
+ */
+export interface WorkingSize {
+  readonly maxSide: number;
+  readonly maxPixels: number;
+}
+
+const DIGIT_WORKING_SIZE: WorkingSize = { maxSide: WORK_SIDE, maxPixels: WORK_SIDE * WORK_SIDE };
+/** A line of up to 16 digits: four times as long, the same number of pixels. */
+export const NUMBER_WORKING_SIZE: WorkingSize = { maxSide: 4 * WORK_SIDE, maxPixels: WORK_SIDE * WORK_SIDE };
+
+/** Luminance after compositing transparency, reduced by area to the working size. */
+export function workingGrey(
+  image: RgbaImage,
+  size: WorkingSize = DIGIT_WORKING_SIZE,
+): { width: number; height: number; grey: Float32Array } {
   const { width, height, data } = image;
-  const scale = Math.min(1, WORK_SIDE / Math.max(width, height));
+  const scale = Math.min(
+    1,
+    size.maxSide / Math.max(width, height),
+    Math.sqrt(size.maxPixels / (width * height)),
+  );
   const workWidth = Math.max(1, Math.round(width * scale));
   const workHeight = Math.max(1, Math.round(height * scale));
   const count = width * height;
@@ -253,8 +274,8 @@ function eraseLinesAlong(mask: Uint8Array, width: number, height: number, vertic
  * const map = extractInk(decoded);          // every stroke in the frame
  * const digit = map && pickDigit(map);      // the digit's strokes only
  */
-export function extractInk(image: RgbaImage): InkMap | null {
-  const { width, height, grey } = workingGrey(image);
+export function extractInk(image: RgbaImage, size: WorkingSize = DIGIT_WORKING_SIZE): InkMap | null {
+  const { width, height, grey } = workingGrey(image, size);
   const ink = relativeInk(grey, width, height, isLightInk(grey, width, height));
   if (ink === null) return null;
 

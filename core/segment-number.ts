@@ -4,12 +4,14 @@
  *
  * 1. Connected components of the ink; specks much smaller than the line's digits are dropped.
  * 2. Components that overlap horizontally form one "atom" (the bar of a 5, an open 4, a broken stroke).
- * 3. Wide atoms may hold touching digits: candidate cuts are the low points of their vertical ink profile.
- *    Cuts and atom edges split the line into pieces.
+ * 3. Wide atoms may hold touching digits: candidate cuts start at the low points of their vertical ink
+ *    profile (and on a grid across atoms wider than a digit) and follow the path of least ink from top to
+ *    bottom, so they lean and bend with the digits. Cuts and atom edges split the line into pieces.
  * 4. Every run of 1 to MAX_PIECES_PER_DIGIT consecutive pieces that could be one digit is a candidate, cut
  *    out with only its own ink and preprocessed exactly like a single digit (`mnistFromInk`).
  * 5. After the model has classified all candidates in one batch, dynamic programming picks the partition of
- *    the pieces that maximises the product of the digits' confidences times a size prior (no fixed width).
+ *    the pieces that maximises the product of the digits' confidences times a size prior (no fixed width),
+ *    a shape prior for the digit read (MNIST's width-to-height range of that digit) and the cuts' costs.
  */
 
 import { type InkMap, labelComponents, mnistFromInk } from './ink-map.ts';
@@ -61,16 +63,31 @@ export function shrinkInkMap(map: InkMap, maxPixels = MAX_WORKING_PIXELS): InkMa
   return { width, height, ink: Uint8Array.from(shrunk, (value) => Math.round(value)) };
 }
 
+/**
+ * A cut through an atom: per row of the atom (from its top), the first column right of the cut. Cuts follow
+ * the path of least ink, so they can lean and bend with slanted or overlapping digits.
+ */
+interface Cut {
+  readonly columns: Int32Array;
+  /** Mean column, for ordering and widths. */
+  readonly column: number;
+  /** Strokes the cut goes through. */
+  readonly strokes: number;
+}
+
 /** A slice of an atom between two cuts (or its edges): the unit the reading is built from. */
 interface Piece {
   readonly atom: number;
-  /** Columns [left, right) of the map. */
+  /** Mean columns [left, right) of the map. */
   readonly left: number;
   readonly right: number;
+  /** The cuts at its sides; null at the atom's edge. */
+  readonly leftCut: Cut | null;
+  readonly rightCut: Cut | null;
 }
 
 /** One way of reading pieces `first..last` as one digit. */
-export interface Candidate {
+interface Candidate {
   readonly first: number;
   readonly last: number;
   /** The candidate's own ink, in the map's pixels. */
@@ -217,7 +234,7 @@ function layOut(map: InkMap): Layout | null {
 }
 
 /** Candidate cut columns inside an atom: the deepest minima of its smoothed ink profile, spread apart. */
-function cutsOf(atom: Atom, layout: Layout, mapWidth: number): { column: number; strokes: number }[] {
+function cutsOf(atom: Atom, layout: Layout, map: InkMap): Cut[] {
   const { lineHeight } = layout;
   const width = atom.right - atom.left;
   // Two digits side by side are at least two thin 1s wide.
@@ -269,8 +286,9 @@ function cutsOf(atom: Atom, layout: Layout, mapWidth: number): { column: number;
       }
     }
   }
-  // An atom wider than a digit usually is two (a touching pair need not leave a valley): try the lowest-ink
-  // column across its middle too, and let the classifier judge the halves.
+  // An atom wider than a digit usually is two (a touching pair need not leave a valley, and overlapping digits
+  // leave none): try the lowest-ink column across its middle and starts on a grid across it, and let the
+  // classifier judge the pieces.
   const forced: { column: number; ink: number }[] = [];
   if (width > WIDE_ATOM * lineHeight) {
     for (const [from, to] of FORCED_WINDOWS) {
@@ -283,29 +301,106 @@ function cutsOf(atom: Atom, layout: Layout, mapWidth: number): { column: number;
         if (best < 0 || (smooth[x] as number) < (smooth[best] as number)) best = x;
       if (best >= 0) forced.push({ column: atom.left + best, ink: profile[best] as number });
     }
+    for (let x = margin; x <= width - margin; x += Math.max(1, Math.round(GRID_STEP * lineHeight)))
+      forced.push({ column: atom.left + x, ink: profile[x] as number });
   }
+  const maxCuts = Math.max(MAX_CUTS_PER_ATOM, Math.ceil(width / (GRID_STEP * lineHeight)));
   const chosen: { column: number; ink: number }[] = [];
   for (const minimum of [...edges, ...valleys, ...forced]) {
-    if (chosen.length >= MAX_CUTS_PER_ATOM) break;
+    if (chosen.length >= maxCuts) break;
     if (chosen.every((c) => Math.abs(c.column - minimum.column) >= spacing)) chosen.push(minimum);
   }
   const atomIndex = layout.atomOfLabel[atom.labels[0] as number] as number;
-  return chosen
-    .sort((a, b) => a.column - b.column)
-    .map(({ column }) => {
-      // Strokes the cut crosses: one where two digits touch, two or more through the middle of one digit.
-      let strokes = 0;
-      let inside = false;
-      for (let y = atom.top; y < atom.bottom; y++) {
-        const label = layout.labels[y * mapWidth + column] as number;
-        const here = label !== 0 && layout.atomOfLabel[label] === atomIndex;
-        if (here && !inside) strokes++;
-        inside = here;
-      }
-      return { column, strokes };
-    });
+  const paths = chosen.map(({ column }) => leastInkCut(atom, atomIndex, layout, map, column, margin));
+  paths.sort((a, b) => a.inkBefore - b.inkBefore);
+  // Paths from nearby starts often settle on the same route, or leave a sliver between them: every piece
+  // must hold a share of a digit's ink; of two cuts too close, the one through fewer strokes stays.
+  const least = MIN_PIECE_SHARE * layout.digitMass;
+  const cuts: (Cut & { inkBefore: number })[] = [];
+  for (const path of paths) {
+    if (path.inkBefore < least || atom.mass - path.inkBefore < least) continue;
+    const previous = cuts[cuts.length - 1];
+    if (previous === undefined || path.inkBefore - previous.inkBefore >= least) cuts.push(path);
+    else if (path.strokes < previous.strokes) cuts[cuts.length - 1] = path;
+  }
+  return cuts;
 }
 
+/** Every piece between cuts holds at least this share of a typical digit's ink. */
+const MIN_PIECE_SHARE = 0.08;
+
+/** How far a cut may wander from its starting column, as a share of the line height. */
+const CUT_BAND = 0.2;
+/** Cost of moving a cut one column sideways between rows, against 1 for crossing a full-ink pixel. */
+const CUT_STEP_COST = 0.15;
+
+/**
+ * The path from the atom's top to its bottom through the least of the atom's ink, within a band around
+ * `column`, moving at most one column a row: the cut between two touching digits, which need not be straight.
+ */
+function leastInkCut(
+  atom: Atom,
+  atomIndex: number,
+  layout: Layout,
+  map: InkMap,
+  column: number,
+  margin: number,
+): Cut & { inkBefore: number } {
+  const band = Math.max(2, Math.round(CUT_BAND * layout.lineHeight));
+  const low = Math.max(atom.left + margin, column - band);
+  const high = Math.min(atom.right - margin, column + band);
+  const width = high - low + 1;
+  const height = atom.bottom - atom.top;
+  const inkAt = (x: number, y: number): number => {
+    const at = y * map.width + x;
+    const label = layout.labels[at] as number;
+    return label !== 0 && layout.atomOfLabel[label] === atomIndex ? (map.ink[at] as number) / 255 : 0;
+  };
+  const total = new Float64Array(width * height);
+  const from = new Int8Array(width * height);
+  for (let x = 0; x < width; x++)
+    total[x] = inkAt(low + x, atom.top) + (CUT_STEP_COST * Math.abs(low + x - column)) / band;
+  for (let y = 1; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      let best = total[(y - 1) * width + x] as number;
+      let step = 0;
+      for (const dx of [-1, 1]) {
+        if (x + dx < 0 || x + dx >= width) continue;
+        const value = (total[(y - 1) * width + x + dx] as number) + CUT_STEP_COST;
+        if (value < best) {
+          best = value;
+          step = dx;
+        }
+      }
+      total[y * width + x] = best + inkAt(low + x, atom.top + y);
+      from[y * width + x] = step;
+    }
+  }
+  let end = 0;
+  for (let x = 1; x < width; x++)
+    if ((total[(height - 1) * width + x] as number) < (total[(height - 1) * width + end] as number)) end = x;
+  const columns = new Int32Array(height);
+  let sum = 0;
+  for (let y = height - 1, x = end; y >= 0; y--) {
+    columns[y] = low + x;
+    sum += low + x;
+    x += from[y * width + x] as number;
+  }
+  // Strokes crossed: runs of the atom's ink along the path; and the atom's ink left of it.
+  let strokes = 0;
+  let inside = false;
+  let inkBefore = 0;
+  for (let y = 0; y < height; y++) {
+    const here = inkAt(columns[y] as number, atom.top + y) > 0;
+    if (here && !inside) strokes++;
+    inside = here;
+    for (let x = atom.left; x < (columns[y] as number); x++) inkBefore += 255 * inkAt(x, atom.top + y);
+  }
+  return { columns, column: sum / height, strokes, inkBefore };
+}
+
+/** In atoms wider than a digit, cuts also start every this share of the line height (the classifier judges). */
+const GRID_STEP = 0.2;
 /** Atoms wider than this share of the line height get cut candidates without a valley too. */
 const WIDE_ATOM = 0.8;
 /** Where such a cut is looked for, as shares of the atom's width (three narrower windows did no better). */
@@ -318,61 +413,68 @@ const VALLEY_DEPTH = 0.6;
 const WHOLE_SHARE = 0.8;
 
 /**
- * The candidate's own ink as a small map: components mostly inside its columns whole (an overhanging bar
- * stays with its digit), components mostly outside not at all, components cut through only inside them.
+ * The candidate's own ink as a small map: components mostly between its cuts whole (an overhanging bar
+ * stays with its digit), components mostly outside not at all, components cut through only between them.
  */
 function candidateInk(
   map: InkMap,
   layout: Layout,
-  firstAtom: number,
-  lastAtom: number,
-  left: number,
-  right: number,
+  from: Piece,
+  to: Piece,
   keepStrays = false,
 ): { map: InkMap; box: Region } | null {
-  const mode = new Map<number, 'whole' | 'columns'>();
-  let boxLeft = left;
-  let boxRight = right;
-  let boxTop = map.height;
-  let boxBottom = 0;
-  for (let a = firstAtom; a <= lastAtom; a++) {
-    for (const label of (layout.atoms[a] as Atom).labels) {
-      const box = layout.componentBox[label] as Region;
-      const columns = layout.columnMass[label] as Float64Array;
-      let inside = 0;
-      for (let x = Math.max(left, box.x); x < Math.min(right, box.x + box.width); x++)
-        inside += columns[x - box.x] as number;
-      const share = inside / (layout.componentMass[label] as number);
-      // A stray end of a neighbour's component is left out; a real part of a touching digit is not.
-      if (inside === 0 || (!keepStrays && share <= 1 - WHOLE_SHARE && inside < 0.25 * layout.digitMass))
-        continue;
-      const whole = share >= WHOLE_SHARE;
-      mode.set(label, whole ? 'whole' : 'columns');
-      if (whole) {
-        boxLeft = Math.min(boxLeft, box.x);
-        boxRight = Math.max(boxRight, box.x + box.width);
-      }
-      boxTop = Math.min(boxTop, box.y);
-      boxBottom = Math.max(boxBottom, box.y + box.height);
+  const first = layout.atoms[from.atom] as Atom;
+  const last = layout.atoms[to.atom] as Atom;
+  let left = first.left;
+  let right = last.right;
+  let top = map.height;
+  let bottom = 0;
+  for (let a = from.atom; a <= to.atom; a++) {
+    const atom = layout.atoms[a] as Atom;
+    left = Math.min(left, atom.left);
+    right = Math.max(right, atom.right);
+    top = Math.min(top, atom.top);
+    bottom = Math.max(bottom, atom.bottom);
+  }
+  // Whether a pixel of atom `a` lies between the candidate's cuts.
+  const between = (a: number, x: number, y: number): boolean =>
+    !(
+      (a === from.atom && from.leftCut !== null && x < (from.leftCut.columns[y - first.top] as number)) ||
+      (a === to.atom && to.rightCut !== null && x >= (to.rightCut.columns[y - last.top] as number))
+    );
+  const inside = new Map<number, number>();
+  for (let y = top; y < bottom; y++) {
+    for (let x = left; x < right; x++) {
+      const at = y * map.width + x;
+      const label = layout.labels[at] as number;
+      const a = label === 0 ? -1 : (layout.atomOfLabel[label] as number);
+      if (a < from.atom || a > to.atom || !between(a, x, y)) continue;
+      inside.set(label, (inside.get(label) ?? 0) + (map.ink[at] as number));
     }
   }
-  if (mode.size === 0) return null;
-  const width = boxRight - boxLeft;
-  const height = boxBottom - boxTop;
+  const whole = new Map<number, boolean>();
+  for (const [label, mass] of inside) {
+    const share = mass / (layout.componentMass[label] as number);
+    // A stray end of a neighbour's component is left out; a real part of a touching digit is not.
+    if (mass === 0 || (!keepStrays && share <= 1 - WHOLE_SHARE && mass < 0.25 * layout.digitMass)) continue;
+    whole.set(label, share >= WHOLE_SHARE);
+  }
+  if (whole.size === 0) return null;
+  const width = right - left;
+  const height = bottom - top;
   const ink = new Uint8Array(width * height);
   let inkLeft = width;
   let inkRight = -1;
   let inkTop = height;
   let inkBottom = -1;
   for (let y = 0; y < height; y++) {
-    const row = (boxTop + y) * map.width;
     for (let x = 0; x < width; x++) {
-      const column = boxLeft + x;
-      const label = layout.labels[row + column] as number;
-      if (label === 0) continue;
-      const how = mode.get(label);
-      if (how === undefined || (how === 'columns' && (column < left || column >= right))) continue;
-      const value = map.ink[row + column] as number;
+      const at = (top + y) * map.width + left + x;
+      const label = layout.labels[at] as number;
+      const isWhole = label === 0 ? undefined : whole.get(label);
+      if (isWhole === undefined) continue;
+      if (!isWhole && !between(layout.atomOfLabel[label] as number, left + x, top + y)) continue;
+      const value = map.ink[at] as number;
       ink[y * width + x] = value;
       if (value === 0) continue;
       if (x < inkLeft) inkLeft = x;
@@ -385,8 +487,8 @@ function candidateInk(
   return {
     map: { width, height, ink },
     box: {
-      x: boxLeft + inkLeft,
-      y: boxTop + inkTop,
+      x: left + inkLeft,
+      y: top + inkTop,
       width: inkRight - inkLeft + 1,
       height: inkBottom - inkTop + 1,
     },
@@ -430,12 +532,19 @@ export function planNumber(input: InkMap): NumberPlan {
   const pieces: Piece[] = [];
   const cutLogCosts: number[] = [];
   atoms.forEach((atom, index) => {
-    const cuts = cutsOf(atom, layout, map.width);
-    const edges = [atom.left, ...cuts.map((c) => c.column), atom.right];
-    for (let i = 0; i + 1 < edges.length; i++) {
-      pieces.push({ atom: index, left: edges[i] as number, right: edges[i + 1] as number });
-      if (i + 2 < edges.length)
-        cutLogCosts.push((cuts[i] as { strokes: number }).strokes * STROKE_CUT_LOG_COST);
+    const cuts = cutsOf(atom, layout, map);
+    const sides = [null, ...cuts, null];
+    for (let i = 0; i + 1 < sides.length; i++) {
+      const leftCut = sides[i] as Cut | null;
+      const rightCut = sides[i + 1] as Cut | null;
+      pieces.push({
+        atom: index,
+        left: leftCut?.column ?? atom.left,
+        right: rightCut?.column ?? atom.right,
+        leftCut,
+        rightCut,
+      });
+      if (rightCut !== null) cutLogCosts.push(rightCut.strokes * STROKE_CUT_LOG_COST);
     }
     cutLogCosts.push(0);
   });
@@ -456,8 +565,8 @@ export function planNumber(input: InkMap): NumberPlan {
       }
       // A piece's ink must be read by some digit: a single piece keeps even stray ends when that is all it has.
       const own =
-        candidateInk(map, layout, from.atom, to.atom, from.left, to.right) ??
-        (last === first ? candidateInk(map, layout, from.atom, to.atom, from.left, to.right, true) : null);
+        candidateInk(map, layout, from, to) ??
+        (last === first ? candidateInk(map, layout, from, to, true) : null);
       const pixels = own && mnistFromInk(own.map);
       if (own === null || pixels === null) {
         if (last === first) emptyPieces.push(first);
@@ -489,6 +598,34 @@ export function planNumber(input: InkMap): NumberPlan {
 }
 
 /**
+ * Width ÷ height of each digit's ink in the MNIST training set, 2% and 98% quantiles: a "0" as narrow as a
+ * half-ring is a fragment, a "4" as wide as a "41" is a pair.
+ */
+const DIGIT_ASPECTS: readonly (readonly [number, number])[] = [
+  [0.6, 1.25],
+  [0.2, 0.95],
+  [0.6, 1.43],
+  [0.5, 1.11],
+  [0.5, 1.11],
+  [0.6, 1.43],
+  [0.5, 1.05],
+  [0.5, 1.11],
+  [0.5, 1.11],
+  [0.5, 1.0],
+];
+/** Cost (log) per unit of relative excess beyond a digit's usual aspect range. */
+const ASPECT_LOG_COST = 4;
+
+/** log of how plausible a box's shape is for `digit`. */
+function aspectLogPrior(box: Size, digit: number): number {
+  const [low, high] = DIGIT_ASPECTS[digit] as readonly [number, number];
+  const aspect = box.width / box.height;
+  if (aspect < low) return (-ASPECT_LOG_COST * (low - aspect)) / low;
+  if (aspect > high) return (-ASPECT_LOG_COST * (aspect - high)) / high;
+  return 0;
+}
+
+/**
  * Chooses the reading from the model's probabilities for every candidate (10 per candidate, in plan order):
  * the partition of the pieces into digits with the highest product of confidence × size prior × cut costs.
  */
@@ -517,10 +654,15 @@ export function chooseReading(plan: NumberPlan, probabilities: Float32Array): Nu
       const candidate = candidates[index] as Candidate;
       const start = best[candidate.first] as number;
       if (start === Number.NEGATIVE_INFINITY) continue;
-      const answer = answers[index] as { confidence: number };
+      const answer = answers[index] as { digit: number; confidence: number };
       // The cut at this candidate's left edge (none before the first piece).
       const cut = candidate.first > 0 ? (cutLogCosts[candidate.first - 1] as number) : 0;
-      const score = start + Math.log(Math.max(answer.confidence, 1e-12)) + candidate.logPrior + cut;
+      const score =
+        start +
+        Math.log(Math.max(answer.confidence, 1e-12)) +
+        candidate.logPrior +
+        aspectLogPrior(candidate.box, answer.digit) +
+        cut;
       if (score > (best[end] as number)) {
         best[end] = score;
         via[end] = index;

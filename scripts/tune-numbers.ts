@@ -2,7 +2,8 @@
  * Fast Node-level loop for tuning the number segmentation (`npx tsx scripts/tune-numbers.ts --count 200 --verbose`):
  * generated numbers on the TUNING seed only, through the same extraction and segmentation as POST /api/read,
  * classified by the committed model on the tfjs CPU backend (no workerd, no PNG round trip). The held-out
- * seed is for `npm run bench -- --only numbers` and is never read here.
+ * seed is for `npm run bench -- --only numbers` and is never read here. `--diagnose` tallies where the
+ * misses are (scripts/lib/diagnose-reading.ts).
  */
 // The full tfjs package registers the CPU backend (Node needs no wasm set-up for this).
 import '@tensorflow/tfjs';
@@ -10,8 +11,8 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { readCommittedModel } from '../bench/lib/committed-model.ts';
 import { TUNING_SEED } from '../bench/numbers.ts';
-import { extractInk } from '../core/extract-ink.ts';
-import { chooseReading, planNumber } from '../core/segment-number.ts';
+import { extractInk, NUMBER_WORKING_SIZE } from '../core/extract-ink.ts';
+import { chooseReading, planNumber, scaleBox } from '../core/segment-number.ts';
 import { readMnistTestDigits } from '../test/fixtures/mnist-idx.ts';
 import {
   DEFAULT_NUMBER_OPTIONS,
@@ -22,36 +23,55 @@ import {
 import { describeScore, scoreReadings } from '../test/fixtures/numbers/score-readings.ts';
 import { createRandom } from '../training/random.ts';
 import { createFusedModel } from '../worker/model/fused-model.ts';
+import { diagnoseReading, type ReadBox } from './lib/diagnose-reading.ts';
 
 const { values } = parseArgs({
-  options: { count: { type: 'string', default: '300' }, verbose: { type: 'boolean', default: false } },
+  options: {
+    count: { type: 'string', default: '300' },
+    verbose: { type: 'boolean', default: false },
+    diagnose: { type: 'boolean', default: false },
+  },
 });
 await tf.setBackend('cpu');
 const model = createFusedModel((await readCommittedModel()).weights);
 const mnist = readMnistTestDigits(10_000);
 const options = { ...DEFAULT_NUMBER_OPTIONS, firstDigit: 1000, digitCount: 9000 };
 const count = Number(values.count);
+/** Whether the model reads MNIST digit `index` right on its own. */
+const aloneRight = (index: number): boolean => {
+  const pixels = Float32Array.from(mnist.pixels.subarray(index * 784, (index + 1) * 784), (v) => v / 255);
+  const row = model.predict(pixels, 1);
+  return row.indexOf(Math.max(...row)) === mnist.labels[index];
+};
+const tally = new Map<string, number>();
 // Canvas and dark-on-light give the same ink after extraction: one style is enough to tune on.
 for (const style of ['canvas'] as const) {
   const pairs: { written: WrittenNumber; text: string }[] = [];
   for (let i = 0; i < count; i++) {
     const written = writeNumber(mnist, TUNING_SEED, 20_000 + i, options);
-    const map = extractInk(NUMBER_RENDERERS[style](written, createRandom(i)));
+    const map = extractInk(NUMBER_RENDERERS[style](written, createRandom(i)), NUMBER_WORKING_SIZE);
     let text = '';
+    let read: ReadBox[] = [];
     if (map !== null) {
       try {
         const plan = planNumber(map);
-        text = chooseReading(plan, model.predict(plan.inputs, plan.candidates.length)).text;
+        const reading = chooseReading(plan, model.predict(plan.inputs, plan.candidates.length));
+        text = reading.text;
+        read = reading.digits.map((d) => ({ digit: d.digit, box: scaleBox(d.box, plan.size, written) }));
       } catch {
         text = '';
       }
     }
+    const misses =
+      text === written.text ? [] : diagnoseReading(written, read, written.indices.map(aloneRight));
+    if (values.diagnose) for (const miss of misses) tally.set(miss, (tally.get(miss) ?? 0) + 1);
     pairs.push({ written, text });
     if (values.verbose && text !== written.text) {
       console.log(
-        `${style} #${i} ${written.text} → ${text} touching ${written.touching.map(Number).join('')}`,
+        `${style} #${i} ${written.text} → ${text} touching ${written.touching.map(Number).join('')} ${misses.join('; ')}`,
       );
     }
   }
   console.log(`${style}: ${describeScore(scoreReadings(pairs))}`);
+  for (const [miss, times] of [...tally].sort((a, b) => b[1] - a[1])) console.log(`  ${times}× ${miss}`);
 }

@@ -106,6 +106,38 @@ describe('planNumber', () => {
     expect(Math.abs((reading.digits[1]?.box.x ?? 0) - 46)).toBeLessThanOrEqual(6);
   });
 
+  it('cuts leaning digits that touch along a leaning path, not a straight column', () => {
+    // Two strokes leaning right (a "11" written with a slant), joined at the bottom: no column parts them.
+    const rects: [number, number, number, number][] = [[13, 46, 11, 3]];
+    for (let y = 10; y < 50; y++) {
+      const shift = Math.round((50 - y) / 4);
+      rects.push([10 + shift, y, 4, 1], [22 + shift, y, 4, 1]);
+    }
+    const plan = planNumber(drawRects(70, 60, rects));
+    // A stand-in model: sure of a "1" that is one whole stroke (one run of ink in every row of its input).
+    const oneStroke = (input: Float32Array): boolean => {
+      for (let y = 0; y < 28; y++) {
+        let runs = 0;
+        for (let x = 0; x < 28; x++) {
+          if ((input[y * 28 + x] as number) > 0.3 && (x === 0 || (input[y * 28 + x - 1] as number) <= 0.3))
+            runs++;
+        }
+        if (runs > 1) return false;
+      }
+      return true;
+    };
+    const probabilities = new Float32Array(plan.candidates.length * CLASS_COUNT).fill(0.05);
+    plan.candidates.forEach((candidate, i) => {
+      const input = plan.inputs.subarray(i * 784, (i + 1) * 784);
+      probabilities[i * CLASS_COUNT + 1] = oneStroke(input) && candidate.box.height >= 38 ? 0.95 : 0.3;
+    });
+    const reading = chooseReading(plan, probabilities);
+    expect(reading.text).toBe('11');
+    // Each stroke whole: the first reaches its top right end, the second starts at its bottom left.
+    expect(reading.digits[0]?.box).toMatchObject({ x: 10, width: 14 });
+    expect(reading.digits[1]?.box.x).toBeGreaterThanOrEqual(20);
+  });
+
   it('refuses far more separate marks than 16 digits could make', () => {
     const bars = Array.from({ length: 60 }, (_, i): [number, number, number, number] => [
       10 + i * 12,

@@ -4,7 +4,7 @@
  * /api/predict; grey bitmaps are used as given.
  */
 
-import { extractInk } from '../../core/extract-ink.ts';
+import { extractInk, NUMBER_WORKING_SIZE } from '../../core/extract-ink.ts';
 import type { InkMap } from '../../core/ink-map.ts';
 import type { RgbaImage } from '../../core/preprocess.ts';
 import type { Size } from '../../core/segment-number.ts';
@@ -18,8 +18,11 @@ export interface InkInput {
   readonly source: Size;
 }
 
-/** The one place an image becomes ink: the photo extraction, as for single digits (paper, lines, specks gone). */
-const inkMapOfImage = (image: RgbaImage): InkMap | null => extractInk(image);
+/**
+ * The one place an image becomes ink: the photo extraction, as for single digits (paper, lines, specks gone),
+ * at a working size that keeps a wide line's height.
+ */
+const inkMapOfImage = (image: RgbaImage): InkMap | null => extractInk(image, NUMBER_WORKING_SIZE);
 
 export async function inkFromImageBytes(bytes: Uint8Array): Promise<InkInput> {
   const image = await decodeImageBytes(bytes);

@@ -1,0 +1,77 @@
+/**
+ * Where a reading of a generated number went wrong, for the tuning loop (`scripts/tune-numbers.ts
+ * --diagnose`): every written digit is matched to the read digit whose box covers it best, and each miss is
+ * put in one category, by what went wrong (cut or grouping vs the model's reading of a right box) and by
+ * how the digit stood to its neighbours (touching, boxes overlapping through slant, close, apart).
+ */
+
+import type { Region } from '../../core/resample.ts';
+import type { WrittenNumber } from '../../test/fixtures/numbers/generate-numbers.ts';
+
+export interface ReadBox {
+  readonly digit: number;
+  /** In the written number's pixels. */
+  readonly box: Region;
+}
+
+/** Share of the union of two column spans that both cover. */
+function columnOverlap(a: Region, b: Region): number {
+  const shared = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
+  const union = Math.max(a.x + a.width, b.x + b.width) - Math.min(a.x, b.x);
+  return shared <= 0 ? 0 : shared / union;
+}
+
+/** How digit `i` stands to its neighbours: the closest relation wins. */
+function neighbourhood(written: WrittenNumber, i: number): string {
+  if (written.touching[i - 1] === true || written.touching[i] === true) return 'touching';
+  const box = written.boxes[i] as Region;
+  const lineHeight = Math.max(...written.boxes.map((b) => b.height));
+  let gap = Number.POSITIVE_INFINITY;
+  for (const j of [i - 1, i + 1]) {
+    const other = written.boxes[j];
+    if (other === undefined) continue;
+    const left = j < i ? other : box;
+    const right = j < i ? box : other;
+    gap = Math.min(gap, right.x - (left.x + left.width));
+  }
+  if (gap < 0) return 'boxes overlap';
+  if (gap < 0.1 * lineHeight) return 'close';
+  return 'apart';
+}
+
+/**
+ * Categories of the misses in one reading (empty when it is right). `aloneRight[i]` says whether the model
+ * reads written digit i right on its own (its MNIST picture): a miss it also makes alone is the model's.
+ */
+export function diagnoseReading(
+  written: WrittenNumber,
+  read: readonly ReadBox[],
+  aloneRight: readonly boolean[],
+): string[] {
+  const misses: string[] = [];
+  const used = new Set<number>();
+  written.boxes.forEach((box, i) => {
+    let best = -1;
+    let bestOverlap = 0;
+    read.forEach((r, j) => {
+      const overlap = columnOverlap(box, r.box);
+      if (overlap > bestOverlap) {
+        best = j;
+        bestOverlap = overlap;
+      }
+    });
+    const where = neighbourhood(written, i);
+    if (best < 0 || bestOverlap < 0.6) {
+      misses.push(`cut/grouping wrong, ${where}`);
+      return;
+    }
+    used.add(best);
+    if ((read[best] as ReadBox).digit === Number(written.text[i])) return;
+    misses.push(
+      aloneRight[i] ? `misread in a right box, ${where}` : 'misread, the model misreads it alone too',
+    );
+  });
+  const extra = read.length - used.size;
+  if (extra > 0 && misses.length === 0) misses.push('extra digit (a piece read twice or a split)');
+  return misses;
+}
