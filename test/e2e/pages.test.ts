@@ -147,6 +147,30 @@ describe('every page on phones', () => {
       await screenshot(phone, `${name}-phone-dark`);
     });
   }
+
+  it('/model still fits 320 px once corrections fill its live table', async () => {
+    const { version } = (await (await fetch(`${baseUrl}/api/model`)).json()) as { version: string };
+    // Three different confusions make the widest "most confused" cell.
+    for (const [label, predicted] of [
+      [6, 0],
+      [4, 9],
+      [7, 1],
+    ] as const) {
+      const pixels = Array.from({ length: 784 }, (_, i) => (i % 28 === 14 || i === 100 + label ? 1 : 0));
+      const response = await fetch(`${baseUrl}/api/feedback`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ pixels, label, predicted, modelVersion: version, source: 'api' }),
+      });
+      expect([200, 201]).toContain(response.status); // 200 when an earlier run stored the same one
+    }
+    const page = await browser.open(SMALL_PHONE);
+    await page.goto(`${baseUrl}/model`);
+    await expect.poll(() => page.locator('[data-live-table]').isVisible()).toBe(true);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      SMALL_PHONE.width,
+    );
+  });
 });
 
 describe('the security headers', () => {
