@@ -3,8 +3,6 @@
  * test digits (test/fixtures/numbers) on the held-out seed and, reported apart, on the seed the segmentation
  * was tuned on; single digits read through /api/read against /api/predict on the same pictures.
  */
-import { encode as encodePng } from 'fast-png';
-import type { RgbaImage } from '../core/preprocess.ts';
 import { readMnistTestDigits } from '../test/fixtures/mnist-idx.ts';
 import {
   DEFAULT_NUMBER_OPTIONS,
@@ -16,6 +14,7 @@ import {
   writeNumber,
 } from '../test/fixtures/numbers/generate-numbers.ts';
 import { type NumberScore, scoreReadings } from '../test/fixtures/numbers/score-readings.ts';
+import { pngBytes } from '../test/fixtures/photos/photo-bytes.ts';
 import { renderDigit } from '../test/fixtures/render-digit.ts';
 import type { RunningWorker } from './lib/bundled-worker.ts';
 import { formatNumber, markdownTable, type SectionResult, verdictAtLeast } from './lib/report.ts';
@@ -38,15 +37,6 @@ export interface NumbersResult {
   readonly sets: readonly { set: NumberSet; score: NumberScore; medianMs: number }[];
   readonly single: { readonly count: number; readonly read: number; readonly predict: number };
 }
-
-const png = (image: RgbaImage): Uint8Array =>
-  encodePng({
-    width: image.width,
-    height: image.height,
-    data: Uint8Array.from(image.data),
-    channels: 4,
-    depth: 8,
-  });
 
 async function post(server: RunningWorker, path: string, body: Uint8Array): Promise<unknown> {
   const response = await fetch(`${server.url}${path}`, {
@@ -83,7 +73,7 @@ export async function measureNumbers(server: RunningWorker, quick: boolean): Pro
     for (let i = 0; i < count; i++) {
       // Index offset 10,000: numbers the workerd tests (npm test) do not read.
       const written = writeNumber(source, set.seed, 10_000 + i, set.options);
-      const body = png(NUMBER_RENDERERS[set.style](written, seededRandom(i)));
+      const body = pngBytes(NUMBER_RENDERERS[set.style](written, seededRandom(i)));
       const started = performance.now();
       const answer = (await post(server, '/api/read', body)) as { text: string };
       times.push(performance.now() - started);
@@ -104,7 +94,7 @@ export async function measureNumbers(server: RunningWorker, quick: boolean): Pro
       top: (i * 7) % 60,
       style: i % 2 === 0 ? 'alpha' : 'dark-on-light',
     });
-    const body = png(picture);
+    const body = pngBytes(picture);
     const label = mnist.labels[i] as number;
     if (((await post(server, '/api/read', body)) as { text: string }).text === String(label)) read++;
     if (((await post(server, '/api/predict', body)) as { digit: number }).digit === label) predict++;

@@ -1,10 +1,10 @@
 /** Test pictures: MNIST digits (from the Node side of the config) encoded as PNG and JPEG inside workerd. */
 
-import { encode as encodePngImage } from 'fast-png';
 import { encode as encodeJpegImage } from 'jpeg-js';
 import { inject } from 'vitest';
 import { PIXEL_COUNT } from '../../../core/model-spec.ts';
 import type { RgbaImage } from '../../../core/preprocess.ts';
+import { pngBytes } from '../../fixtures/photos/photo-bytes.ts';
 import { fromBase64 } from './model-export.ts';
 
 export interface Digits {
@@ -31,14 +31,7 @@ export function mnistDigits(): Digits {
   return digits;
 }
 
-export const encodePng = (image: RgbaImage): Uint8Array =>
-  encodePngImage({
-    width: image.width,
-    height: image.height,
-    data: Uint8Array.from(image.data),
-    channels: 4,
-    depth: 8,
-  });
+export const encodePng = pngBytes;
 
 export const encodeJpeg = (image: RgbaImage, quality = 90): Uint8Array =>
   new Uint8Array(
