@@ -52,13 +52,20 @@ export const FEATURE_COUNT = HIDDEN_UNITS + EXTRA_FEATURES.length;
 
 /** softmax(logits / temperature) of one row, in float64 for stability. */
 export function softmaxWithTemperature(logits: ArrayLike<number>, temperature = 1): number[] {
+  // Plain loops: this runs once per answered digit.
+  const probabilities = new Array<number>(logits.length);
   let max = Number.NEGATIVE_INFINITY;
-  for (let c = 0; c < logits.length; c++) max = Math.max(max, (logits[c] as number) / temperature);
-  const exps = Array.from({ length: logits.length }, (_, c) =>
-    Math.exp((logits[c] as number) / temperature - max),
-  );
-  const sum = exps.reduce((a, b) => a + b, 0);
-  return exps.map((e) => e / sum);
+  for (let c = 0; c < logits.length; c++) {
+    probabilities[c] = (logits[c] as number) / temperature;
+    max = Math.max(max, probabilities[c] as number);
+  }
+  let sum = 0;
+  for (let c = 0; c < logits.length; c++) {
+    probabilities[c] = Math.exp((probabilities[c] as number) - max);
+    sum += probabilities[c] as number;
+  }
+  for (let c = 0; c < logits.length; c++) probabilities[c] = (probabilities[c] as number) / sum;
+  return probabilities;
 }
 
 /** The detector's input for one image: hidden activations, logit energy and ink statistics. */
@@ -90,27 +97,28 @@ export function detectorFeatures(
   return features;
 }
 
+/** digitScore's standardised features, reused (it is synchronous): one answer allocates nothing for it. */
+const standardised = new Float64Array(FEATURE_COUNT);
+
 /** The detector's score (higher = more digit-like); compare with `threshold`. */
 export function digitScore(detector: DigitDetectorParameters, features: ArrayLike<number>): number {
-  const z = Float64Array.from(
-    { length: FEATURE_COUNT },
-    (_, i) => ((features[i] as number) - (detector.mean[i] as number)) / (detector.scale[i] as number),
-  );
-  let inputs: ArrayLike<number> = z;
+  const { mean, scale } = detector;
+  for (let i = 0; i < FEATURE_COUNT; i++)
+    standardised[i] = ((features[i] as number) - (mean[i] as number)) / (scale[i] as number);
+  let score = detector.bias;
   if (detector.kind === 'mlp-hidden-energy-ink/1') {
-    const units = detector.hiddenBias.length;
-    const hidden = new Float64Array(units);
-    for (let u = 0; u < units; u++) {
-      let sum = detector.hiddenBias[u] as number;
+    const { hiddenWeights, hiddenBias, weights } = detector;
+    for (let u = 0; u < hiddenBias.length; u++) {
+      let sum = hiddenBias[u] as number;
       const row = u * FEATURE_COUNT;
       for (let i = 0; i < FEATURE_COUNT; i++)
-        sum += (detector.hiddenWeights[row + i] as number) * (z[i] as number);
-      hidden[u] = Math.max(0, sum);
+        sum += (hiddenWeights[row + i] as number) * (standardised[i] as number);
+      score += (weights[u] as number) * Math.max(0, sum);
     }
-    inputs = hidden;
+    return score;
   }
-  let score = detector.bias;
-  for (let i = 0; i < inputs.length; i++) score += (detector.weights[i] as number) * (inputs[i] as number);
+  for (let i = 0; i < FEATURE_COUNT; i++)
+    score += (detector.weights[i] as number) * (standardised[i] as number);
   return score;
 }
 

@@ -183,6 +183,9 @@ export function eraseLines(mask: Uint8Array, width: number, height: number): voi
   eraseLinesAlong(mask, width, height, true);
 }
 
+/** Rows tried around a line's predicted row, nearest first. */
+const DRIFT = [0, -1, 1];
+
 function eraseLinesAlong(mask: Uint8Array, width: number, height: number, vertical: boolean): void {
   // Work in (u, v): u runs along the line, v across it; pixel index = u·alongStep + v·acrossStep.
   const length = vertical ? height : width;
@@ -240,8 +243,17 @@ function eraseLinesAlong(mask: Uint8Array, width: number, height: number, vertic
     let last = -1;
     for (let u = 0; u < length; u++) {
       runFrom[u] = -1;
-      const v = offset - across + Math.round(u * bestSlope);
-      if (v < 0 || v >= across || mask[u * alongStep + v * acrossStep] === 0) continue;
+      // The slope is quantised, so the line may drift a pixel off its predicted row: look either side.
+      const predicted = offset - across + Math.round(u * bestSlope);
+      let v = -1;
+      for (const d of DRIFT) {
+        const w = predicted + d;
+        if (w >= 0 && w < across && mask[u * alongStep + w * acrossStep] !== 0) {
+          v = w;
+          break;
+        }
+      }
+      if (v < 0) continue;
       let from = v;
       let to = v;
       while (from > 0 && mask[u * alongStep + (from - 1) * acrossStep] !== 0) from--;

@@ -8,6 +8,8 @@ import { z } from 'zod';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const MODEL_FILE = 'model.json';
+/** The one weight shard that `npm run train` writes (the Worker reads it alongside the manifest). */
+export const SHARD_FILE = 'group1-shard1of1.bin';
 
 /**
  * Version names become R2 key segments and URL query values: plain names, never paths. The one pattern

@@ -10,12 +10,12 @@ import {
   ModelManifestSchema,
   type Precision,
   parseJsonAs,
+  SHARD_FILE,
 } from '../core/manifest.ts';
 import { sha256Hex } from '../core/sha256.ts';
 import type { WeightEntry } from '../core/weights.ts';
 import { encodeWeights, type NamedWeight } from './encode-weights.ts';
 
-const SHARD_FILE = 'group1-shard1of1.bin';
 export const CURVES_FILE = 'curves.svg';
 export const CONFUSION_FILE = 'confusion.svg';
 

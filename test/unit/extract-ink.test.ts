@@ -132,6 +132,26 @@ describe('extractInk', () => {
     }
   });
 
+  it('follows a thin line whose tilt falls between the slopes it tries', () => {
+    // 0.25° lies halfway between two tried slopes: the predicted row drifts up to a pixel off the line.
+    const width = 320;
+    const height = 240;
+    const mask = new Uint8Array(width * height);
+    const tilt = Math.tan((0.25 * Math.PI) / 180);
+    for (const y0 of [40, 100, 160, 220]) {
+      for (let x = 0; x < width; x++) mask[Math.round(y0 + x * tilt) * width + x] = 1;
+    }
+    for (let y = 60; y < 200; y++) mask.fill(1, y * width + 150, y * width + 162); // a stroke crossing them
+    eraseLines(mask, width, height);
+    let outside = 0;
+    for (let i = 0; i < mask.length; i++) {
+      const x = i % width;
+      if (mask[i] !== 0 && (x < 150 || x >= 162)) outside++;
+    }
+    expect(outside).toBe(0);
+    expect(mask[130 * width + 155]).toBe(1);
+  });
+
   it('keeps a long vertical stroke of a large digit that spans most of the frame', () => {
     const mask = new Uint8Array(100 * 100);
     for (let y = 15; y < 85; y++) mask.fill(1, y * 100 + 49, y * 100 + 51);

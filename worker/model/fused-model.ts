@@ -87,10 +87,16 @@ export function createFusedModel(
     return { hidden, logits: x };
   }
   function outputs(pixels: Float32Array, count: number): ModelOutputs {
-    return tf.tidy(() => {
-      const { hidden, logits } = forward(pixels, count);
-      return { logits: logits.dataSync() as Float32Array, hidden: hidden.dataSync() as Float32Array };
+    // tidy returns the two tensors, not their data: it walks what it returns, element by element.
+    const [hidden, logits] = tf.tidy(() => {
+      const result = forward(pixels, count);
+      return [result.hidden, result.logits];
     });
+    try {
+      return { logits: logits.dataSync() as Float32Array, hidden: hidden.dataSync() as Float32Array };
+    } finally {
+      tf.dispose([hidden, logits]);
+    }
   }
   return {
     get disposed() {

@@ -3,7 +3,13 @@
  * sha256 and size, the weights match the architecture and every value is finite.
  */
 
-import { MANIFEST_FILE, type ModelManifest, versionKey } from '../../core/manifest.ts';
+import {
+  MANIFEST_FILE,
+  MODEL_FILE,
+  type ModelManifest,
+  SHARD_FILE,
+  versionKey,
+} from '../../core/manifest.ts';
 import { PIXEL_COUNT } from '../../core/model-spec.ts';
 import { withTimeout } from '../timeout.ts';
 import { createFusedModel, type FusedModel } from './fused-model.ts';
@@ -25,7 +31,7 @@ export interface LoadedModel {
 export interface LoadTimings {
   /** Reading and parsing manifest.json. */
   readonly manifestMs: number;
-  /** Reading model.json and the weight shards, in parallel, until the last arrived. */
+  /** After the manifest, until the last of model.json and the weight shards arrived (all read in parallel). */
   readonly filesMs: number;
   /** After the last file: sha256 checks, weight decoding and the finite/shape checks. */
   readonly verifyMs: number;
@@ -89,11 +95,17 @@ export async function loadModelFromR2(
 ): Promise<LoadedModel> {
   const timeoutMs = options.readTimeoutMs ?? R2_READ_TIMEOUT_MS;
   const started = performance.now();
+  // The files every export of `npm run train` has are read alongside the manifest (one round trip less
+  // on a cold start); any other file the manifest lists is read once it is known.
+  const early = new Map(
+    [MODEL_FILE, SHARD_FILE].map((path) => [path, readR2Bytes(bucket, versionKey(version, path), timeoutMs)]),
+  );
+  for (const read of early.values()) read.catch(() => {}); // surfaces below when used; unused ones may fail
   const manifest = await readManifest(bucket, version, timeoutMs);
   const manifestRead = performance.now();
   let lastFileRead = manifestRead;
   const weights = await verifyModelFiles(manifest, async (path) => {
-    const bytes = await readR2Bytes(bucket, versionKey(manifest.version, path), timeoutMs);
+    const bytes = await (early.get(path) ?? readR2Bytes(bucket, versionKey(version, path), timeoutMs));
     lastFileRead = Math.max(lastFileRead, performance.now());
     return bytes ?? undefined;
   });
