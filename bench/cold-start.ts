@@ -214,11 +214,13 @@ ${profileTable('Phase of the cold path, in sequence', result.phases)}
 ${profileTable('Op call', result.ops)}`;
   const details = `Each run starts a fresh workerd (so a fresh isolate) through Miniflare on the bundle \`wrangler deploy
 --dry-run\` builds (see the HTTP section), then sends one \`POST /api/predict\` with pixels, timed in Node from
-sending to the last byte. That answer includes starting tfjs's wasm backend from the bundled module, reading
-\`models/current.json\`, the manifest, \`model.json\` and the weight shard from local R2, their sha256 checks,
-decoding and checking the uint8 weights, and the prediction itself. The module's top-level evaluation
-happens when workerd loads the script (on Cloudflare, before the first request is routed) and is not
-counted. \`Server-Timing\` is the Worker's own header; inside workerd the clock has 1 ms steps.
+sending to the last byte. That answer includes reading \`models/current.json\`, the manifest, \`model.json\`
+and the weight shard from local R2, their sha256 checks, decoding and checking the uint8 weights, setting up
+the model's operators on them, and the prediction itself. The module's top-level evaluation happens when
+workerd loads the script (on Cloudflare, while the first connection's TLS handshake runs, before the first
+request is routed) and is not counted; neither is the Worker's prewarm (\`worker/prewarm.ts\`), which runs
+then, with no I/O: it starts tfjs's wasm backend and runs the model's kernels once on stand-in weights, so
+that their code is compiled before the first request (its figures are the first rows of the profiles below). \`Server-Timing\` is the Worker's own header; inside workerd the clock has 1 ms steps.
 
 ${markdownTable(
   [

@@ -1,5 +1,9 @@
 /** Worker entry: the API under /api/*; everything else is the static site (wrangler assets). */
 
 import { createApp } from './app.ts';
+import { prewarm } from './prewarm.ts';
+import { readyTfjs } from './tfjs-wasm.ts';
+
+prewarm(readyTfjs);
 
 export default createApp() satisfies ExportedHandler<Env>;

@@ -82,6 +82,17 @@ export class RuntimeStartError extends Error {
   override readonly name = 'RuntimeStartError';
 }
 
+/** Starts tfjs on the wasm backend once (see createTfjsStarter). */
+export interface TfjsStarter {
+  (): Promise<void>;
+  /**
+   * Starts it now with no timer, for the script's global scope (which allows no timers and no I/O, and
+   * needs neither: the binary is compiled and is instantiated synchronously). The next call of the
+   * starter itself waits for this start, under its timeout.
+   */
+  early(): Promise<void>;
+}
+
 /**
  * A function that starts tfjs on the wasm backend once: concurrent callers share one promise, and a
  * failed or timed-out start is forgotten so the next call tries again.
@@ -90,63 +101,75 @@ export class RuntimeStartError extends Error {
  * const start = createTfjsStarter((module, imports) => WebAssembly.instantiate(module, imports));
  * await start();
  */
-function createTfjsStarter(instantiate: InstantiateWasm): () => Promise<void> {
+function createTfjsStarter(instantiate: InstantiateWasm): TfjsStarter {
   let ready: Promise<void> | undefined;
-  return function startTfjs() {
-    ready ??= withTimeout(
-      (async () => {
-        const started = performance.now();
-        let instantiateMs = 0;
-        let moduleReady = started;
-        const timedInstantiate: InstantiateWasm = async (module, imports) => {
-          const instantiating = performance.now();
-          try {
-            return await instantiate(module, imports);
-          } finally {
-            instantiateMs = performance.now() - instantiating;
-          }
-        };
-        registerServedKernels();
-        if (tf.findBackendFactory(BACKEND)) tf.removeBackend(BACKEND);
-        let failure: unknown;
-        tf.registerBackend(
-          BACKEND,
-          async () => {
-            try {
-              const module = await createWasmModule(timedInstantiate);
-              moduleReady = performance.now();
-              return new BackendWasm(module);
-            } catch (error) {
-              failure = error;
-              throw error;
-            }
-          },
-          10,
-        );
-        // tfjs turns a failed backend factory into `false` (and a console warning): keep the cause.
-        if (!(await tf.setBackend(BACKEND))) {
-          throw new RuntimeStartError(`tfjs could not start its wasm backend: ${messageOf(failure)}`);
+  let early: Promise<void> | undefined;
+  const start = async (): Promise<void> => {
+    const started = performance.now();
+    let instantiateMs = 0;
+    let moduleReady = started;
+    const timedInstantiate: InstantiateWasm = async (module, imports) => {
+      const instantiating = performance.now();
+      try {
+        return await instantiate(module, imports);
+      } finally {
+        instantiateMs = performance.now() - instantiating;
+      }
+    };
+    registerServedKernels();
+    if (tf.findBackendFactory(BACKEND)) tf.removeBackend(BACKEND);
+    let failure: unknown;
+    tf.registerBackend(
+      BACKEND,
+      async () => {
+        try {
+          const module = await createWasmModule(timedInstantiate);
+          moduleReady = performance.now();
+          return new BackendWasm(module);
+        } catch (error) {
+          failure = error;
+          throw error;
         }
-        await tf.ready();
-        const ended = performance.now();
-        lastStart = {
-          instantiateMs,
-          wasmModuleMs: moduleReady - started,
-          backendMs: ended - moduleReady,
-          totalMs: ended - started,
-        };
-      })(),
-      START_TIMEOUT_MS,
-      'starting the tfjs wasm backend',
-    ).catch((error: unknown) => {
-      ready = undefined;
-      throw error instanceof RuntimeStartError ? error : new RuntimeStartError(messageOf(error));
-    });
+      },
+      10,
+    );
+    // tfjs turns a failed backend factory into `false` (and a console warning): keep the cause.
+    if (!(await tf.setBackend(BACKEND))) {
+      throw new RuntimeStartError(`tfjs could not start its wasm backend: ${messageOf(failure)}`);
+    }
+    await tf.ready();
+    const ended = performance.now();
+    lastStart = {
+      instantiateMs,
+      wasmModuleMs: moduleReady - started,
+      backendMs: ended - moduleReady,
+      totalMs: ended - started,
+    };
+  };
+  const startTfjs = (): Promise<void> => {
+    ready ??= withTimeout(early ?? start(), START_TIMEOUT_MS, 'starting the tfjs wasm backend').catch(
+      (error: unknown) => {
+        ready = undefined;
+        early = undefined;
+        throw error instanceof RuntimeStartError ? error : new RuntimeStartError(messageOf(error));
+      },
+    );
     return ready;
   };
+  startTfjs.early = (): Promise<void> => {
+    if (ready !== undefined) return ready;
+    early ??= start();
+    return early;
+  };
+  return startTfjs;
 }
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
-/** The Worker's tfjs start: the bundled SIMD binary instantiated by the runtime. */
-export const readyTfjs = createTfjsStarter((module, imports) => WebAssembly.instantiate(module, imports));
+/**
+ * The Worker's tfjs start: the bundled SIMD binary, instantiated synchronously (a compiled module's
+ * instance needs no background task, so the start can finish within the script's global scope).
+ */
+export const readyTfjs = createTfjsStarter(
+  async (module, imports) => new WebAssembly.Instance(module, imports),
+);
