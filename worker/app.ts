@@ -4,10 +4,9 @@
  */
 
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { cors } from 'hono/cors';
-import { timing } from 'hono/timing';
 import type { AppEnv } from './app-types.ts';
 import { ApiError, handleError } from './errors.ts';
+import { preflightResponse, ServerTiming } from './middleware/api-headers.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
 import type { LoadModel } from './model/load-model.ts';
 import { ModelRegistry } from './model/model-registry.ts';
@@ -67,18 +66,12 @@ export function createApp(dependencies: AppDependencies = {}): OpenAPIHono<AppEn
   });
 
   app.use('*', securityHeaders());
-  app.use(
-    '/api/*',
-    cors({
-      origin: '*',
-      allowMethods: ['GET', 'POST', 'OPTIONS'],
-      allowHeaders: ['Content-Type'],
-      exposeHeaders: ['Server-Timing', 'Retry-After'],
-      maxAge: 86400,
-    }),
-  );
-  app.use('/api/*', timing({ crossOrigin: true }));
+  // One middleware for the whole API (each layer costs a little on every request): CORS, Server-Timing,
+  // and what the routes use.
   app.use('/api/*', async (c, next) => {
+    if (c.req.method === 'OPTIONS') return preflightResponse();
+    const timing = new ServerTiming();
+    c.set('timing', timing);
     // The registry starts the wasm runtime with the first model load, so /api/health/live never waits on it.
     const settings = settingsOf(c.env);
     c.set('settings', settings);
@@ -91,6 +84,7 @@ export function createApp(dependencies: AppDependencies = {}): OpenAPIHono<AppEn
       }
     });
     await next();
+    timing.finish(c.res.headers);
   });
 
   registerPredict(app);

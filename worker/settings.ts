@@ -1,6 +1,6 @@
 /**
  * Every setting and binding the Worker takes from its `env`, parsed in one place. `app.ts` builds it once
- * per `env` object and passes it down (`c.var.settings`); nothing else reads `env`. A new setting is one
+ * per `env` object and passes it down (`c.get('settings')`); nothing else reads `env`. A new setting is one
  * line below.
  */
 

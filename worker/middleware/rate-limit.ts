@@ -23,7 +23,7 @@ const LIMITER_TIMEOUT_MS = 1000;
 export function rateLimit(kind: RateLimitKind): MiddlewareHandler<AppEnv> {
   const rule: RateLimitRule = RATE_LIMITS[kind];
   return async function rateLimitByAddress(c, next) {
-    const limiters = c.var.settings.rateLimiters;
+    const limiters = c.get('settings').rateLimiters;
     if (limiters === null) return next();
     // Cloudflare sets CF-Connecting-IP on every request it proxies; without it (local tools) all share one key.
     const key = c.req.header('cf-connecting-ip') ?? 'no-address';

@@ -1,11 +1,11 @@
 /** POST /api/predict/batch: up to 256 digits answered in order, in one model call. */
 
-import { endTime, startTime } from 'hono/timing';
 import { PIXEL_COUNT } from '../../core/model-spec.ts';
 import type { ApiApp } from '../app-types.ts';
 import { ApiError } from '../errors.ts';
 import { DecodeBudget } from '../input/decode-budget.ts';
 import { pixelsFromJson, writePixels } from '../input/pixels-from-input.ts';
+import { startTiming } from '../middleware/api-headers.ts';
 import { limitBody } from '../middleware/limit-body.ts';
 import { rateLimit } from '../middleware/rate-limit.ts';
 import { batchRoute } from './definitions.ts';
@@ -14,7 +14,7 @@ import { predictImages } from './shared.ts';
 export function registerBatch(app: ApiApp): void {
   app.openapi({ ...batchRoute, middleware: [rateLimit('batch'), limitBody(['json'])] }, async (c) => {
     const { images } = c.req.valid('json');
-    startTime(c, 'decode', 'Input decoding and preprocessing');
+    const decoded = startTiming(c, 'decode');
     const pixels = new Float32Array(images.length * PIXEL_COUNT);
     // One decoding budget for the whole batch: 256 large images must not cost 256 times one.
     const budget = new DecodeBudget();
@@ -35,12 +35,12 @@ export function registerBatch(app: ApiApp): void {
         throw error;
       }
     }
-    endTime(c, 'decode');
+    decoded();
     const { version } = c.req.valid('query');
-    const answer = await c.var.registry.run(version, c.var.waitUntil, (loaded) => {
-      startTime(c, 'inference', 'Model inference');
+    const answer = await c.get('registry').run(version, c.get('waitUntil'), (loaded) => {
+      const inferred = startTiming(c, 'inference');
       const predictions = predictImages(loaded, pixels, images.length);
-      endTime(c, 'inference');
+      inferred();
       return {
         predictions,
         model: { version: loaded.version },

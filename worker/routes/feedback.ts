@@ -33,7 +33,7 @@ function feedbackDatabase(settings: Settings): D1Database {
 
 /** 404 before anything else is read when feedback is switched off here. */
 const requireFeedback: MiddlewareHandler<AppEnv> = async function requireFeedback(c, next) {
-  feedbackDatabase(c.var.settings);
+  feedbackDatabase(c.get('settings'));
   await next();
 };
 
@@ -49,7 +49,7 @@ export function registerFeedback(app: ApiApp): void {
     const body = c.req.valid('json');
     const pixels = pixelsToBytes(body.pixels);
     const id = await correctionId(pixels, body.label);
-    const created = await insertCorrection(feedbackDatabase(c.var.settings), {
+    const created = await insertCorrection(feedbackDatabase(c.get('settings')), {
       id,
       createdAt: new Date().toISOString(),
       modelVersion: body.modelVersion,
@@ -67,7 +67,7 @@ export function registerFeedback(app: ApiApp): void {
 
   app.openapi({ ...feedbackStatsRoute, middleware: [requireFeedback] }, async (c) => {
     const { version } = c.req.valid('query');
-    const versions = await feedbackByVersion(feedbackDatabase(c.var.settings), version);
+    const versions = await feedbackByVersion(feedbackDatabase(c.get('settings')), version);
     // Short caching: the numbers move slowly and /model fetches them on every visit.
     c.header('cache-control', 'public, max-age=30');
     return c.json({ selfReported: true as const, note: SELF_REPORTED_NOTE, versions }, 200);

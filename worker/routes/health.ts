@@ -16,7 +16,7 @@ export function registerHealth(app: ApiApp): void {
   app.openapi(liveRoute, (c) => c.json({ status: 'live' as const, time: now() }, 200));
 
   app.openapi(readyRoute, async (c) => {
-    const current = await c.var.registry.current(c.var.waitUntil);
+    const current = await c.get('registry').current(c.get('waitUntil'));
     return c.json(
       {
         status: 'ready' as const,
@@ -28,8 +28,8 @@ export function registerHealth(app: ApiApp): void {
   });
 
   app.openapi(healthRoute, async (c) => {
-    const registry = c.var.registry;
-    const current = await registry.current(c.var.waitUntil);
+    const registry = c.get('registry');
+    const current = await registry.current(c.get('waitUntil'));
     const { pointer, lastFailure } = registry.status();
     const memory = tf.memory();
     return c.json(

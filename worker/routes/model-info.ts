@@ -11,7 +11,7 @@ import { modelFileRoute, modelRoute } from './definitions.ts';
 export function registerModelInfo(app: ApiApp): void {
   app.openapi(modelRoute, async (c) => {
     const { version } = c.req.valid('query');
-    const manifest = await c.var.registry.run(version, c.var.waitUntil, (loaded) => loaded.manifest);
+    const manifest = await c.get('registry').run(version, c.get('waitUntil'), (loaded) => loaded.manifest);
     return c.json(
       {
         version: manifest.version,
@@ -31,7 +31,7 @@ export function registerModelInfo(app: ApiApp): void {
           testDigitsFlagged: manifest.digitDetector?.metrics.testDigitsFlagged ?? null,
         },
         files: manifest.files,
-        feedback: await liveFeedbackFor(c.var.settings.feedbackDatabase, manifest.version),
+        feedback: await liveFeedbackFor(c.get('settings').feedbackDatabase, manifest.version),
       },
       200,
     );
@@ -40,9 +40,9 @@ export function registerModelInfo(app: ApiApp): void {
   app.openapi(modelFileRoute, async (c) => {
     const { name } = c.req.valid('param');
     const { version } = c.req.valid('query');
-    const manifest = await c.var.registry.run(version, c.var.waitUntil, (loaded) => loaded.manifest);
+    const manifest = await c.get('registry').run(version, c.get('waitUntil'), (loaded) => loaded.manifest);
     const object = manifest.files.some((file) => file.path === name)
-      ? await c.var.settings.modelsBucket.get(versionKey(manifest.version, name))
+      ? await c.get('settings').modelsBucket.get(versionKey(manifest.version, name))
       : null;
     if (object === null)
       throw new ApiError(404, 'not_found', 'Not found', `Model ${manifest.version} has no ${name}.`);

@@ -1,6 +1,5 @@
 /** POST /api/read: a written number from an image body, a multipart upload, a base64 image or a grey bitmap. */
 
-import { endTime, startTime } from 'hono/timing';
 import { softmaxWithTemperature } from '../../core/confidence.ts';
 import { CLASS_COUNT, PIXEL_COUNT } from '../../core/model-spec.ts';
 import { pixelsForJson } from '../../core/preprocess.ts';
@@ -19,6 +18,7 @@ import type { ApiApp } from '../app-types.ts';
 import { ApiError } from '../errors.ts';
 import { type InkInput, inkFromImageBytes, inkFromJson } from '../input/ink-map-from-input.ts';
 import { noInk } from '../input/pixels-from-input.ts';
+import { startTiming } from '../middleware/api-headers.ts';
 import type { ModelOutputs } from '../model/fused-model.ts';
 import type { LoadedModel } from '../model/load-model.ts';
 import { type ReadJson, readRoute } from './read-contract.ts';
@@ -78,17 +78,17 @@ function rawSoftmax(logits: Float32Array, count: number): Float32Array {
 
 export function registerRead(app: ApiApp): void {
   app.openapi({ ...readRoute, middleware: oneImageMiddleware }, async (c) => {
-    startTime(c, 'decode', 'Input decoding and segmentation');
+    const decoded = startTiming(c, 'decode');
     const body = await readImageBody<ReadJson>(c.req);
     const input = await ('json' in body ? inkFromJson(body.json) : inkFromImageBytes(body.bytes));
     const segments = plan(input);
-    endTime(c, 'decode');
+    decoded();
     const { version, include } = c.req.valid('query');
-    const answer = await c.var.registry.run(version, c.var.waitUntil, (loaded) => {
-      startTime(c, 'inference', 'Model inference, all candidate digits in one batch');
+    const answer = await c.get('registry').run(version, c.get('waitUntil'), (loaded) => {
+      const inferred = startTiming(c, 'inference');
       const count = segments.candidates.length;
       const outputs = { ...loaded.model.outputs(segments.inputs, count), pixels: segments.inputs };
-      endTime(c, 'inference');
+      inferred();
       let reading: NumberReading;
       try {
         // The choice between cuts was tuned on the raw softmax; the answer is calibrated, with the signals.
