@@ -504,7 +504,7 @@ function sizeLogPrior(box: Size, lineHeight: number): number {
   const wide = box.width / lineHeight;
   let prior = 0;
   if (tall < 0.55) prior -= 12 * (0.55 - tall);
-  if (wide > 1.05) prior -= 8 * (wide - 1.05);
+  if (wide > 1.05) prior -= 4 * (wide - 1.05);
   return prior;
 }
 
@@ -559,7 +559,7 @@ export function planNumber(input: InkMap): NumberPlan {
       const to = pieces[last] as Piece;
       // Beyond one piece, only runs that could be one digit: not too wide, no wide gap inside.
       if (last > first) {
-        if (to.right - from.left > 1.6 * lineHeight) break;
+        if (to.right - from.left > 2.0 * lineHeight) break;
         const previous = pieces[last - 1] as Piece;
         if (to.atom !== previous.atom && to.left - previous.right > 0.25 * lineHeight) break;
       }

@@ -96,6 +96,22 @@ describe('planNumber', () => {
     }
   });
 
+  it('reads one flat digit, 1.5 times as wide as tall, as one digit when the classifier is sure of it, not of its halves', () => {
+    // A flat 0 (MNIST has them): its halves must not win against the whole for want of a whole candidate.
+    const map = drawRects(120, 70, ring(10, 10, 75, 50));
+    const plan = planNumber(map);
+    const whole = plan.candidates.findIndex((c) => c.box.x === 10 && c.box.width === 75);
+    expect(whole).toBeGreaterThanOrEqual(0);
+    const probabilities = new Float32Array(plan.candidates.length * CLASS_COUNT).fill(
+      0.7 / (CLASS_COUNT - 1),
+    );
+    plan.candidates.forEach((_, i) => {
+      // Halves look like a 6 at best; the whole is a sure 0.
+      probabilities[i * CLASS_COUNT + (i === whole ? 0 : 6)] = i === whole ? 0.95 : 0.3;
+    });
+    expect(chooseReading(plan, probabilities).text).toBe('0');
+  });
+
   it('splits touching digits at the joint, choosing by the classifier', () => {
     // Two rings joined by a short bridge: one component.
     const map = drawRects(120, 60, [...ring(10, 10, 30, 40), [40, 28, 6, 4], ...ring(46, 10, 30, 40)]);
