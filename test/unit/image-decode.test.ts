@@ -4,6 +4,7 @@
  * box-averaged) on libjpeg-turbo's encodings; plus the structure checks, EXIF orientation and the limits.
  */
 
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { convertIndexedToRgb, decode as decodeReferencePng } from 'fast-png';
 import { decode as decodeReferenceJpeg, encode as encodeJpeg } from 'jpeg-js';
@@ -244,6 +245,67 @@ describe('JPEG at reduced scale, against jpeg-js', () => {
       375, 500, 3000, 4000,
     ]);
     expect(image.data.length).toBe(375 * 500 * 4);
+  });
+});
+
+/**
+ * SHA-256 (first 16 hex digits) of the RGBA at 1/1, 1/2, 1/4 and 1/8, or the error, as the plain decoder
+ * (one table lookup per Huffman symbol, every coefficient dequantised) gave them before the fast paths:
+ * the combined AC table, skipping at 1/8 and keeping only the N×N corner must change no byte. The
+ * fixtures use long codes (over 10 bits) and values whose code and bits exceed 16 bits.
+ */
+const PLAIN_DECODER_OUTPUT: Record<string, readonly string[]> = {
+  '420': ['6fd3e3b6ea079b8d', '59a0bab237c9351d', 'a55eb28688058e9b', '3af4006c79b1b561'],
+  '422': ['50a778fb77828715', '4fbf573a39fe2bcd', 'e9b94d0fd768b207', 'd0970adea628ef35'],
+  '440': ['d68d466d8cdc771e', 'd83de671ba2113b9', 'e5c790f6e18114c8', 'fabe83b5134e5c1a'],
+  '444': ['c5bddb19f2593770', 'cba9860d8fe27198', '30fcbe1e727ecca2', '8afeb2f5dc5b74d8'],
+  grey: ['3f6d277cfe556d27', 'ac9a857e5c0c1285', '691f68b86eabfb09', 'c1971eb19ce756bc'],
+  // The same picture and quantisation as 420.jpg, other entropy coding: the same pixels.
+  restart: ['6fd3e3b6ea079b8d', '59a0bab237c9351d', 'a55eb28688058e9b', '3af4006c79b1b561'],
+  optimised: ['6fd3e3b6ea079b8d', '59a0bab237c9351d', 'a55eb28688058e9b', '3af4006c79b1b561'],
+  // jpeg-js at quality 95 (its standard tables, larger values), stored turned with EXIF orientation 6.
+  photo: ['853b29157ff3f631', 'c37f98eaccf5e773', 'aa6cd8cfbccc7906', 'd5803165a287cdd2'],
+  // restart.jpg with a flipped bit that throws the codes out of step until the next RST marker.
+  resynced: ['9c5a4e7e8b6e1139', '9fd683e04e364364', 'acdbd3e224a5366e', '1ebe9ca3c75528d0'],
+  broken: Array(4).fill('Corrupt AC coefficients.'),
+  cut: Array(4).fill('The JPEG image data ends before the image does.'),
+};
+
+describe('JPEG at reduced scale, byte for byte', () => {
+  const restart = read('jpeg/restart.jpg');
+  const resynced = restart.slice();
+  resynced[8025] = (resynced[8025] as number) ^ 0x10;
+  const broken = restart.slice();
+  broken[restart.length >> 1] = (broken[restart.length >> 1] as number) ^ 0x5a;
+  const inputs: Record<string, () => Uint8Array> = {
+    ...Object.fromEntries(
+      ['420', '422', '440', '444', 'grey', 'restart', 'optimised'].map((name) => [
+        name,
+        () => read(`jpeg/${name}.jpg`),
+      ]),
+    ),
+    photo: () =>
+      withExifOrientation(
+        new Uint8Array(encodeJpeg({ width: 333, height: 250, data: paperPhoto(333, 250, 4, 3) }, 95).data),
+        6,
+      ),
+    resynced: () => resynced,
+    broken: () => broken,
+    cut: () => restart.subarray(0, 12000),
+  };
+  it.each(Object.keys(PLAIN_DECODER_OUTPUT))('%s', (name) => {
+    const bytes = (inputs[name] as () => Uint8Array)();
+    const header = readJpegHeader(bytes);
+    expect(header).not.toBeNull();
+    const outputs = ([1, 2, 4, 8] as const).map((scale) => {
+      try {
+        const image = decodeScaledJpeg(bytes, header as NonNullable<typeof header>, scale);
+        return createHash('sha256').update(image.data).digest('hex').slice(0, 16);
+      } catch (error) {
+        return error instanceof Error ? error.message : String(error);
+      }
+    });
+    expect(outputs).toEqual(PLAIN_DECODER_OUTPUT[name]);
   });
 });
 

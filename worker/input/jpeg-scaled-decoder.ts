@@ -37,22 +37,31 @@ const ZIGZAG = Uint8Array.from([
 /** Zero bytes fed past the data's end before the file counts as truncated. */
 const MAX_PADDING_BYTES = 64;
 
-/** Codes up to this many bits are decoded by one table lookup; longer ones bit by bit. */
-const LOOKUP_BITS = 9;
+/** Codes up to this many bits are decoded by one table lookup; longer ones by comparing code ranges. */
+const LOOKUP_BITS = 10;
+const LOOKUP_MASK = (1 << LOOKUP_BITS) - 1;
 
 interface HuffmanTable {
   /** Indexed by the next LOOKUP_BITS bits: (code length << 8) | symbol, or 0 for a longer code. */
   readonly lookup: Uint16Array;
+  /**
+   * AC tables only, indexed like `lookup`: a whole coefficient, code and value bits, in one entry (as
+   * stb_image's fast_ac): bits 0–4 the bits it takes, 5–8 the value's size, 9–13 the zero run + 1. 0 for
+   * end of block, sixteen zeros, a longer code, or code and value together longer than 16 bits: those
+   * take the general path. 16 bits need no refill: the buffer holds at least 16 before each symbol, and
+   * reading code and value apart would not have refilled between them either.
+   */
+  readonly fastAc: Int32Array | null;
   /** Largest code of each length (1..16), -1 when none; and where its symbols start. */
   readonly maxCode: Int32Array;
   readonly valueOffset: Int32Array;
   readonly symbols: Uint8Array;
 }
 
-function buildHuffmanTable(counts: Uint8Array, symbols: Uint8Array): HuffmanTable {
+function buildHuffmanTable(counts: Uint8Array, symbols: Uint8Array, ac: boolean): HuffmanTable {
   const lookup = new Uint16Array(1 << LOOKUP_BITS);
-  const maxCode = new Int32Array(18).fill(-1);
-  const valueOffset = new Int32Array(18);
+  const maxCode = new Int32Array(17).fill(-1);
+  const valueOffset = new Int32Array(17);
   let code = 0;
   let index = 0;
   for (let length = 1; length <= 16; length++) {
@@ -69,8 +78,18 @@ function buildHuffmanTable(counts: Uint8Array, symbols: Uint8Array): HuffmanTabl
     if (code > 1 << length) throw new JpegDecodeError('A Huffman table has more codes than bits allow.');
     code <<= 1;
   }
-  maxCode[17] = 0x7fffffff; // sentinel: a code longer than 16 bits is corrupt
-  return { lookup, maxCode, valueOffset, symbols };
+  let fastAc: Int32Array | null = null;
+  if (ac) {
+    fastAc = new Int32Array(1 << LOOKUP_BITS);
+    for (let i = 0; i < fastAc.length; i++) {
+      const entry = lookup[i] as number;
+      const size = entry & 15;
+      const bits = (entry >> 8) + size;
+      if (entry !== 0 && size !== 0 && bits <= 16)
+        fastAc[i] = bits | (size << 5) | ((((entry >> 4) & 15) + 1) << 9);
+    }
+  }
+  return { lookup, fastAc, maxCode, valueOffset, symbols };
 }
 
 /**
@@ -101,6 +120,260 @@ interface ComponentState {
   /** For each output column, its column in rowSamples; for each output row in an MCU row, its row. */
   readonly columnOf: Int32Array;
   readonly rowOf: Int32Array;
+}
+
+/**
+ * The entropy-coded data: a bit buffer over the bytes after SOS, unstuffing FF00 and stopping at markers.
+ * Plain functions over this one object, not closures, so the hot loops keep the state in locals.
+ */
+interface BitReader {
+  readonly bytes: Uint8Array;
+  position: number;
+  /** The low `count` bits of `buffer` are unread. */
+  buffer: number;
+  count: number;
+  /**
+   * Zero bytes fed past the end of the data: a few are normal look-ahead, many mean the file lies about its
+   * size (or is truncated), and decoding on would cost time for nothing. Refills happen where they always
+   * did (before a symbol when under 16 bits are left, before value bits when too few), so this counts
+   * the same on every file.
+   */
+  padding: number;
+}
+
+/** Tops the buffer up to more than 24 bits, a byte at a time. */
+function fill(reader: BitReader): void {
+  const bytes = reader.bytes;
+  let position = reader.position;
+  let buffer = reader.buffer;
+  let count = reader.count;
+  while (count <= 24) {
+    let byte = 0;
+    if (position < bytes.length) {
+      byte = bytes[position] as number;
+      if (byte === 0xff) {
+        if (bytes[position + 1] === 0) position += 2;
+        else {
+          byte = 0; // a marker: feed zeros, leave it for the restart handling
+          reader.padding++;
+        }
+      } else position++;
+    } else reader.padding++;
+    buffer = (buffer << 8) | byte;
+    count += 8;
+  }
+  reader.position = position;
+  reader.buffer = buffer;
+  reader.count = count;
+}
+
+/** The next `size` (1..16) bits as a signed value: JPEG's "receive and extend". */
+function receiveExtend(reader: BitReader, size: number): number {
+  if (reader.count < size) fill(reader);
+  reader.count -= size;
+  const value = (reader.buffer >>> reader.count) & ((1 << size) - 1);
+  return value < 1 << (size - 1) ? value - (1 << size) + 1 : value;
+}
+
+function decodeSymbol(reader: BitReader, table: HuffmanTable): number {
+  if (reader.count < 16) fill(reader);
+  const count = reader.count;
+  const entry = table.lookup[(reader.buffer >>> (count - LOOKUP_BITS)) & LOOKUP_MASK] as number;
+  if (entry !== 0) {
+    reader.count = count - (entry >> 8);
+    return entry & 0xff;
+  }
+  // Longer than the lookup: compare the next 16 bits, cut to each length, with that length's largest code.
+  // The buffer holds at least 16 bits here, so no refill is needed as the code grows (nor was one made
+  // when codes were read a bit at a time).
+  const peek = (reader.buffer >>> (count - 16)) & 0xffff;
+  for (let length = LOOKUP_BITS + 1; length <= 16; length++) {
+    const code = peek >>> (16 - length);
+    if (code <= (table.maxCode[length] as number)) {
+      reader.count = count - length;
+      return table.symbols[code + (table.valueOffset[length] as number)] ?? 0;
+    }
+  }
+  throw new JpegDecodeError('Corrupt Huffman code in the image data.');
+}
+
+/** Reads past a block's AC coefficients: at 1/8 only the DC is used, but every code must still be read. */
+function skipAc(reader: BitReader, table: HuffmanTable): void {
+  const fastAc = table.fastAc as Int32Array;
+  let buffer = reader.buffer;
+  let count = reader.count;
+  for (let k = 1; k < 64; ) {
+    if (count < 16) {
+      reader.buffer = buffer;
+      reader.count = count;
+      fill(reader);
+      buffer = reader.buffer;
+      count = reader.count;
+    }
+    const fast = fastAc[(buffer >>> (count - LOOKUP_BITS)) & LOOKUP_MASK] as number;
+    if (fast !== 0) {
+      count -= fast & 31;
+      k += fast >> 9; // past the coefficient: a run ending beyond 63 leaves k over 64
+      if (k > 64) throw new JpegDecodeError('Corrupt AC coefficients.');
+      continue;
+    }
+    reader.buffer = buffer;
+    reader.count = count;
+    const symbol = decodeSymbol(reader, table);
+    const run = symbol >> 4;
+    const size = symbol & 15;
+    if (size === 0) {
+      buffer = reader.buffer;
+      count = reader.count;
+      if (run !== 15) break;
+      k += 16;
+      continue;
+    }
+    k += run;
+    if (k > 63) throw new JpegDecodeError('Corrupt AC coefficients.');
+    if (reader.count < size) fill(reader);
+    buffer = reader.buffer;
+    count = reader.count - size;
+    k++;
+  }
+  reader.buffer = buffer;
+  reader.count = count;
+}
+
+/**
+ * Reads a block's AC coefficients, keeping the dequantised ones inside the N×N corner (zeroed beforehand)
+ * and skipping the rest. Returns bit r set when coefficient row r holds a non-zero value there.
+ */
+function decodeAc(
+  reader: BitReader,
+  table: HuffmanTable,
+  quant: Int32Array,
+  coefficients: Float32Array,
+  n: number,
+): number {
+  const fastAc = table.fastAc as Int32Array;
+  let buffer = reader.buffer;
+  let count = reader.count;
+  let rowsUsed = 0;
+  for (let k = 1; k < 64; ) {
+    if (count < 16) {
+      reader.buffer = buffer;
+      reader.count = count;
+      fill(reader);
+      buffer = reader.buffer;
+      count = reader.count;
+    }
+    const fast = fastAc[(buffer >>> (count - LOOKUP_BITS)) & LOOKUP_MASK] as number;
+    let size: number;
+    if (fast !== 0) {
+      count -= fast & 31;
+      k += (fast >> 9) - 1;
+      if (k > 63) throw new JpegDecodeError('Corrupt AC coefficients.');
+      size = (fast >> 5) & 15;
+    } else {
+      reader.buffer = buffer;
+      reader.count = count;
+      const symbol = decodeSymbol(reader, table);
+      const run = symbol >> 4;
+      size = symbol & 15;
+      if (size === 0) {
+        buffer = reader.buffer;
+        count = reader.count;
+        if (run !== 15) break;
+        k += 16;
+        continue;
+      }
+      k += run;
+      if (k > 63) throw new JpegDecodeError('Corrupt AC coefficients.');
+      if (reader.count < size) fill(reader);
+      buffer = reader.buffer;
+      count = reader.count - size;
+    }
+    // The value's bits are the `size` just consumed.
+    const natural = ZIGZAG[k] as number;
+    const row = natural >> 3;
+    if (row < n && (natural & 7) < n) {
+      const bits = (buffer >>> count) & ((1 << size) - 1);
+      const value = bits < 1 << (size - 1) ? bits - (1 << size) + 1 : bits;
+      coefficients[natural] = value * (quant[k] as number);
+      rowsUsed |= 1 << row;
+    }
+    k++;
+  }
+  reader.buffer = buffer;
+  reader.count = count;
+  return rowsUsed;
+}
+
+/** Per-decode scratch for the N×N inverse DCT (N = 8/scale), so blocks allocate nothing. */
+interface BlockScratch {
+  readonly n: number;
+  readonly coefficients: Float32Array;
+  readonly weights: Float32Array;
+  readonly temp: Float32Array;
+  readonly usedRows: Uint8Array;
+}
+
+/** Decodes one block and writes its N×N samples at (x0, y0) of the component's MCU row. */
+function decodeBlock(
+  reader: BitReader,
+  component: ComponentState,
+  scratch: BlockScratch,
+  x0: number,
+  y0: number,
+): void {
+  const { n, coefficients, weights, temp, usedRows } = scratch;
+  const quant = component.quant;
+  const size = decodeSymbol(reader, component.dcTable as HuffmanTable);
+  if (size > 16) throw new JpegDecodeError('Corrupt DC coefficient.');
+  if (size > 0) component.predictor += receiveExtend(reader, size);
+  const dc = component.predictor * (quant[0] as number);
+  const samples = component.rowSamples;
+  const stride = component.rowStride;
+  if (n === 1) {
+    skipAc(reader, component.acTable as HuffmanTable);
+    const level = dc / 8 + 128;
+    samples[y0 * stride + x0] = level < 0 ? 0 : level > 255 ? 255 : level + 0.5;
+    return;
+  }
+  // Only the N×N corner is ever written, so only it needs clearing (loops: fill() calls cost more here).
+  for (let v = 0; v < n; v++) for (let u = 0; u < n; u++) coefficients[v * 8 + u] = 0;
+  // Bit r set: coefficient row r holds a non-zero AC value within the N×N corner.
+  let rowsUsed = decodeAc(reader, component.acTable as HuffmanTable, quant, coefficients, n);
+  if (rowsUsed === 0) {
+    // DC only (often in smooth areas): one flat level.
+    let level = dc / 8 + 128;
+    level = level < 0 ? 0 : level > 255 ? 255 : level + 0.5;
+    for (let y = 0; y < n; y++) {
+      const out = (y0 + y) * stride + x0;
+      for (let x = 0; x < n; x++) samples[out + x] = level;
+    }
+    return;
+  }
+  coefficients[0] = dc;
+  rowsUsed |= 1;
+  // Rows of coefficients → rows of samples (only non-zero rows), then columns.
+  let used = 0;
+  for (let v = 0; v < n; v++) {
+    if ((rowsUsed & (1 << v)) === 0) continue;
+    usedRows[used++] = v;
+    for (let x = 0; x < n; x++) {
+      let sum = 0;
+      for (let u = 0; u < n; u++) sum += (weights[x * n + u] as number) * (coefficients[v * 8 + u] as number);
+      temp[v * n + x] = sum;
+    }
+  }
+  for (let y = 0; y < n; y++) {
+    const out = (y0 + y) * stride + x0;
+    for (let x = 0; x < n; x++) {
+      let sum = 128;
+      for (let i = 0; i < used; i++) {
+        const v = usedRows[i] as number;
+        sum += (weights[y * n + v] as number) * (temp[v * n + x] as number);
+      }
+      samples[out + x] = sum < 0 ? 0 : sum > 255 ? 255 : sum + 0.5;
+    }
+  }
 }
 
 /** The decoded image: upright, reduced by `scale`, with the upright size at full resolution. */
@@ -185,7 +458,7 @@ export function decodeScaledJpeg(bytes: Uint8Array, header: JpegHeader, scale: J
         for (const count of counts) total += count;
         if (th > 3 || tc > 1 || total > 256 || at + 17 + total > end)
           throw new JpegDecodeError('Bad Huffman table.');
-        const table = buildHuffmanTable(counts, bytes.subarray(at + 17, at + 17 + total));
+        const table = buildHuffmanTable(counts, bytes.subarray(at + 17, at + 17 + total), tc === 1);
         (tc === 0 ? dcTables : acTables)[th] = table;
         at += 17 + total;
       }
@@ -244,133 +517,20 @@ export function decodeScaledJpeg(bytes: Uint8Array, header: JpegHeader, scale: J
     };
   });
 
-  // Entropy-coded data: a bit reader over the bytes after SOS, unstuffing FF00 and stopping at markers.
-  let position = offset;
-  let bitBuffer = 0;
-  let bitCount = 0;
-  // Zero bytes fed past the end of the data: a few are normal look-ahead, many mean the file lies about
-  // its size (or is truncated), and decoding on would cost time for nothing.
-  let padding = 0;
-  const fill = (): void => {
-    while (bitCount <= 24) {
-      let byte = 0;
-      if (position < bytes.length) {
-        byte = bytes[position] as number;
-        if (byte === 0xff) {
-          const next = bytes[position + 1];
-          if (next === 0) position += 2;
-          else {
-            byte = 0; // a marker: feed zeros, leave it for the restart handling
-            padding++;
-          }
-        } else position++;
-      } else padding++;
-      bitBuffer = (bitBuffer << 8) | byte;
-      bitCount += 8;
-    }
-  };
-  const bits = (count: number): number => {
-    if (bitCount < count) fill();
-    bitCount -= count;
-    return (bitBuffer >>> bitCount) & ((1 << count) - 1);
-  };
-  const decodeSymbol = (table: HuffmanTable): number => {
-    if (bitCount < 16) fill();
-    const entry = table.lookup[(bitBuffer >>> (bitCount - LOOKUP_BITS)) & ((1 << LOOKUP_BITS) - 1)] as number;
-    if (entry !== 0) {
-      bitCount -= entry >> 8;
-      return entry & 0xff;
-    }
-    let code = (bitBuffer >>> (bitCount - LOOKUP_BITS)) & ((1 << LOOKUP_BITS) - 1);
-    bitCount -= LOOKUP_BITS;
-    let length = LOOKUP_BITS;
-    while (code > (table.maxCode[length] as number)) {
-      code = (code << 1) | bits(1);
-      length++;
-      if (length > 16) throw new JpegDecodeError('Corrupt Huffman code in the image data.');
-    }
-    return table.symbols[code + (table.valueOffset[length] as number)] ?? 0;
-  };
-  const extend = (value: number, size: number): number =>
-    value < 1 << (size - 1) ? value - (1 << size) + 1 : value;
-
-  const coefficients = new Float32Array(64);
-  const weights = idctWeights(n);
-  const temp = new Float32Array(n * n);
-  const usedRows = new Uint8Array(8);
-
-  /** Decodes one block and writes its N×N samples at (x0, y0) of the component's MCU row. */
-  const decodeBlock = (component: ComponentState, x0: number, y0: number): void => {
-    const dcTable = component.dcTable as HuffmanTable;
-    const acTable = component.acTable as HuffmanTable;
-    const quant = component.quant;
-    // Only the N×N corner is ever written, so only it needs clearing.
-    for (let v = 0; v < n; v++) coefficients.fill(0, v * 8, v * 8 + n);
-    const size = decodeSymbol(dcTable);
-    if (size > 16) throw new JpegDecodeError('Corrupt DC coefficient.');
-    if (size > 0) component.predictor += extend(bits(size), size);
-    const dc = component.predictor * (quant[0] as number);
-    let rowsUsed = 0; // bit r set: coefficient row r holds a non-zero AC value within the N×N corner
-    for (let k = 1; k < 64; ) {
-      const symbol = decodeSymbol(acTable);
-      const run = symbol >> 4;
-      const acSize = symbol & 15;
-      if (acSize === 0) {
-        if (run !== 15) break;
-        k += 16;
-        continue;
-      }
-      k += run;
-      if (k > 63) throw new JpegDecodeError('Corrupt AC coefficients.');
-      const value = extend(bits(acSize), acSize);
-      const natural = ZIGZAG[k] as number;
-      const row = natural >> 3;
-      if (row < n && (natural & 7) < n) {
-        coefficients[natural] = value * (quant[k] as number);
-        rowsUsed |= 1 << row;
-      }
-      k++;
-    }
-    const samples = component.rowSamples;
-    const stride = component.rowStride;
-    if (rowsUsed === 0) {
-      // DC only (always at 1/8, often in smooth areas): one flat level.
-      let level = dc / 8 + 128;
-      level = level < 0 ? 0 : level > 255 ? 255 : level + 0.5;
-      for (let y = 0; y < n; y++) samples.fill(level, (y0 + y) * stride + x0, (y0 + y) * stride + x0 + n);
-      return;
-    }
-    coefficients[0] = dc;
-    rowsUsed |= 1;
-    // Rows of coefficients → rows of samples (only non-zero rows), then columns.
-    let used = 0;
-    for (let v = 0; v < n; v++) {
-      if ((rowsUsed & (1 << v)) === 0) continue;
-      usedRows[used++] = v;
-      for (let x = 0; x < n; x++) {
-        let sum = 0;
-        for (let u = 0; u < n; u++)
-          sum += (weights[x * n + u] as number) * (coefficients[v * 8 + u] as number);
-        temp[v * n + x] = sum;
-      }
-    }
-    for (let y = 0; y < n; y++) {
-      const out = (y0 + y) * stride + x0;
-      for (let x = 0; x < n; x++) {
-        let sum = 128;
-        for (let i = 0; i < used; i++) {
-          const v = usedRows[i] as number;
-          sum += (weights[y * n + v] as number) * (temp[v * n + x] as number);
-        }
-        samples[out + x] = sum < 0 ? 0 : sum > 255 ? 255 : sum + 0.5;
-      }
-    }
+  const reader: BitReader = { bytes, position: offset, buffer: 0, count: 0, padding: 0 };
+  const scratch: BlockScratch = {
+    n,
+    coefficients: new Float32Array(64),
+    weights: idctWeights(n),
+    temp: new Float32Array(n * n),
+    usedRows: new Uint8Array(8),
   };
 
   const restart = (): void => {
     // Skip to the RSTn marker that should follow (tolerating a missing one), then start afresh.
-    bitBuffer = 0;
-    bitCount = 0;
+    reader.buffer = 0;
+    reader.count = 0;
+    let position = reader.position;
     while (position + 1 < bytes.length) {
       if (bytes[position] === 0xff) {
         const next = bytes[position + 1] as number;
@@ -382,8 +542,9 @@ export function decodeScaledJpeg(bytes: Uint8Array, header: JpegHeader, scale: J
       }
       position++;
     }
+    reader.position = position;
     for (const component of components) component.predictor = 0;
-    padding = 0;
+    reader.padding = 0;
   };
 
   const swap = swapsSides(orientation);
@@ -401,12 +562,13 @@ export function decodeScaledJpeg(bytes: Uint8Array, header: JpegHeader, scale: J
       for (const index of scanOrder) {
         const component = components[index] as ComponentState;
         for (let v = 0; v < component.v; v++) {
-          for (let h = 0; h < component.h; h++) decodeBlock(component, (mcuX * component.h + h) * n, v * n);
+          for (let h = 0; h < component.h; h++)
+            decodeBlock(reader, component, scratch, (mcuX * component.h + h) * n, v * n);
         }
       }
       mcusDone++;
     }
-    if (padding > MAX_PADDING_BYTES)
+    if (reader.padding > MAX_PADDING_BYTES)
       throw new JpegDecodeError('The JPEG image data ends before the image does.');
     // Colour-convert this MCU row into the upright output (nearest-neighbour chroma upsampling).
     const y0 = mcuRow * mcuRowHeight;
