@@ -97,6 +97,20 @@ export function detectorFeatures(
   return features;
 }
 
+/**
+ * The hidden layer's weights as a Float64Array, made once per array (a manifest's JSON gives plain arrays,
+ * which the hot loop reads more slowly); keyed on the array itself, which copies of a detector share.
+ */
+const float64Copies = new WeakMap<readonly number[], Float64Array>();
+function asFloat64(values: readonly number[]): Float64Array {
+  let copy = float64Copies.get(values);
+  if (copy === undefined) {
+    copy = Float64Array.from(values);
+    float64Copies.set(values, copy);
+  }
+  return copy;
+}
+
 /** digitScore's standardised features, reused (it is synchronous): one answer allocates nothing for it. */
 const standardised = new Float64Array(FEATURE_COUNT);
 
@@ -107,7 +121,8 @@ export function digitScore(detector: DigitDetectorParameters, features: ArrayLik
     standardised[i] = ((features[i] as number) - (mean[i] as number)) / (scale[i] as number);
   let score = detector.bias;
   if (detector.kind === 'mlp-hidden-energy-ink/1') {
-    const { hiddenWeights, hiddenBias, weights } = detector;
+    const { hiddenBias, weights } = detector;
+    const hiddenWeights = asFloat64(detector.hiddenWeights);
     for (let u = 0; u < hiddenBias.length; u++) {
       let sum = hiddenBias[u] as number;
       const row = u * FEATURE_COUNT;

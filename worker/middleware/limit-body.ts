@@ -7,7 +7,7 @@ import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv } from '../app-types.ts';
 import { ApiError, unsupportedDetail } from '../errors.ts';
-import { bodyKindOf, MAX_IMAGE_BYTES, MAX_JSON_BYTES } from '../input/pixels-from-input.ts';
+import { type BodyKind, bodyKindOf, MAX_IMAGE_BYTES, MAX_JSON_BYTES } from '../input/pixels-from-input.ts';
 
 const MULTIPART_OVERHEAD = 64 * 1024;
 
@@ -29,7 +29,7 @@ const limits = {
   }),
 };
 
-export function limitBody(accepts: readonly ('json' | 'image' | 'multipart')[]): MiddlewareHandler<AppEnv> {
+export function limitBody(accepts: readonly BodyKind[]): MiddlewareHandler<AppEnv> {
   return async function limitBodyByType(c, next) {
     const kind = bodyKindOf(c.req.header('content-type'));
     if (!accepts.includes(kind)) {

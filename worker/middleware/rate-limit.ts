@@ -4,7 +4,7 @@
  * themselves: worker/rate-limits.ts.
  */
 
-import type { MiddlewareHandler } from 'hono';
+import type { Context } from 'hono';
 import type { AppEnv } from '../app-types.ts';
 import { ApiError } from '../errors.ts';
 import { logEvent } from '../log.ts';
@@ -15,37 +15,32 @@ import { withTimeout } from '../timeout.ts';
 const LIMITER_TIMEOUT_MS = 1000;
 
 /**
- * Counts the request against `kind`'s limit for the client's address and refuses it with 429 when over.
- *
- * @example
- * app.openapi({ ...predictRoute, middleware: [rateLimit('predict'), limitBody(['json'])] }, handler);
+ * Counts the request against `kind`'s limit for the client's address and throws 429 when it is over (the
+ * routes call it through `guard`, worker/middleware/guard.ts).
  */
-export function rateLimit(kind: RateLimitKind): MiddlewareHandler<AppEnv> {
+export async function checkRateLimit(c: Context<AppEnv>, kind: RateLimitKind): Promise<void> {
   const rule: RateLimitRule = RATE_LIMITS[kind];
-  return async function rateLimitByAddress(c, next) {
-    const limiters = c.get('settings').rateLimiters;
-    if (limiters === null) return next();
-    // Cloudflare sets CF-Connecting-IP on every request it proxies; without it (local tools) all share one key.
-    const key = c.req.header('cf-connecting-ip') ?? 'no-address';
-    let allowed = true;
-    try {
-      ({ success: allowed } = await withTimeout(
-        limiters[kind].limit({ key }),
-        LIMITER_TIMEOUT_MS,
-        `rate limiter ${rule.binding}`,
-      ));
-    } catch (error) {
-      logEvent('warn', 'rate_limiter_failed', { binding: rule.binding, error });
-    }
-    if (!allowed) {
-      throw new ApiError(
-        429,
-        'rate_limited',
-        'Too many requests',
-        `The limit is ${rule.limit} ${rule.counts} per ${rule.period} seconds from one address; wait ${rule.period} seconds (Retry-After) before trying again.`,
-        { 'retry-after': String(rule.period) },
-      );
-    }
-    return next();
-  };
+  const limiters = c.get('settings').rateLimiters;
+  if (limiters === null) return;
+  // Cloudflare sets CF-Connecting-IP on every request it proxies; without it (local tools) all share one key.
+  const key = c.req.header('cf-connecting-ip') ?? 'no-address';
+  let allowed = true;
+  try {
+    ({ success: allowed } = await withTimeout(
+      limiters[kind].limit({ key }),
+      LIMITER_TIMEOUT_MS,
+      `rate limiter ${rule.binding}`,
+    ));
+  } catch (error) {
+    logEvent('warn', 'rate_limiter_failed', { binding: rule.binding, error });
+  }
+  if (!allowed) {
+    throw new ApiError(
+      429,
+      'rate_limited',
+      'Too many requests',
+      `The limit is ${rule.limit} ${rule.counts} per ${rule.period} seconds from one address; wait ${rule.period} seconds (Retry-After) before trying again.`,
+      { 'retry-after': String(rule.period) },
+    );
+  }
 }

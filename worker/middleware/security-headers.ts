@@ -32,28 +32,34 @@ const CAMERA_PAGES = new Set(['/', '/index.html']);
 const permissionsPolicy = (camera: boolean): string =>
   `camera=${camera ? '(self)' : '()'}, microphone=(), geolocation=(), payment=(), usb=()`;
 
+const headersWith = (camera: boolean): Readonly<Record<string, string>> => ({
+  'content-security-policy': CONTENT_SECURITY_POLICY,
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'strict-origin-when-cross-origin',
+  'permissions-policy': permissionsPolicy(camera),
+  'cross-origin-opener-policy': 'same-origin',
+});
+/** Built once: they are set on every answer. */
+const CAMERA_HEADERS = headersWith(true);
+const HEADERS = headersWith(false);
+
 /** The headers for an answer to `path` (pure, so a unit test can read them). */
-export function securityHeadersFor(path: string): Record<string, string> {
-  return {
-    'content-security-policy': CONTENT_SECURITY_POLICY,
-    'x-content-type-options': 'nosniff',
-    'referrer-policy': 'strict-origin-when-cross-origin',
-    'permissions-policy': permissionsPolicy(CAMERA_PAGES.has(path)),
-    'cross-origin-opener-policy': 'same-origin',
-  };
-}
+export const securityHeadersFor = (path: string): Readonly<Record<string, string>> =>
+  CAMERA_PAGES.has(path) ? CAMERA_HEADERS : HEADERS;
+const CAMERA_ENTRIES = Object.entries(CAMERA_HEADERS);
+const ENTRIES = Object.entries(HEADERS);
 
 export function securityHeaders(): MiddlewareHandler {
   return async function setSecurityHeaders(c, next) {
     await next();
-    const headers = securityHeadersFor(c.req.path);
+    const headers = CAMERA_PAGES.has(c.req.path) ? CAMERA_ENTRIES : ENTRIES;
     // Answers from the assets binding can have immutable headers: copy those once.
     let response = c.res;
     try {
-      for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
+      for (const [name, value] of headers) response.headers.set(name, value);
     } catch {
       response = new Response(response.body, response);
-      for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
+      for (const [name, value] of headers) response.headers.set(name, value);
       c.res = response;
     }
   };

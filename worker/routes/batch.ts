@@ -6,13 +6,12 @@ import { ApiError } from '../errors.ts';
 import { DecodeBudget } from '../input/decode-budget.ts';
 import { pixelsFromJson, writePixels } from '../input/pixels-from-input.ts';
 import { startTiming } from '../middleware/api-headers.ts';
-import { limitBody } from '../middleware/limit-body.ts';
-import { rateLimit } from '../middleware/rate-limit.ts';
+import { guard } from '../middleware/guard.ts';
 import { batchRoute } from './definitions.ts';
 import { predictImages } from './shared.ts';
 
 export function registerBatch(app: ApiApp): void {
-  app.openapi({ ...batchRoute, middleware: [rateLimit('batch'), limitBody(['json'])] }, async (c) => {
+  app.openapi({ ...batchRoute, middleware: guard('batch', ['json']) }, async (c) => {
     const { images } = c.req.valid('json');
     const decoded = startTiming(c, 'decode');
     const pixels = new Float32Array(images.length * PIXEL_COUNT);

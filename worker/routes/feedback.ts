@@ -14,8 +14,7 @@ import {
   STORED_DESCRIPTION,
 } from '../feedback/contract.ts';
 import { feedbackByVersion, insertCorrection } from '../feedback/store.ts';
-import { limitBody } from '../middleware/limit-body.ts';
-import { rateLimit } from '../middleware/rate-limit.ts';
+import { guard } from '../middleware/guard.ts';
 import type { Settings } from '../settings.ts';
 
 /** The corrections database, or 404 when feedback is switched off on this deployment. */
@@ -38,11 +37,7 @@ const requireFeedback: MiddlewareHandler<AppEnv> = async function requireFeedbac
 };
 
 /** The middleware of the one write endpoint, in order: switched on, within the write limit, body size. */
-const writeMiddleware: MiddlewareHandler<AppEnv>[] = [
-  requireFeedback,
-  rateLimit('write'),
-  limitBody(['json']),
-];
+const writeMiddleware: MiddlewareHandler<AppEnv>[] = [requireFeedback, guard('write', ['json'])];
 
 export function registerFeedback(app: ApiApp): void {
   app.openapi({ ...feedbackRoute, middleware: writeMiddleware }, async (c) => {

@@ -4,13 +4,12 @@ import type { HonoRequest } from 'hono';
 import { interpretPrediction } from '../../core/confidence.ts';
 import { ApiError } from '../errors.ts';
 import { bodyKindOf } from '../input/pixels-from-input.ts';
-import { limitBody } from '../middleware/limit-body.ts';
-import { rateLimit } from '../middleware/rate-limit.ts';
+import { guard } from '../middleware/guard.ts';
 import type { ModelOutputs } from '../model/fused-model.ts';
 import type { LoadedModel } from '../model/load-model.ts';
 
 /** The middleware of the one-image routes, in order: the predictions' rate limit, then the body's size. */
-export const oneImageMiddleware = [rateLimit('predict'), limitBody(['json', 'image', 'multipart'])];
+export const oneImageMiddleware = guard('predict', ['json', 'image', 'multipart']);
 
 /** A single-image body: the validated JSON, or the bytes of an image sent as the body or as a multipart file. */
 export type ImageBody<Json> = { readonly json: Json } | { readonly bytes: Uint8Array };
