@@ -158,7 +158,14 @@ function createTfjsStarter(instantiate: InstantiateWasm): TfjsStarter {
   };
   startTfjs.early = (): Promise<void> => {
     if (ready !== undefined) return ready;
-    early ??= start();
+    if (early === undefined) {
+      const attempt = start();
+      early = attempt;
+      // A failed early start is forgotten, so the first request starts afresh instead of inheriting it.
+      attempt.catch(() => {
+        if (early === attempt) early = undefined;
+      });
+    }
     return early;
   };
   return startTfjs;
