@@ -46,13 +46,13 @@ const HEADERS = headersWith(false);
 /** The headers for an answer to `path` (pure, so a unit test can read them). */
 export const securityHeadersFor = (path: string): Readonly<Record<string, string>> =>
   CAMERA_PAGES.has(path) ? CAMERA_HEADERS : HEADERS;
-const CAMERA_ENTRIES = Object.entries(CAMERA_HEADERS);
-const ENTRIES = Object.entries(HEADERS);
+/** Each header set as entries, also made once. */
+const ENTRIES = new Map([CAMERA_HEADERS, HEADERS].map((headers) => [headers, Object.entries(headers)]));
 
 export function securityHeaders(): MiddlewareHandler {
   return async function setSecurityHeaders(c, next) {
     await next();
-    const headers = CAMERA_PAGES.has(c.req.path) ? CAMERA_ENTRIES : ENTRIES;
+    const headers = ENTRIES.get(securityHeadersFor(c.req.path)) ?? [];
     // Answers from the assets binding can have immutable headers: copy those once.
     let response = c.res;
     try {
