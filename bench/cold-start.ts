@@ -219,8 +219,9 @@ and the weight shard from local R2, their sha256 checks, decoding and checking t
 the model's operators on them, and the prediction itself. The module's top-level evaluation happens when
 workerd loads the script (on Cloudflare, while the first connection's TLS handshake runs, before the first
 request is routed) and is not counted; neither is the Worker's prewarm (\`worker/prewarm.ts\`), which runs
-then, with no I/O: it starts tfjs's wasm backend and runs the model's kernels once on stand-in weights, so
-that their code is compiled before the first request (its figures are the first rows of the profiles below). \`Server-Timing\` is the Worker's own header; inside workerd the clock has 1 ms steps.
+then, with no I/O: it builds the router, starts tfjs's wasm backend and runs one model load and one pixels
+request on a stand-in model (manifest schema, sha256 and weight checks, kernels, detector), so that their code
+is compiled before the first request (its figures are the first rows of the profiles below). \`Server-Timing\` is the Worker's own header; inside workerd the clock has 1 ms steps.
 
 ${markdownTable(
   [

@@ -4,6 +4,7 @@ import { createApp } from './app.ts';
 import { prewarm } from './prewarm.ts';
 import { readyTfjs } from './tfjs-wasm.ts';
 
-prewarm(readyTfjs);
+const app = createApp();
+prewarm(readyTfjs, app);
 
-export default createApp() satisfies ExportedHandler<Env>;
+export default app satisfies ExportedHandler<Env>;

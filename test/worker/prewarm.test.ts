@@ -1,6 +1,8 @@
 /**
  * The Worker's prewarm (worker/prewarm.ts) runs when its module loads: by the first request it has started
- * tfjs and run the kernels once, left no tensor behind, and the requests' own start reuses that runtime.
+ * tfjs and run its stand-in model through the real load and request code (its timings are set only once
+ * all of that succeeded, so a schema change that refuses the stand-in fails here), left no tensor behind,
+ * and the requests' own start reuses that runtime.
  * (That it needs no timer or I/O, as workerd's global scope demands, shows in `npm run bench`'s cold
  * profile, which runs the deploy bundle in a fresh workerd: its prewarm rows would read "not finished".)
  */

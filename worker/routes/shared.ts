@@ -40,18 +40,21 @@ export async function readImageBody<Json>(request: HonoRequest): Promise<ImageBo
   return { bytes: new Uint8Array(await file.arrayBuffer()) };
 }
 
+/** What a prediction needs of a loaded model. */
+type ServedModel = Pick<LoadedModel, 'model' | 'manifest'>;
+
 /**
  * Predictions for `count` images held back to back in `pixels`: calibrated probabilities (the manifest's
  * temperature, 1 when it has none), `uncertain` and `isDigit` (null when the model has no detector).
  */
-export function predictImages(loaded: LoadedModel, pixels: Float32Array, count: number) {
+export function predictImages(loaded: ServedModel, pixels: Float32Array, count: number) {
   const outputs = { ...loaded.model.outputs(pixels, count), pixels };
   return Array.from({ length: count }, (_, index) => predictionAt(loaded, outputs, index));
 }
 
 /** The answer for image `index` of one batched model call (`pixels` are that call's inputs). */
 export function predictionAt(
-  loaded: LoadedModel,
+  loaded: ServedModel,
   outputs: ModelOutputs & { readonly pixels: Float32Array },
   index: number,
 ) {
