@@ -2,12 +2,14 @@
  * Nothing hangs: a wasm start that fails, a model load that fails and an R2 read that never answers each
  * turn into 503 problem+json with Retry-After, and the next request tries again and recovers. The
  * failures are injected through createApp's dependencies and the wasm module's instantiate function.
- * Also: liveness vs readiness, and health that names failures in stable words only.
+ * Also: liveness vs readiness, health that names failures in stable words only, and which R2 reads a load
+ * makes.
  */
 
 import { createExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { MANIFEST_FILE, MODEL_FILE, versionKey } from '../../core/manifest.ts';
 import { PIXEL_COUNT } from '../../core/model-spec.ts';
 import { type AppDependencies, createApp } from '../../worker/app.ts';
 import { type LoadModel, loadModelFromR2 } from '../../worker/model/load-model.ts';
@@ -197,5 +199,50 @@ describe('liveness and readiness', () => {
     expect(body.model.version).toBe(committedExport().version);
     expect(Number.isNaN(Date.parse(body.time))).toBe(false);
     expect(startRuntime).toHaveBeenCalled();
+  });
+});
+
+/** A real R2 bucket that records each read's start and end, in order. */
+function recordingBucket(bucket: R2Bucket, events: string[]): R2Bucket {
+  return new Proxy(bucket, {
+    get(target, property) {
+      if (property === 'get') {
+        return async (key: string) => {
+          events.push(`start ${key}`);
+          const object = await target.get(key);
+          events.push(`end ${key}`);
+          return object;
+        };
+      }
+      const value = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+describe('R2 reads of a model load', () => {
+  it("reads the pointer's version's files alongside its manifest, but a pin of a missing version once", async () => {
+    const events: string[] = [];
+    const api = client({
+      loadModel: (bucket, version, options) =>
+        loadModelFromR2(recordingBucket(bucket, events), version, options),
+    });
+    expect((await api.predict()).status).toBe(200);
+    const served = committedExport().version;
+    expect(events.indexOf(`start ${versionKey(served, MODEL_FILE)}`)).toBeGreaterThanOrEqual(0);
+    expect(events.indexOf(`start ${versionKey(served, MODEL_FILE)}`)).toBeLessThan(
+      events.indexOf(`end ${versionKey(served, MANIFEST_FILE)}`),
+    );
+
+    events.length = 0;
+    const pinned = await api.get('/api/predict?version=nope-404', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ pixels }),
+    });
+    await expectProblem(pinned, 404, 'model_version_not_found');
+    expect(events.filter((event) => event.startsWith('start'))).toEqual([
+      `start ${versionKey('nope-404', MANIFEST_FILE)}`,
+    ]);
   });
 });

@@ -68,6 +68,12 @@ export interface LoadOptions {
    * meanwhile, and only the tensors wait for it. Without it the runtime must already be started.
    */
   readonly runtime?: Promise<unknown>;
+  /**
+   * Read model.json and the shard alongside the manifest (default true): one round trip less for a
+   * version known to exist (the pointer's). A `?version=` pin may name nothing, so it reads the manifest
+   * first and a wrong name costs one R2 read, not three.
+   */
+  readonly readAhead?: boolean;
 }
 
 /** How the registry loads a version: loadModelFromR2, or a test's stand-in that fails on purpose. */
@@ -98,7 +104,10 @@ export async function loadModelFromR2(
   // The files every export of `npm run train` has are read alongside the manifest (one round trip less
   // on a cold start); any other file the manifest lists is read once it is known.
   const early = new Map(
-    [MODEL_FILE, SHARD_FILE].map((path) => [path, readR2Bytes(bucket, versionKey(version, path), timeoutMs)]),
+    (options.readAhead === false ? [] : [MODEL_FILE, SHARD_FILE]).map((path) => [
+      path,
+      readR2Bytes(bucket, versionKey(version, path), timeoutMs),
+    ]),
   );
   for (const read of early.values()) read.catch(() => {}); // surfaces below when used; unused ones may fail
   const manifest = await readManifest(bucket, version, timeoutMs);

@@ -187,7 +187,7 @@ export class ModelRegistry {
     }
     const refusal = this.#refused.get(version);
     if (refusal !== undefined) throw new ModelRefusedError(version, refusal);
-    return this.#load(version);
+    return this.#load(version, false);
   }
 
   async #refresh(): Promise<void> {
@@ -215,7 +215,7 @@ export class ModelRegistry {
     }
     if (pointer.version === this.#current?.version || this.#refused.has(pointer.version)) return;
     try {
-      const loaded = await this.#load(pointer.version);
+      const loaded = await this.#load(pointer.version, true);
       // Switch only if the pointer has not moved on while this version loaded.
       if (this.#pointer?.version === loaded.version) {
         const cold = this.#current === null && this.#coldStarted !== null;
@@ -251,10 +251,11 @@ export class ModelRegistry {
     return parsed.value;
   }
 
-  #load(version: string): Promise<LoadedModel> {
+  /** `readAhead`: the version is known to exist (LoadOptions.readAhead). */
+  #load(version: string, readAhead: boolean): Promise<LoadedModel> {
     let loading = this.#loading.get(version);
     if (loading === undefined) {
-      loading = this.#startAndLoad(version)
+      loading = this.#startAndLoad(version, readAhead)
         .then((loaded) => {
           this.#remember(loaded);
           return loaded;
@@ -301,7 +302,7 @@ export class ModelRegistry {
    * The version read and verified while the runtime starts (both are needed only to build the tensors);
    * a failed start answers 503 and is retried by the next load.
    */
-  async #startAndLoad(version: string): Promise<LoadedModel> {
+  async #startAndLoad(version: string, readAhead: boolean): Promise<LoadedModel> {
     const starting = this.#runtimeStart();
     const runtime = starting.catch((error: unknown) => {
       if (this.#runtime === starting) this.#runtime = null;
@@ -310,7 +311,7 @@ export class ModelRegistry {
     });
     runtime.catch(() => {}); // rejected loads report the first failure; the other is handled here
     const [loaded] = await Promise.all([
-      this.#loadModel(this.#bucket, version, { readTimeoutMs: this.#readTimeoutMs, runtime }),
+      this.#loadModel(this.#bucket, version, { readTimeoutMs: this.#readTimeoutMs, runtime, readAhead }),
       runtime,
     ]);
     return loaded;
