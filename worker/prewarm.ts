@@ -126,11 +126,9 @@ async function standInPrediction(): Promise<void> {
 }
 
 /** Builds the router, starts `runtime` early and runs the stand-in prediction; never throws. */
-export function prewarm(runtime: TfjsStarter, app?: PrewarmedApp): void {
+export function prewarm(runtime: TfjsStarter, app: PrewarmedApp): void {
   const started = performance.now();
   try {
-    // Hono's RegExpRouter compiles every route into its matchers on the first match.
-    app?.router.match('POST', '/api/predict');
     runtime
       .early()
       .then(async () => {
@@ -139,6 +137,8 @@ export function prewarm(runtime: TfjsStarter, app?: PrewarmedApp): void {
         lastPrewarm = { runtimeMs: ready - started, kernelsMs: performance.now() - ready };
       })
       .catch(() => {});
+    // Hono's RegExpRouter compiles every route into its matchers on the first match.
+    app.router.match('POST', '/api/predict');
   } catch {
     // Whatever fails here, the first request starts the runtime itself (and reports a failure).
   }
