@@ -504,9 +504,15 @@ function sizeLogPrior(box: Size, lineHeight: number): number {
   const wide = box.width / lineHeight;
   let prior = 0;
   if (tall < 0.55) prior -= 12 * (0.55 - tall);
+  // A milder cost below most of the line height: the lower half of a split 0 or 8 is a fragment, not a digit.
+  if (tall < SHORT_DIGIT) prior -= SHORT_LOG_COST * (SHORT_DIGIT - tall);
   if (wide > 1.05) prior -= 4 * (wide - 1.05);
   return prior;
 }
+
+/** Digits shorter than this share of the line height pay SHORT_LOG_COST per unit below it. */
+const SHORT_DIGIT = 0.9;
+const SHORT_LOG_COST = 4;
 
 /**
  * Cost (log) of reading separate atoms (ink apart in columns) as one digit: the classifier is often just as
@@ -514,8 +520,24 @@ function sizeLogPrior(box: Size, lineHeight: number): number {
  */
 const ATOM_JOIN_LOG_COST = Math.log(0.5);
 
-/** Cost (log) per stroke a cut goes through: splitting one digit in two crosses more strokes than a joint. */
-const STROKE_CUT_LOG_COST = Math.log(0.6);
+/**
+ * Cost (log) per stroke a cut goes through: splitting one digit in two crosses more strokes than a joint. Kept
+ * small: touching digits overlap, so the right cut often crosses two strokes too.
+ */
+const STROKE_CUT_LOG_COST = -0.2;
+
+/**
+ * Weight of the log of the classifier's confidence against the priors: a clean digit reads at 0.97–0.99, a
+ * merged pair or a fragment typically at 0.8–0.9, and that gap is the best evidence there is; the priors only
+ * settle near ties. Tuned on touching pairs, whole numbers and single digits of the tuning seed.
+ */
+const CONFIDENCE_WEIGHT = 4;
+
+/**
+ * Bonus (log) per digit read: without it a product of confidences favours fewer digits, and a confident
+ * reading of two touching digits as one (an "18" read as 8) beats two confident digits and a cut.
+ */
+const DIGIT_LOG_BONUS = 0.4;
 
 /**
  * Segments the line and builds every candidate's model input. Throws `NumberReadError` for a map without
@@ -665,10 +687,11 @@ export function chooseReading(plan: NumberPlan, probabilities: Float32Array): Nu
       const cut = candidate.first > 0 ? (cutLogCosts[candidate.first - 1] as number) : 0;
       const score =
         start +
-        Math.log(Math.max(answer.confidence, 1e-12)) +
+        CONFIDENCE_WEIGHT * Math.log(Math.max(answer.confidence, 1e-12)) +
         candidate.logPrior +
         aspectLogPrior(candidate.box, answer.digit) +
-        cut;
+        cut +
+        DIGIT_LOG_BONUS;
       if (score > (best[end] as number)) {
         best[end] = score;
         via[end] = index;
