@@ -5,13 +5,15 @@
  * 1. Connected components of the ink; specks much smaller than the line's digits are dropped.
  * 2. Components that overlap horizontally form one "atom" (the bar of a 5, an open 4, a broken stroke).
  * 3. Wide atoms may hold touching digits: candidate cuts start at the low points of their vertical ink
- *    profile (and on a grid across atoms wider than a digit) and follow the path of least ink from top to
- *    bottom, so they lean and bend with the digits. Cuts and atom edges split the line into pieces.
+ *    profile (and on a grid across atoms wider than a digit) and follow the path of least squared ink from
+ *    top to bottom, so they lean and bend with the digits and follow the lighter seam where strokes overlap.
+ *    Cuts and atom edges split the line into pieces.
  * 4. Every run of 1 to MAX_PIECES_PER_DIGIT consecutive pieces that could be one digit is a candidate, cut
  *    out with only its own ink and preprocessed exactly like a single digit (`mnistFromInk`).
  * 5. After the model has classified all candidates in one batch, dynamic programming picks the partition of
- *    the pieces that maximises the product of the digits' confidences times a size prior (no fixed width),
- *    a shape prior for the digit read (MNIST's width-to-height range of that digit) and the cuts' costs.
+ *    the pieces that maximises the product of the digits' confidences (weighted: the strongest evidence)
+ *    times a size prior (no fixed width), a shape prior for the digit read (MNIST's width-to-height range of
+ *    that digit), the cuts' costs and a bonus per digit (so two confident digits beat one confident merge).
  */
 
 import { type InkMap, labelComponents, mnistFromInk } from './ink-map.ts';
@@ -664,7 +666,8 @@ function aspectLogPrior(box: Size, digit: number): number {
 
 /**
  * Chooses the reading from the model's probabilities for every candidate (10 per candidate, in plan order):
- * the partition of the pieces into digits with the highest product of confidence × size prior × cut costs.
+ * the partition of the pieces into digits with the highest product of confidence⁴ × size prior × shape prior ×
+ * cut costs × a bonus per digit.
  */
 export function chooseReading(plan: NumberPlan, probabilities: Float32Array): NumberReading {
   const { candidates, pieceCount, cutLogCosts } = plan;
