@@ -1,4 +1,9 @@
+// The full tfjs package registers the CPU backend the committed model runs on here.
+import '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
+import { readCommittedModel } from '../../bench/lib/committed-model.ts';
+import { extractInk, NUMBER_WORKING_SIZE } from '../../core/extract-ink.ts';
 import type { InkMap } from '../../core/ink-map.ts';
 import { CLASS_COUNT } from '../../core/model-spec.ts';
 import {
@@ -10,6 +15,10 @@ import {
   scaleBox,
   shrinkInkMap,
 } from '../../core/segment-number.ts';
+import { createRandom } from '../../training/random.ts';
+import { createFusedModel } from '../../worker/model/fused-model.ts';
+import { readMnistTestDigits } from '../fixtures/mnist-idx.ts';
+import { canvasExport, writeDigits } from '../fixtures/numbers/generate-numbers.ts';
 
 /** A blank map with filled rectangles of full ink. */
 function drawRects(width: number, height: number, rects: [number, number, number, number][]): InkMap {
@@ -180,5 +189,57 @@ describe('planNumber', () => {
     expect(shrinkInkMap(map).width).toBe(plan.size.width);
     const first = plan.candidates[0];
     expect(first && scaleBox(first.box, plan.size, map).x).toBeLessThanOrEqual(100);
+  });
+});
+
+describe('reading touching MNIST digits with the committed model', () => {
+  /** Reads MNIST test digits `first` and `second`, laid out touching by the number generator with `seed`. */
+  async function readTouchingPairs(
+    pairs: readonly (readonly [number, number, number])[],
+  ): Promise<string[][]> {
+    await tf.setBackend('cpu');
+    const model = createFusedModel((await readCommittedModel()).weights);
+    const mnist = readMnistTestDigits(10_000);
+    return pairs.map(([first, second, seed]) => {
+      const written = writeDigits(mnist, [first, second], seed, 1);
+      expect(written.touching).toEqual([true]);
+      const map = extractInk(canvasExport(written, createRandom(0)), NUMBER_WORKING_SIZE);
+      if (map === null) throw new Error('no ink');
+      const plan = planNumber(map);
+      return [written.text, chooseReading(plan, model.predict(plan.inputs, plan.candidates.length)).text];
+    });
+  }
+
+  // Digits of the tuning range (1000+), where the segmentation was tuned.
+  it('reads a confident merge of two touching digits as the two digits it is made of', async () => {
+    // Read as "4", "4", "8" and "8" when a confident one-digit reading of both beat two digits and a cut.
+    const read = await readTouchingPairs([
+      [5072, 4863, 14],
+      [1989, 7980, 33],
+      [3454, 5967, 145],
+      [9958, 1908, 21],
+    ]);
+    expect(read).toEqual([
+      ['18', '18'],
+      ['41', '41'],
+      ['18', '18'],
+      ['76', '76'],
+    ]);
+  });
+
+  it('cuts along the seam between overlapping strokes, so neither digit loses its stroke', async () => {
+    // Read as "63", "6", "4" and "6" when cuts paid ink, not ink squared, and could not reach the seam.
+    const read = await readTouchingPairs([
+      [7442, 6511, 24],
+      [8219, 8769, 31],
+      [1357, 8692, 54],
+      [2070, 7305, 84],
+    ]);
+    expect(read).toEqual([
+      ['13', '13'],
+      ['16', '16'],
+      ['41', '41'],
+      ['76', '76'],
+    ]);
   });
 });
