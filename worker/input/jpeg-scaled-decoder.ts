@@ -197,6 +197,26 @@ function decodeSymbol(reader: BitReader, table: HuffmanTable): number {
   throw new JpegDecodeError('Corrupt Huffman code in the image data.');
 }
 
+/** `slowAc`'s answer for an end-of-block code. */
+const END_OF_BLOCK = -1;
+
+/**
+ * One AC code longer than the lookup table's bits, read bit by bit: consumes the symbol and its value's
+ * bits and answers the coefficient index `k` it lands on with the value's size in bits 8 and up (size 0:
+ * a run of 16 zeros, `k` advanced past it), or END_OF_BLOCK. The value's bits end at `reader.count`.
+ */
+function slowAc(reader: BitReader, table: HuffmanTable, k: number): number {
+  const symbol = decodeSymbol(reader, table);
+  const run = symbol >> 4;
+  const size = symbol & 15;
+  if (size === 0) return run === 15 ? k + 16 : END_OF_BLOCK;
+  const at = k + run;
+  if (at > 63) throw new JpegDecodeError('Corrupt AC coefficients.');
+  if (reader.count < size) fill(reader);
+  reader.count -= size;
+  return at | (size << 8);
+}
+
 /** Reads past a block's AC coefficients: at 1/8 only the DC is used, but every code must still be read. */
 function skipAc(reader: BitReader, table: HuffmanTable): void {
   const fastAc = table.fastAc as Int32Array;
@@ -219,22 +239,11 @@ function skipAc(reader: BitReader, table: HuffmanTable): void {
     }
     reader.buffer = buffer;
     reader.count = count;
-    const symbol = decodeSymbol(reader, table);
-    const run = symbol >> 4;
-    const size = symbol & 15;
-    if (size === 0) {
-      buffer = reader.buffer;
-      count = reader.count;
-      if (run !== 15) break;
-      k += 16;
-      continue;
-    }
-    k += run;
-    if (k > 63) throw new JpegDecodeError('Corrupt AC coefficients.');
-    if (reader.count < size) fill(reader);
+    const slow = slowAc(reader, table, k);
     buffer = reader.buffer;
-    count = reader.count - size;
-    k++;
+    count = reader.count;
+    if (slow === END_OF_BLOCK) break;
+    k = (slow & 255) + (slow >> 8 === 0 ? 0 : 1);
   }
   reader.buffer = buffer;
   reader.count = count;
@@ -273,21 +282,13 @@ function decodeAc(
     } else {
       reader.buffer = buffer;
       reader.count = count;
-      const symbol = decodeSymbol(reader, table);
-      const run = symbol >> 4;
-      size = symbol & 15;
-      if (size === 0) {
-        buffer = reader.buffer;
-        count = reader.count;
-        if (run !== 15) break;
-        k += 16;
-        continue;
-      }
-      k += run;
-      if (k > 63) throw new JpegDecodeError('Corrupt AC coefficients.');
-      if (reader.count < size) fill(reader);
+      const slow = slowAc(reader, table, k);
       buffer = reader.buffer;
-      count = reader.count - size;
+      count = reader.count;
+      if (slow === END_OF_BLOCK) break;
+      k = slow & 255;
+      size = slow >> 8;
+      if (size === 0) continue; // a run of 16 zeros
     }
     // The value's bits are the `size` just consumed.
     const natural = ZIGZAG[k] as number;
