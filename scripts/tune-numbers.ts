@@ -3,14 +3,15 @@
  * generated numbers on the TUNING seed only, through the same extraction and segmentation as POST /api/read,
  * classified by the committed model on the tfjs CPU backend (no workerd, no PNG round trip). The held-out
  * seed is for `npm run bench -- --only numbers` and is never read here. `--diagnose` tallies where the
- * misses are (scripts/lib/diagnose-reading.ts).
+ * misses are (scripts/lib/diagnose-reading.ts). `--seed N` (any but the held-out 2) and `--first I --digits N`
+ * (MNIST test digits I to I+N−1, I ≥ 1000) check that a change holds beyond the numbers it was tuned on.
  */
 // The full tfjs package registers the CPU backend (Node needs no wasm set-up for this).
 import '@tensorflow/tfjs';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { readCommittedModel } from '../bench/lib/committed-model.ts';
-import { TUNING_SEED } from '../bench/numbers.ts';
+import { HELD_OUT_SEED, TUNING_SEED } from '../bench/numbers.ts';
 import { extractInk, NUMBER_WORKING_SIZE } from '../core/extract-ink.ts';
 import { chooseReading, planNumber, scaleBox } from '../core/segment-number.ts';
 import { readMnistTestDigits } from '../test/fixtures/mnist-idx.ts';
@@ -30,13 +31,24 @@ const { values } = parseArgs({
     count: { type: 'string', default: '300' },
     verbose: { type: 'boolean', default: false },
     diagnose: { type: 'boolean', default: false },
+    /** The MNIST test digits drawn from: index of the first, and how many (never 0–999: held out). */
+    first: { type: 'string', default: '1000' },
+    seed: { type: 'string', default: String(TUNING_SEED) },
+    digits: { type: 'string', default: '9000' },
   },
 });
 await tf.setBackend('cpu');
 const model = createFusedModel((await readCommittedModel()).weights);
 const mnist = readMnistTestDigits(10_000);
-const options = { ...DEFAULT_NUMBER_OPTIONS, firstDigit: 1000, digitCount: 9000 };
+const options = {
+  ...DEFAULT_NUMBER_OPTIONS,
+  firstDigit: Number(values.first),
+  digitCount: Number(values.digits),
+};
+if (options.firstDigit < 1000) throw new Error('digits 0–999 are the held-out set: tune on 1000 and up');
 const count = Number(values.count);
+const seed = Number(values.seed);
+if (seed === HELD_OUT_SEED) throw new Error(`seed ${HELD_OUT_SEED} is the held-out seed: never tune on it`);
 /** Whether the model reads MNIST digit `index` right on its own. */
 const aloneRight = (index: number): boolean => {
   const pixels = Float32Array.from(mnist.pixels.subarray(index * 784, (index + 1) * 784), (v) => v / 255);
@@ -48,7 +60,7 @@ const tally = new Map<string, number>();
 for (const style of ['canvas'] as const) {
   const pairs: { written: WrittenNumber; text: string }[] = [];
   for (let i = 0; i < count; i++) {
-    const written = writeNumber(mnist, TUNING_SEED, 20_000 + i, options);
+    const written = writeNumber(mnist, seed, 20_000 + i, options);
     const map = extractInk(NUMBER_RENDERERS[style](written, createRandom(i)), NUMBER_WORKING_SIZE);
     let text = '';
     let read: ReadBox[] = [];
