@@ -26,11 +26,13 @@ const FILE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 export const PrecisionSchema = z.enum(['float32', 'float16', 'uint8']);
 export type Precision = z.infer<typeof PrecisionSchema>;
 
+const Sha256Schema = z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lower-case hex digits');
+
 export const FileEntrySchema = z.object({
   /** Relative to the export folder, e.g. `model.json`, `group1-shard1of1.bin`, `curves.svg`. */
   path: z.string().regex(FILE_NAME_PATTERN, 'expected a plain file name'),
   bytes: z.int().nonnegative(),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lower-case hex digits'),
+  sha256: Sha256Schema,
 });
 export type FileEntry = z.infer<typeof FileEntrySchema>;
 
@@ -155,14 +157,25 @@ export const ModelManifestSchema = z.object({
 });
 export type ModelManifest = z.infer<typeof ModelManifestSchema>;
 
+/** The files the Worker loads (model.json and its weight shards), in the manifest's order; not the pictures. */
+export const modelFiles = (manifest: Pick<ModelManifest, 'files'>): FileEntry[] =>
+  manifest.files.filter((file) => file.path === MODEL_FILE || file.path.endsWith('.bin'));
+
 /** What "model size" means everywhere (`/api/model`, `/model`): model.json and its weight shards. */
 export const modelSizeBytes = (manifest: Pick<ModelManifest, 'files'>): number =>
-  manifest.files
-    .filter((file) => file.path === MODEL_FILE || file.path.endsWith('.bin'))
-    .reduce((total, file) => total + file.bytes, 0);
+  modelFiles(manifest).reduce((total, file) => total + file.bytes, 0);
 
 /** `models/current.json`: the one object that moves when a version is published or rolled back. */
-export const CurrentPointerSchema = z.object({ version: VersionNameSchema, publishedAt: z.string() });
+export const CurrentPointerSchema = z.object({
+  version: VersionNameSchema,
+  publishedAt: z.string(),
+  /**
+   * sha256 of the version's manifest.json. The current bundle (core/model-bundle.ts) is used only when its
+   * manifest has this hash; pointers written before the bundle existed lack it, and the Worker then reads
+   * the version's own files.
+   */
+  manifestSha256: Sha256Schema.optional(),
+});
 export type CurrentPointer = z.infer<typeof CurrentPointerSchema>;
 
 export type Parsed<T> =
@@ -190,6 +203,8 @@ export function parseJsonAs<T>(schema: z.ZodType<T>, text: string): Parsed<T> {
 /** R2 keys. Versions are immutable; only the pointer object changes. */
 export const R2_PREFIX = 'models/';
 export const CURRENT_POINTER_KEY = 'models/current.json';
+/** The current version's manifest and model files in one object (core/model-bundle.ts), beside the pointer. */
+export const CURRENT_BUNDLE_KEY = 'models/current.bundle';
 export const versionKey = (version: string, file: string): string => `${R2_PREFIX}${version}/${file}`;
 
 /** Where the committed default model lives in the repository. */

@@ -11,7 +11,9 @@ export function logEvent(level: LogLevel, event: string, fields: Record<string, 
   for (const [name, value] of Object.entries(fields)) {
     line[name] = value instanceof Error ? `${value.name}: ${value.message}` : value;
   }
-  line.at = new Date().toISOString();
+  // While workerd loads the script the clock reads 0 (1970): the log platform's own time says more.
+  const now = Date.now();
+  if (now > 0) line.at = new Date(now).toISOString();
   const text = JSON.stringify(line);
   if (level === 'error') console.error(text);
   else if (level === 'warn') console.warn(text);

@@ -11,12 +11,25 @@ import './evaluation-clock.ts';
 // included), as the Worker's own entry has it: zod 4 schemas built earlier would lack it.
 import '@hono/zod-openapi';
 import * as tf from '@tensorflow/tfjs-core';
-import { CURRENT_POINTER_KEY, MODEL_FILE, versionKey } from '../../core/manifest.ts';
+import {
+  CURRENT_BUNDLE_KEY,
+  CURRENT_POINTER_KEY,
+  type CurrentPointer,
+  CurrentPointerSchema,
+  MODEL_FILE,
+  versionKey,
+} from '../../core/manifest.ts';
 import { IMAGE_SIZE, PIXEL_COUNT } from '../../core/model-spec.ts';
 import { decodeWeights, type WeightsGroup } from '../../core/weights.ts';
 import { createApp } from '../../worker/app.ts';
 import { pixelsFromImageBytes } from '../../worker/input/pixels-from-input.ts';
-import { type LoadedModel, type LoadTimings, loadModelFromR2 } from '../../worker/model/load-model.ts';
+import {
+  type LoadedModel,
+  type LoadTimings,
+  loadModelFromR2,
+  R2_READ_TIMEOUT_MS,
+  readR2Bytes,
+} from '../../worker/model/load-model.ts';
 import { prewarm, prewarmTimings } from '../../worker/prewarm.ts';
 import { predictImages } from '../../worker/routes/shared.ts';
 import { BatchBody, PredictJsonBody } from '../../worker/schemas.ts';
@@ -140,11 +153,13 @@ async function memory(request: Request, env: Env, context: ExecutionContext): Pr
   return Response.json({ ...memoryFigures(), failures });
 }
 
-async function currentVersion(env: Env): Promise<string> {
+async function readPointer(env: Env): Promise<CurrentPointer> {
   const pointer = await env.MODELS.get(CURRENT_POINTER_KEY);
   if (pointer === null) throw new Error(`${CURRENT_POINTER_KEY} is missing: seed the local bucket`);
-  return ((await pointer.json()) as { version: string }).version;
+  return CurrentPointerSchema.parse(await pointer.json());
 }
+
+const currentVersion = async (env: Env): Promise<string> => (await readPointer(env)).version;
 
 /**
  * The cold path in phases, for a fresh isolate's first request: what the app does before its first
@@ -169,8 +184,15 @@ async function coldPhases(env: Env): Promise<Response> {
     ]);
     phases.push(['  of which tfjs backend init (kernels, tf.ready)', runtime.backendMs]);
   }
-  const version = await phase('read models/current.json', () => currentVersion(env));
-  const loaded = await phase('load + verify model from R2', () => loadModelFromR2(env.MODELS, version));
+  // As the registry's cold path: the pointer and the current bundle read together.
+  const [pointer, bundle] = await phase('read models/current.json ∥ models/current.bundle', () =>
+    Promise.all([readPointer(env), readR2Bytes(env.MODELS, CURRENT_BUNDLE_KEY, R2_READ_TIMEOUT_MS)]),
+  );
+  const { version, manifestSha256 } = pointer;
+  const current = manifestSha256 ? { bundle: Promise.resolve(bundle), manifestSha256 } : undefined;
+  const loaded = await phase('load + verify model', () =>
+    loadModelFromR2(env.MODELS, version, current ? { current } : {}),
+  );
   for (const [name, ms] of loadSteps(loaded.timings)) phases.push([`  of which ${name}`, ms]);
   await phase('first prediction', () => loaded.model.predict(digit, 1));
   await phase('second prediction', () => loaded.model.predict(digit, 1));
@@ -196,9 +218,13 @@ function scriptLoadRows(): [string, number][] {
 
 /** loadModelFromR2's own timings, named for the report. */
 function loadSteps(timings: LoadTimings): [string, number][] {
+  const fromBundle = timings.source === 'bundle';
   return [
-    ['read manifest.json', timings.manifestMs],
-    ['read model.json + weight shard (parallel)', timings.filesMs],
+    [fromBundle ? 'rest of the bundle read, its manifest checked' : 'read manifest.json', timings.manifestMs],
+    [
+      fromBundle ? 'model.json + weight shard (in the bundle)' : 'read model.json + weight shard (parallel)',
+      timings.filesMs,
+    ],
     ['sha256 checks, weight decode and checks', timings.verifyMs],
     ['waiting for the wasm runtime', timings.runtimeWaitMs],
     ['weight tensors into the wasm heap', timings.tensorsMs],
@@ -254,7 +280,12 @@ async function coldApp(env: Env, context: ExecutionContext): Promise<Response> {
       phases.push(['      rest of the emscripten module', runtime.wasmModuleMs - runtime.instantiateMs]);
       phases.push(['      tfjs backend init (kernels, tf.ready)', runtime.backendMs]);
     }
-    phases.push(['    read models/current.json', switched.pointerMs]);
+    phases.push([
+      switched.source === 'bundle'
+        ? '    read models/current.json (models/current.bundle alongside)'
+        : '    read models/current.json',
+      switched.pointerMs,
+    ]);
     for (const [name, ms] of loadSteps(switched)) phases.push([`    ${name}`, ms]);
   }
   await request('app: second POST /api/predict, pixels', post);

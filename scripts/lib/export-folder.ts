@@ -11,6 +11,8 @@ export interface CheckedExport {
   readonly manifest: ModelManifest;
   /** The raw `manifest.json`, uploaded byte for byte. */
   readonly manifestBytes: Uint8Array;
+  /** Every file the manifest lists, checked against it, by path. */
+  readonly files: ReadonlyMap<string, Uint8Array>;
 }
 
 const readIfPresent = async (path: string): Promise<Uint8Array | undefined> => {
@@ -30,10 +32,13 @@ export async function readCheckedExport(dir: string): Promise<CheckedExport> {
     throw new WeightsError(`no model export at ${dir} (${manifestPath} is missing; run npm run train)`);
   }
   const manifest = parseManifest(manifestBytes, manifestPath);
+  const files = new Map<string, Uint8Array>();
   for (const entry of manifest.files) {
-    const problem = await fileMismatch(entry, await readIfPresent(join(dir, entry.path)));
-    if (problem !== undefined)
+    const bytes = await readIfPresent(join(dir, entry.path));
+    const problem = await fileMismatch(entry, bytes);
+    if (problem !== undefined || bytes === undefined)
       throw new WeightsError(`export ${dir} does not match its manifest: ${problem}`);
+    files.set(entry.path, bytes);
   }
-  return { dir, manifest, manifestBytes };
+  return { dir, manifest, manifestBytes, files };
 }

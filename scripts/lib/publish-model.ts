@@ -1,11 +1,20 @@
 /**
  * The weights workflow against a ModelBucket: publish an export, roll back, list. Versions live under
  * `models/<version>/` and are never overwritten; `models/current.json` is switched only after every file
- * of the version has been uploaded and read back with the right size and sha256.
+ * of the version has been uploaded and read back with the right size and sha256, and after the current
+ * bundle (`models/current.bundle`, core/model-bundle.ts) holds that version.
  */
 import { join } from 'node:path';
 import type { CurrentPointer, FileEntry, ModelManifest } from '../../core/manifest.ts';
-import { CURRENT_POINTER_KEY, isVersionName, MANIFEST_FILE, versionKey } from '../../core/manifest.ts';
+import {
+  CURRENT_BUNDLE_KEY,
+  CURRENT_POINTER_KEY,
+  isVersionName,
+  MANIFEST_FILE,
+  modelFiles,
+  versionKey,
+} from '../../core/manifest.ts';
+import { encodeModelBundle } from '../../core/model-bundle.ts';
 import { sha256Hex } from '../../core/sha256.ts';
 import {
   ModelVerificationError,
@@ -70,10 +79,15 @@ const manifestEntry = async (bytes: Uint8Array): Promise<FileEntry> => ({
   sha256: await sha256Hex(bytes),
 });
 
-async function readRemoteManifest(bucket: ModelBucket, version: string): Promise<ModelManifest | undefined> {
+interface StoredManifest {
+  readonly manifest: ModelManifest;
+  readonly bytes: Uint8Array;
+}
+
+async function readRemoteManifest(bucket: ModelBucket, version: string): Promise<StoredManifest | undefined> {
   const key = versionKey(version, MANIFEST_FILE);
   const bytes = await bucket.get(key);
-  return bytes === undefined ? undefined : parseManifest(bytes, `${key} in the bucket`);
+  return bytes === undefined ? undefined : { manifest: parseManifest(bytes, `${key} in the bucket`), bytes };
 }
 
 interface Damage {
@@ -81,11 +95,14 @@ interface Damage {
   readonly problem: string;
 }
 
-/** The version's files in the bucket that are not what its manifest says (empty when all are intact). */
-async function findDamage(bucket: ModelBucket, manifest: ModelManifest): Promise<Damage[]> {
+/** The version's files (read by `get`) that are not what its manifest says (empty when all are intact). */
+async function findDamage(
+  manifest: ModelManifest,
+  get: (path: string) => Promise<Uint8Array | undefined>,
+): Promise<Damage[]> {
   const damage: Damage[] = [];
   await inPool(manifest.files, async (entry) => {
-    const problem = await fileMismatch(entry, await bucket.get(versionKey(manifest.version, entry.path)));
+    const problem = await fileMismatch(entry, await get(entry.path));
     if (problem !== undefined) damage.push({ entry, problem });
   });
   return damage;
@@ -113,7 +130,10 @@ export async function publishExport(
   // Metadata reads overlap the uploads: each wrangler call costs seconds.
   const pointerRead = bucket.get(CURRENT_POINTER_KEY).then(parsePointer);
   pointerRead.catch(() => {}); // awaited below; avoids an unhandled rejection meanwhile
-  if (options.skipIfCurrent === true && (await pointerRead)?.version === version) {
+  // A pointer without a manifest hash predates the current bundle: publishing writes both.
+  const isCurrent = (pointer: CurrentPointer | undefined): boolean =>
+    pointer?.version === version && pointer.manifestSha256 !== undefined;
+  if (options.skipIfCurrent === true && isCurrent(await pointerRead)) {
     log(`Version ${version} is already current in ${bucket.description}.`);
     return { version, uploaded: 0, switched: false };
   }
@@ -121,7 +141,8 @@ export async function publishExport(
   indexRead.catch(() => {});
 
   // A version already in the bucket is immutable: its own manifest decides what its files must be.
-  const remoteManifest = await readRemoteManifest(bucket, version);
+  const remote = await readRemoteManifest(bucket, version);
+  const remoteManifest = remote?.manifest;
   const localFor = (entry: FileEntry): string => {
     const local = exported.manifest.files.find((file) => file.path === entry.path);
     if (local === undefined || local.sha256 !== entry.sha256) {
@@ -144,7 +165,8 @@ export async function publishExport(
 
   let toUpload: readonly FileEntry[] = exported.manifest.files;
   if (remoteManifest !== undefined) {
-    toUpload = (await findDamage(bucket, remoteManifest)).map((damage) => damage.entry);
+    const get = (path: string) => bucket.get(versionKey(version, path));
+    toUpload = (await findDamage(remoteManifest, get)).map((damage) => damage.entry);
     log(
       toUpload.length === 0
         ? `Version ${version} is already in the bucket (${bucket.description}) and intact: nothing to upload.`
@@ -163,11 +185,20 @@ export async function publishExport(
   const [index, pointer] = await Promise.all([indexRead, pointerRead]);
   const updated = withVersion(index, summariseVersion(remoteManifest ?? exported.manifest, publishedAt));
   const switched = pointer?.version !== version;
+  const stored = remote ?? { manifest: exported.manifest, bytes: exported.manifestBytes };
+  // The export's own bytes where they are the stored version's; the bucket's otherwise.
+  const readStored = async (entry: FileEntry): Promise<Uint8Array | undefined> => {
+    const local = exported.files.get(entry.path);
+    const localEntry = exported.manifest.files.find((file) => file.path === entry.path);
+    return local !== undefined && localEntry?.sha256 === entry.sha256
+      ? local
+      : bucket.get(versionKey(version, entry.path));
+  };
   await Promise.all([
     updated === index
       ? undefined
       : bucket.put(MODEL_INDEX_KEY, { bytes: encodeJson(updated) }, 'application/json'),
-    switched ? writePointer(bucket, { version, publishedAt }) : undefined,
+    isCurrent(pointer) ? undefined : makeCurrent(bucket, stored, readStored, publishedAt),
   ]);
   log(
     switched
@@ -177,7 +208,28 @@ export async function publishExport(
   return { version, uploaded: toUpload.length + (remoteManifest === undefined ? 1 : 0), switched };
 }
 
-async function writePointer(bucket: ModelBucket, pointer: CurrentPointer): Promise<void> {
+/**
+ * Writes the current bundle of the stored version, then the pointer with its manifest's hash. A Worker
+ * that reads the new pointer finds the bundle; one that reads the new bundle with the old pointer sees a
+ * hash that is not its version's and reads the version's own files.
+ */
+async function makeCurrent(
+  bucket: ModelBucket,
+  stored: StoredManifest,
+  read: (entry: FileEntry) => Promise<Uint8Array | undefined>,
+  publishedAt: string,
+): Promise<void> {
+  const { version } = stored.manifest;
+  const files = new Map([[MANIFEST_FILE, stored.bytes]]);
+  for (const entry of modelFiles(stored.manifest)) {
+    const bytes = await read(entry);
+    const problem = await fileMismatch(entry, bytes);
+    if (problem !== undefined || bytes === undefined)
+      throw new WeightsError(`cannot bundle version ${version}: ${problem}`);
+    files.set(entry.path, bytes);
+  }
+  await bucket.put(CURRENT_BUNDLE_KEY, { bytes: encodeModelBundle(files) }, 'application/octet-stream');
+  const pointer: CurrentPointer = { version, publishedAt, manifestSha256: await sha256Hex(stored.bytes) };
   await bucket.put(CURRENT_POINTER_KEY, { bytes: encodeJson(pointer) }, 'application/json');
 }
 
@@ -206,11 +258,23 @@ export async function rollbackTo(
   }
   try {
     const manifest = parseStoredManifest(new TextDecoder().decode(manifestBytes), version);
+    // Each file is fetched once (a wrangler call costs seconds) and checked twice below.
+    const fetched = new Map<string, Promise<Uint8Array | undefined>>();
+    const get = (path: string): Promise<Uint8Array | undefined> => {
+      const bytes = fetched.get(path) ?? bucket.get(versionKey(version, path));
+      fetched.set(path, bytes);
+      return bytes;
+    };
     // The shards are checked with the Worker's code; the pictures too, so the version is whole.
-    await verifyModelFiles(manifest, (path) => bucket.get(versionKey(version, path)));
-    const damage = await findDamage(bucket, manifest);
+    await verifyModelFiles(manifest, get);
+    const damage = await findDamage(manifest, get);
     if (damage.length > 0) throw new ModelVerificationError(damage.map((d) => d.problem).join('; '));
-    await writePointer(bucket, { version, publishedAt: now().toISOString() });
+    await makeCurrent(
+      bucket,
+      { manifest, bytes: manifestBytes },
+      (entry) => get(entry.path),
+      now().toISOString(),
+    );
     log(`models/current.json now points to ${version}; it passes the Worker's checks.`);
   } catch (error) {
     if (!(error instanceof ModelVerificationError)) throw error;

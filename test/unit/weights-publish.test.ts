@@ -7,7 +7,15 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CURRENT_POINTER_KEY, DEFAULT_MODEL_DIR, MANIFEST_FILE, versionKey } from '../../core/manifest.ts';
+import {
+  CURRENT_BUNDLE_KEY,
+  CURRENT_POINTER_KEY,
+  DEFAULT_MODEL_DIR,
+  MANIFEST_FILE,
+  versionKey,
+} from '../../core/manifest.ts';
+import { decodeModelBundle } from '../../core/model-bundle.ts';
+import { sha256Hex } from '../../core/sha256.ts';
 import { WeightsError } from '../../scripts/lib/errors.ts';
 import type { DisposableBucket } from '../../scripts/lib/local-bucket.ts';
 import { openLocalBucket } from '../../scripts/lib/local-bucket.ts';
@@ -47,12 +55,25 @@ describe('publishExport and rollbackTo on a local R2 bucket', () => {
 
   const pointer = async () => parsePointer(await bucket.get(CURRENT_POINTER_KEY));
 
+  /** The current bundle holds `version`'s manifest and model files, and the pointer that manifest's hash. */
+  async function expectCurrentBundle(version: string, dir: string): Promise<void> {
+    const stored = await bucket.get(CURRENT_BUNDLE_KEY);
+    expect(stored).toBeDefined();
+    const files = decodeModelBundle(stored as Uint8Array);
+    expect([...files.keys()]).toEqual([MANIFEST_FILE, 'model.json', 'group1-shard1of1.bin']);
+    for (const [path, bytes] of files) expect(bytes).toEqual(new Uint8Array(await readFile(join(dir, path))));
+    expect(await pointer()).toMatchObject({
+      version,
+      manifestSha256: await sha256Hex(files.get(MANIFEST_FILE) as Uint8Array),
+    });
+  }
+
   it('uploads every file and the manifest, then points to the version', async () => {
     const result = await publishExport(bucket, join(work, 'v1'), { log });
     // Every file the manifest lists, plus the manifest itself.
     const listed = (await readdir(join(work, 'v1'))).length;
     expect(result).toEqual({ version: v1, uploaded: listed, switched: true });
-    expect((await pointer())?.version).toBe(v1);
+    await expectCurrentBundle(v1, join(work, 'v1'));
     expect(await bucket.get(versionKey(v1, 'group1-shard1of1.bin'))).toEqual(
       new Uint8Array(await readFile(join(work, 'v1', 'group1-shard1of1.bin'))),
     );
@@ -76,6 +97,16 @@ describe('publishExport and rollbackTo on a local R2 bucket', () => {
       switched: false,
     });
     expect(lines.at(-1)).toContain('already current');
+  });
+
+  it('gives a pointer written before the current bundle its bundle and manifest hash, even when skipping', async () => {
+    const published = await pointer();
+    await bucket.put(CURRENT_POINTER_KEY, {
+      bytes: new TextEncoder().encode(JSON.stringify({ version: v1, publishedAt: published?.publishedAt })),
+    });
+    const result = await publishExport(bucket, join(work, 'v1'), { skipIfCurrent: true });
+    expect(result).toEqual({ version: v1, uploaded: 0, switched: false });
+    await expectCurrentBundle(v1, join(work, 'v1'));
   });
 
   it('switches to a second version and lists both, marking the current one', async () => {
@@ -102,8 +133,9 @@ describe('publishExport and rollbackTo on a local R2 bucket', () => {
 
   it('rolls back to an intact version and refuses an unknown one', async () => {
     await publishExport(bucket, join(work, 'v2'));
+    await expectCurrentBundle(v2, join(work, 'v2'));
     await rollbackTo(bucket, v1);
-    expect((await pointer())?.version).toBe(v1);
+    await expectCurrentBundle(v1, join(work, 'v1'));
     const unknown = rollbackTo(bucket, 'feedfacefeedface');
     await expect(unknown).rejects.toThrow(WeightsError);
     await expect(rollbackTo(bucket, 'feedfacefeedface')).rejects.toThrow(`published: ${v1}, ${v2}`);

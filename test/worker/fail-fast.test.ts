@@ -15,7 +15,7 @@ import { type AppDependencies, createApp } from '../../worker/app.ts';
 import { type LoadModel, loadModelFromR2 } from '../../worker/model/load-model.ts';
 import { createWasmModule, RuntimeStartError, readyTfjs } from '../../worker/tfjs-wasm.ts';
 import { BASE, expectProblem } from './helpers/api.ts';
-import { committedExport, publish } from './helpers/model-export.ts';
+import { bundleOf, committedExport, makeCurrent, publish, randomExport } from './helpers/model-export.ts';
 
 const pixels = Array.from({ length: PIXEL_COUNT }, (_, i) => ((i * 7) % 13) / 12);
 const SECRET = 'r2 said: internal bucket shard 7f3a unreachable';
@@ -244,5 +244,58 @@ describe('R2 reads of a model load', () => {
     expect(events.filter((event) => event.startsWith('start'))).toEqual([
       `start ${versionKey('nope-404', MANIFEST_FILE)}`,
     ]);
+  });
+});
+
+describe('the current bundle (models/current.bundle)', () => {
+  /** The model_switched line's `timings.source` of the app's first answer. */
+  async function firstAnswerSource(api: ReturnType<typeof client>): Promise<string | undefined> {
+    const log = vi.spyOn(console, 'log');
+    expect((await api.predict()).status).toBe(200);
+    const switched = log.mock.calls
+      .map(([line]) => JSON.parse(String(line)) as { event: string; timings?: { source: string } })
+      .find((line) => line.event === 'model_switched');
+    return switched?.timings?.source;
+  }
+
+  it("serves a cold isolate from the bundle alone when it holds the pointer's manifest", async () => {
+    const events: string[] = [];
+    const model = committedExport();
+    await makeCurrent(model);
+    const api = client({
+      loadModel: (bucket, version, options) =>
+        loadModelFromR2(recordingBucket(bucket, events), version, options),
+    });
+    expect(await firstAnswerSource(api)).toBe('bundle');
+    // Nothing under models/<version>/ was read: the pointer and the bundle were the only reads.
+    expect(events).toEqual([]);
+  });
+
+  it("reads the version's own files when the bundle holds another version (a publish between its writes)", async () => {
+    const served = committedExport();
+    const other = await randomExport('bundle-other', 11);
+    await publish(other, { pointer: false });
+    await makeCurrent(served, bundleOf(other));
+    const events: string[] = [];
+    const api = client({
+      loadModel: (bucket, version, options) =>
+        loadModelFromR2(recordingBucket(bucket, events), version, options),
+    });
+    expect(await firstAnswerSource(api)).toBe('files');
+    expect(events).toContain(`end ${versionKey(served.version, MANIFEST_FILE)}`);
+  });
+
+  it("refuses a damaged bundle with a warning and serves the version's own files", async () => {
+    const model = committedExport();
+    const bundle = bundleOf(model);
+    const shard = [...bundle.keys()].find((path) => path.endsWith('.bin')) as string;
+    const damaged = Uint8Array.from(bundle.get(shard) as Uint8Array);
+    damaged[100] = (damaged[100] as number) ^ 0xff;
+    bundle.set(shard, damaged);
+    await makeCurrent(model, bundle);
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    expect(await firstAnswerSource(client({}))).toBe('files');
+    const refused = warn.mock.calls.map(([line]) => JSON.parse(String(line)) as { event: string });
+    expect(refused.map((line) => line.event)).toContain('current_bundle_refused');
   });
 });

@@ -10,10 +10,18 @@ import {
   SHARD_FILE,
   versionKey,
 } from '../../core/manifest.ts';
+import { BundleFormatError, decodeModelBundle } from '../../core/model-bundle.ts';
 import { PIXEL_COUNT } from '../../core/model-spec.ts';
+import { sha256Hex } from '../../core/sha256.ts';
+import { logEvent } from '../log.ts';
 import { withTimeout } from '../timeout.ts';
 import { createFusedModel, type FusedModel } from './fused-model.ts';
-import { parseStoredManifest, verifyModelFiles } from './verify-weights.ts';
+import {
+  ModelVerificationError,
+  parseStoredManifest,
+  type ReadModelFile,
+  verifyModelFiles,
+} from './verify-weights.ts';
 
 export interface LoadedModel {
   readonly version: string;
@@ -29,7 +37,9 @@ export interface LoadedModel {
  * I/O: there the pure-CPU steps may read 0 and their time shows in the next I/O step).
  */
 export interface LoadTimings {
-  /** Reading and parsing manifest.json. */
+  /** Where the files came from: the current bundle (one object, read alongside the pointer) or the version's own. */
+  readonly source: 'bundle' | 'files';
+  /** Reading and parsing manifest.json; from the bundle, the rest of its read after the pointer's, and its decoding. */
   readonly manifestMs: number;
   /** After the manifest, until the last of model.json and the weight shards arrived (all read in parallel). */
   readonly filesMs: number;
@@ -74,6 +84,12 @@ export interface LoadOptions {
    * first and a wrong name costs one R2 read, not three.
    */
   readonly readAhead?: boolean;
+  /**
+   * The current bundle (core/model-bundle.ts), read alongside the pointer by a cold isolate, and the
+   * pointer's manifest hash. Used when its manifest has that hash and its files pass the checks; otherwise
+   * the version's own files are read.
+   */
+  readonly current?: { readonly bundle: Promise<Uint8Array | null>; readonly manifestSha256: string };
 }
 
 /** How the registry loads a version: loadModelFromR2, or a test's stand-in that fails on purpose. */
@@ -101,6 +117,22 @@ export async function loadModelFromR2(
 ): Promise<LoadedModel> {
   const timeoutMs = options.readTimeoutMs ?? R2_READ_TIMEOUT_MS;
   const started = performance.now();
+  if (options.current !== undefined) {
+    const files = await bundleFor(version, options.current);
+    if (files !== null) {
+      try {
+        const manifest = parseStoredManifest(new TextDecoder().decode(files.get(MANIFEST_FILE)), version);
+        return await buildModel(version, manifest, async (path) => files.get(path), options, {
+          source: 'bundle',
+          started,
+        });
+      } catch (error) {
+        // A damaged bundle says nothing about the version itself: its own files decide.
+        if (!(error instanceof ModelVerificationError)) throw error;
+        logEvent('warn', 'current_bundle_refused', { version, error });
+      }
+    }
+  }
   // The files every export of `npm run train` has are read alongside the manifest (one round trip less
   // on a cold start); any other file the manifest lists is read once it is known.
   const early = new Map(
@@ -111,12 +143,46 @@ export async function loadModelFromR2(
   );
   for (const read of early.values()) read.catch(() => {}); // surfaces below when used; unused ones may fail
   const manifest = await readManifest(bucket, version, timeoutMs);
+  const read: ReadModelFile = async (path) =>
+    (await (early.get(path) ?? readR2Bytes(bucket, versionKey(version, path), timeoutMs))) ?? undefined;
+  return buildModel(version, manifest, read, options, { source: 'files', started });
+}
+
+/**
+ * The files of the current bundle when it holds `version`'s manifest (by the pointer's hash), else null:
+ * missing, unreadable or another version's (a publish between its two writes) all mean "read the files".
+ */
+async function bundleFor(
+  version: string,
+  current: NonNullable<LoadOptions['current']>,
+): Promise<Map<string, Uint8Array> | null> {
+  const bytes = await current.bundle;
+  if (bytes === null) return null;
+  try {
+    const files = decodeModelBundle(bytes);
+    const manifest = files.get(MANIFEST_FILE);
+    return manifest !== undefined && (await sha256Hex(manifest)) === current.manifestSha256 ? files : null;
+  } catch (error) {
+    if (!(error instanceof BundleFormatError)) throw error;
+    logEvent('warn', 'current_bundle_refused', { version, error });
+    return null;
+  }
+}
+
+/** Reads and verifies the manifest's model files through `read`, then builds and warms the model. */
+async function buildModel(
+  version: string,
+  manifest: ModelManifest,
+  read: ReadModelFile,
+  options: LoadOptions,
+  { source, started }: { source: LoadTimings['source']; started: number },
+): Promise<LoadedModel> {
   const manifestRead = performance.now();
   let lastFileRead = manifestRead;
   const weights = await verifyModelFiles(manifest, async (path) => {
-    const bytes = await (early.get(path) ?? readR2Bytes(bucket, versionKey(version, path), timeoutMs));
+    const bytes = await read(path);
     lastFileRead = Math.max(lastFileRead, performance.now());
-    return bytes ?? undefined;
+    return bytes;
   });
   const verified = performance.now();
   await options.runtime;
@@ -128,6 +194,7 @@ export async function loadModelFromR2(
   model.predict(new Float32Array(PIXEL_COUNT), 1);
   const warm = performance.now();
   const timings: LoadTimings = {
+    source,
     manifestMs: manifestRead - started,
     filesMs: lastFileRead - manifestRead,
     verifyMs: verified - lastFileRead,

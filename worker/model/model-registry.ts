@@ -6,6 +6,7 @@
  */
 
 import {
+  CURRENT_BUNDLE_KEY,
   CURRENT_POINTER_KEY,
   type CurrentPointer,
   CurrentPointerSchema,
@@ -16,6 +17,7 @@ import { TimeoutError } from '../timeout.ts';
 import {
   type LoadedModel,
   type LoadModel,
+  type LoadOptions,
   loadModelFromR2,
   ModelVersionNotFoundError,
   R2_READ_TIMEOUT_MS,
@@ -193,10 +195,13 @@ export class ModelRegistry {
   async #refresh(): Promise<void> {
     this.#checkedAt = Date.now();
     let pointer: CurrentPointer | null;
+    let bundle: Promise<Uint8Array | null> | undefined;
     if (this.#current === null) {
-      // Cold: the runtime starts while the pointer and the model's files are read.
+      // Cold: the runtime starts while the pointer and the current bundle (the model in one object) are
+      // read, so a model is one round of reads away. A bundle that cannot be read just means the files.
       this.#coldStarted ??= performance.now();
       this.#runtimeStart();
+      bundle = readR2Bytes(this.#bucket, CURRENT_BUNDLE_KEY, this.#readTimeoutMs).catch(() => null);
     }
     const pointerStarted = performance.now();
     try {
@@ -215,7 +220,9 @@ export class ModelRegistry {
     }
     if (pointer.version === this.#current?.version || this.#refused.has(pointer.version)) return;
     try {
-      const loaded = await this.#load(pointer.version, true);
+      const { manifestSha256 } = pointer;
+      const current = bundle && manifestSha256 ? { bundle, manifestSha256 } : undefined;
+      const loaded = await this.#load(pointer.version, true, current);
       // Switch only if the pointer has not moved on while this version loaded.
       if (this.#pointer?.version === loaded.version) {
         const cold = this.#current === null && this.#coldStarted !== null;
@@ -251,11 +258,11 @@ export class ModelRegistry {
     return parsed.value;
   }
 
-  /** `readAhead`: the version is known to exist (LoadOptions.readAhead). */
-  #load(version: string, readAhead: boolean): Promise<LoadedModel> {
+  /** `readAhead`: the version is known to exist (LoadOptions.readAhead); `current`: LoadOptions.current. */
+  #load(version: string, readAhead: boolean, current?: LoadOptions['current']): Promise<LoadedModel> {
     let loading = this.#loading.get(version);
     if (loading === undefined) {
-      loading = this.#startAndLoad(version, readAhead)
+      loading = this.#startAndLoad(version, { readAhead, ...(current ? { current } : {}) })
         .then((loaded) => {
           this.#remember(loaded);
           return loaded;
@@ -302,7 +309,10 @@ export class ModelRegistry {
    * The version read and verified while the runtime starts (both are needed only to build the tensors);
    * a failed start answers 503 and is retried by the next load.
    */
-  async #startAndLoad(version: string, readAhead: boolean): Promise<LoadedModel> {
+  async #startAndLoad(
+    version: string,
+    options: Pick<LoadOptions, 'readAhead' | 'current'>,
+  ): Promise<LoadedModel> {
     const starting = this.#runtimeStart();
     const runtime = starting.catch((error: unknown) => {
       if (this.#runtime === starting) this.#runtime = null;
@@ -311,7 +321,7 @@ export class ModelRegistry {
     });
     runtime.catch(() => {}); // rejected loads report the first failure; the other is handled here
     const [loaded] = await Promise.all([
-      this.#loadModel(this.#bucket, version, { readTimeoutMs: this.#readTimeoutMs, runtime, readAhead }),
+      this.#loadModel(this.#bucket, version, { readTimeoutMs: this.#readTimeoutMs, runtime, ...options }),
       runtime,
     ]);
     return loaded;

@@ -11,6 +11,7 @@ import {
   MODEL_FILE,
   type ModelManifest,
   ModelManifestSchema,
+  modelFiles,
   parseJsonAs,
 } from '../../core/manifest.ts';
 import { elementCount, WEIGHT_SPECS } from '../../core/model-spec.ts';
@@ -128,7 +129,9 @@ export async function verifyModelFiles(
   };
   // The manifest lists the shards too, so model.json and the shards are read in one round of requests;
   // model.json's own shard list is checked against them below.
-  const shardPaths = manifest.files.map((file) => file.path).filter((path) => path.endsWith('.bin'));
+  const shardPaths = modelFiles(manifest)
+    .map((file) => file.path)
+    .filter((path) => path !== MODEL_FILE);
   const [modelJsonBytes, ...shards] = await Promise.all([MODEL_FILE, ...shardPaths].map(readVerified));
   let modelJson: unknown;
   try {

@@ -6,13 +6,16 @@
 import { env } from 'cloudflare:workers';
 import { inject } from 'vitest';
 import {
+  CURRENT_BUNDLE_KEY,
   CURRENT_POINTER_KEY,
   MANIFEST_FILE,
   MODEL_FILE,
   type ModelManifest,
   ModelManifestSchema,
+  modelFiles,
   versionKey,
 } from '../../../core/manifest.ts';
+import { encodeModelBundle } from '../../../core/model-bundle.ts';
 import { elementCount, WEIGHT_SPECS } from '../../../core/model-spec.ts';
 import { sha256Hex } from '../../../core/sha256.ts';
 
@@ -96,10 +99,45 @@ export async function publish(model: ModelExport, options: { pointer?: boolean }
   if (options.pointer !== false) await pointTo(model.version);
 }
 
+/** Switches the pointer as publishers did before the current bundle: no manifest hash. */
 export async function pointTo(version: string): Promise<void> {
   await env.MODELS.put(
     CURRENT_POINTER_KEY,
     JSON.stringify({ version, publishedAt: new Date().toISOString() }),
+  );
+}
+
+/** The bytes `publish` stores as the version's manifest.json. */
+const manifestBytes = (model: ModelExport): Uint8Array =>
+  new TextEncoder().encode(JSON.stringify(model.manifest));
+
+/** The current bundle of `model` (core/model-bundle.ts), as `npm run weights:publish` writes it. */
+export function bundleOf(model: ModelExport): Map<string, Uint8Array> {
+  const files = new Map([[MANIFEST_FILE, manifestBytes(model)]]);
+  for (const entry of modelFiles(model.manifest)) {
+    const bytes = model.files.get(entry.path);
+    if (bytes === undefined) throw new Error(`${entry.path} is not in the export`);
+    files.set(entry.path, bytes);
+  }
+  return files;
+}
+
+/**
+ * Makes `model` (already published) current as the publisher does today: `bundle` (default: the model's
+ * own) as `models/current.bundle`, then the pointer with the model's manifest hash.
+ */
+export async function makeCurrent(
+  model: ModelExport,
+  bundle: Map<string, Uint8Array> = bundleOf(model),
+): Promise<void> {
+  await env.MODELS.put(CURRENT_BUNDLE_KEY, encodeModelBundle(bundle));
+  await env.MODELS.put(
+    CURRENT_POINTER_KEY,
+    JSON.stringify({
+      version: model.version,
+      publishedAt: new Date().toISOString(),
+      manifestSha256: await sha256Hex(manifestBytes(model)),
+    }),
   );
 }
 
