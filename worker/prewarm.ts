@@ -6,7 +6,10 @@
  * - Hono's router builds its matchers (it does so lazily, on the first match);
  * - a stand-in model of the served architecture goes through the real load (manifest schema,
  *   `verifyModelFiles`: sha256, weight decoding, shapes) and the kernels, and a pixels body through the
- *   request schema and `interpretPrediction` with a stand-in detector.
+ *   request schema and `interpretPrediction` with a stand-in detector;
+ * - two requests through a throw-away app with a stand-in env: Hono's dispatch, the API middleware, a
+ *   problem+json and a JSON answer (the real app's registry is made by its own first request);
+ * - the first log line (workerd compiles its console formatting on first use).
  * The first request then only reads, checks and sets up its real model. Global scope allows no I/O and
  * no timers; nothing here needs them. Nothing it makes outlives it (no tensor, no registry entry).
  */
@@ -15,6 +18,7 @@ import { FEATURE_COUNT } from '../core/confidence.ts';
 import { type FileEntry, MODEL_FILE, type ModelManifest, SHARD_FILE } from '../core/manifest.ts';
 import { CLASS_COUNT, elementCount, PIXEL_COUNT, WEIGHT_SPECS } from '../core/model-spec.ts';
 import { sha256Hex } from '../core/sha256.ts';
+import { createApp } from './app.ts';
 import { logEvent } from './log.ts';
 import { createFusedModel } from './model/fused-model.ts';
 import { parseStoredManifest, verifyModelFiles } from './model/verify-weights.ts';
@@ -23,7 +27,11 @@ import { PredictJsonBody } from './schemas.ts';
 import type { TfjsStarter } from './tfjs-wasm.ts';
 
 /** Milliseconds of the last prewarm (performance.now()), or null before one has finished. */
-let lastPrewarm: { readonly runtimeMs: number; readonly kernelsMs: number } | null = null;
+let lastPrewarm: {
+  readonly runtimeMs: number;
+  readonly kernelsMs: number;
+  readonly requestsMs: number;
+} | null = null;
 export const prewarmTimings = () => lastPrewarm;
 
 const STAND_IN_VERSION = 'prewarm';
@@ -126,6 +134,31 @@ async function standInPrediction(): Promise<void> {
   }
 }
 
+/**
+ * Two requests through a throw-away app (so nothing reaches the real app's registry) with a stand-in env:
+ * Hono's dispatch, the API middleware, body reading, a validation problem+json and a JSON answer.
+ */
+async function standInRequests(): Promise<void> {
+  const throwaway = createApp();
+  const env = { MODELS: {}, ASSETS: {}, RATE_LIMIT: 'off', FEEDBACK: 'off' } as unknown as Env;
+  const context = { waitUntil() {}, passThroughOnException() {}, props: {} } as unknown as ExecutionContext;
+  const requests = [
+    new Request('http://prewarm.invalid/api/health/live'),
+    new Request('http://prewarm.invalid/api/predict', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"pixels":[]}',
+    }),
+  ];
+  const statuses: number[] = [];
+  for (const request of requests) {
+    const response = await throwaway.fetch(request, env, context);
+    await response.arrayBuffer();
+    statuses.push(response.status);
+  }
+  if (statuses.join() !== '200,400') throw new Error(`stand-in requests answered ${statuses.join(', ')}`);
+}
+
 /** Builds the router, starts `runtime` early and runs the stand-in prediction; never throws. */
 export function prewarm(runtime: TfjsStarter, app: PrewarmedApp): void {
   const started = performance.now();
@@ -135,7 +168,13 @@ export function prewarm(runtime: TfjsStarter, app: PrewarmedApp): void {
       .then(async () => {
         const ready = performance.now();
         await standInPrediction();
-        lastPrewarm = { runtimeMs: ready - started, kernelsMs: performance.now() - ready };
+        const predicted = performance.now();
+        await standInRequests();
+        lastPrewarm = {
+          runtimeMs: ready - started,
+          kernelsMs: predicted - ready,
+          requestsMs: performance.now() - predicted,
+        };
         // Also the isolate's first log line: workerd formats console output with JavaScript of its own,
         // compiled on first use (about 4 ms), which the first request's log line would otherwise pay.
         logEvent('info', 'isolate_prewarmed', { timings: lastPrewarm });

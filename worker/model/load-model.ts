@@ -189,9 +189,9 @@ async function buildModel(
   const runtimeReady = performance.now();
   const model = createFusedModel(weights);
   const built = performance.now();
-  // One throw-away prediction sets up XNNPACK's operators now, so no user request pays for it after a
-  // hot reload.
-  model.predict(new Float32Array(PIXEL_COUNT), 1);
+  // One throw-away prediction, on the requests' own path (logits and hidden activations), sets up
+  // XNNPACK's operators now, so no user request pays for it after a hot reload.
+  model.outputs(new Float32Array(PIXEL_COUNT), 1);
   const warm = performance.now();
   const timings: LoadTimings = {
     source,
