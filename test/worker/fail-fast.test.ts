@@ -269,6 +269,9 @@ describe('the current bundle (models/current.bundle)', () => {
     expect(await firstAnswerSource(api)).toBe('bundle');
     // Nothing under models/<version>/ was read: the pointer and the bundle were the only reads.
     expect(events).toEqual([]);
+    // Health shows the pointer as documented, without the loader's manifest hash.
+    const health = (await (await api.get('/api/health')).json()) as { pointer: object };
+    expect(Object.keys(health.pointer)).toEqual(['version', 'publishedAt']);
   });
 
   it("reads the version's own files when the bundle holds another version (a publish between its writes)", async () => {

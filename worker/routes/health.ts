@@ -36,7 +36,8 @@ export function registerHealth(app: ApiApp): void {
       {
         status: lastFailure === null ? ('ok' as const) : ('degraded' as const),
         model: { version: current.version, loadedAt: current.loadedAt },
-        pointer,
+        // The documented fields only: the manifest hash is the loader's business.
+        pointer: pointer && { version: pointer.version, publishedAt: pointer.publishedAt },
         lastFailure,
         refreshSeconds: registry.refreshSeconds,
         runtime: { tensors: memory.numTensors, bytes: memory.numBytes },
