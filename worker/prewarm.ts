@@ -7,9 +7,10 @@
  * - a stand-in model of the served architecture goes through the real load (manifest schema,
  *   `verifyModelFiles`: sha256, weight decoding, shapes) and the kernels, and a pixels body through the
  *   request schema and `interpretPrediction` with a stand-in detector;
- * - two requests through a throw-away app with a stand-in env: Hono's dispatch, the API middleware, a
- *   problem+json and a JSON answer (the real app's registry is made by its own first request);
  * - the first log line (workerd compiles its console formatting on first use).
+ * Requests cannot go through the app here: workerd's global scope refuses a Request with a body, and
+ * the app's handling of even a bodiless GET (tried; the bench's cold profile shows such a failure as
+ * "prewarm not finished").
  * The first request then only reads, checks and sets up its real model. Global scope allows no I/O and
  * no timers; nothing here needs them. Nothing it makes outlives it (no tensor, no registry entry).
  */
@@ -18,7 +19,6 @@ import { FEATURE_COUNT } from '../core/confidence.ts';
 import { type FileEntry, MODEL_FILE, type ModelManifest, SHARD_FILE } from '../core/manifest.ts';
 import { CLASS_COUNT, elementCount, PIXEL_COUNT, WEIGHT_SPECS } from '../core/model-spec.ts';
 import { sha256Hex } from '../core/sha256.ts';
-import { createApp } from './app.ts';
 import { logEvent } from './log.ts';
 import { createFusedModel } from './model/fused-model.ts';
 import { parseStoredManifest, verifyModelFiles } from './model/verify-weights.ts';
@@ -27,11 +27,7 @@ import { PredictJsonBody } from './schemas.ts';
 import type { TfjsStarter } from './tfjs-wasm.ts';
 
 /** Milliseconds of the last prewarm (performance.now()), or null before one has finished. */
-let lastPrewarm: {
-  readonly runtimeMs: number;
-  readonly kernelsMs: number;
-  readonly requestsMs: number;
-} | null = null;
+let lastPrewarm: { readonly runtimeMs: number; readonly kernelsMs: number } | null = null;
 export const prewarmTimings = () => lastPrewarm;
 
 const STAND_IN_VERSION = 'prewarm';
@@ -134,31 +130,6 @@ async function standInPrediction(): Promise<void> {
   }
 }
 
-/**
- * Two requests through a throw-away app (so nothing reaches the real app's registry) with a stand-in env:
- * Hono's dispatch, the API middleware, body reading, a validation problem+json and a JSON answer.
- */
-async function standInRequests(): Promise<void> {
-  const throwaway = createApp();
-  const env = { MODELS: {}, ASSETS: {}, RATE_LIMIT: 'off', FEEDBACK: 'off' } as unknown as Env;
-  const context = { waitUntil() {}, passThroughOnException() {}, props: {} } as unknown as ExecutionContext;
-  const requests = [
-    new Request('http://prewarm.invalid/api/health/live'),
-    new Request('http://prewarm.invalid/api/predict', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{"pixels":[]}',
-    }),
-  ];
-  const statuses: number[] = [];
-  for (const request of requests) {
-    const response = await throwaway.fetch(request, env, context);
-    await response.arrayBuffer();
-    statuses.push(response.status);
-  }
-  if (statuses.join() !== '200,400') throw new Error(`stand-in requests answered ${statuses.join(', ')}`);
-}
-
 /** Builds the router, starts `runtime` early and runs the stand-in prediction; never throws. */
 export function prewarm(runtime: TfjsStarter, app: PrewarmedApp): void {
   const started = performance.now();
@@ -168,13 +139,7 @@ export function prewarm(runtime: TfjsStarter, app: PrewarmedApp): void {
       .then(async () => {
         const ready = performance.now();
         await standInPrediction();
-        const predicted = performance.now();
-        await standInRequests();
-        lastPrewarm = {
-          runtimeMs: ready - started,
-          kernelsMs: predicted - ready,
-          requestsMs: performance.now() - predicted,
-        };
+        lastPrewarm = { runtimeMs: ready - started, kernelsMs: performance.now() - ready };
         // Also the isolate's first log line: workerd formats console output with JavaScript of its own,
         // compiled on first use (about 4 ms), which the first request's log line would otherwise pay.
         logEvent('info', 'isolate_prewarmed', { timings: lastPrewarm });

@@ -213,7 +213,6 @@ function scriptLoadRows(): [string, number][] {
     evaluation,
     ['prewarm, also before any request: start tfjs wasm backend', prewarmed.runtimeMs],
     ['prewarm: one load + pixels request on a stand-in model', prewarmed.kernelsMs],
-    ['prewarm: two requests through a throw-away app', prewarmed.requestsMs],
   ];
 }
 

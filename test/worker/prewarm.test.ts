@@ -1,8 +1,8 @@
 /**
  * The Worker's prewarm (worker/prewarm.ts) runs when its module loads: by the first request it has started
- * tfjs and run its stand-in model and two stand-in requests through the real load and request code (its
- * timings are set only once all of that succeeded, so a schema change that refuses the stand-in fails
- * here), left no tensor behind, and the requests' own start reuses that runtime.
+ * tfjs and run its stand-in model through the real load and request code (its timings are set only once
+ * all of that succeeded, so a schema change that refuses the stand-in fails here), left no tensor behind,
+ * and the requests' own start reuses that runtime.
  * (That it needs no timer or I/O, as workerd's global scope demands, shows in `npm run bench`'s cold
  * profile, which runs the deploy bundle in a fresh workerd: its prewarm rows would read "not finished".)
  */
@@ -14,8 +14,7 @@ import { readyTfjs } from '../../worker/tfjs-wasm.ts';
 
 describe('prewarm', () => {
   it('has run when the Worker module loaded, left no tensor, and the requests reuse its runtime', async () => {
-    // Set only once the stand-in model and the stand-in requests (200, then 400) all went through.
-    expect(prewarmTimings()?.requestsMs).toBeGreaterThanOrEqual(0);
+    expect(prewarmTimings()).not.toBeNull();
     expect(tf.getBackend()).toBe('wasm');
     expect(tf.memory().numTensors).toBe(0);
     await readyTfjs();
