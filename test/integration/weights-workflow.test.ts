@@ -87,6 +87,12 @@ describe('weights workflow through wrangler and a running Worker', () => {
     await rm(work, { recursive: true, force: true });
   });
 
+  it("runs the Worker's prewarm in workerd's own global scope (no I/O, no timers), before any request", () => {
+    // The worker tests load the module outside a global scope: only a real workerd shows a refusal.
+    expect(server.output()).toContain('"event":"isolate_prewarmed"');
+    expect(server.output()).not.toContain('isolate_prewarm_failed');
+  });
+
   it('answers 503 with Retry-After while the bucket is empty', async () => {
     const status = await health(server.url);
     expect(status.status).toBe(503);
