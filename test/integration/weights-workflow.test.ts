@@ -116,6 +116,10 @@ describe('weights workflow through wrangler and a running Worker', () => {
     const answer = await predict(server.url);
     expect(answer.status).toBe(200);
     expect(answer.version).toBe(v1);
+    // The isolate had no model: it loaded v1 from the current bundle the CLI wrote beside the pointer.
+    expect(server.output()).toMatch(
+      /"event":"model_switched","version":"[0-9a-f]{16}"[^\n]*"source":"bundle"/,
+    );
   });
 
   it('publishing the same version again uploads nothing', async () => {
