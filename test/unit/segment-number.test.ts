@@ -121,6 +121,25 @@ describe('planNumber', () => {
     expect(chooseReading(plan, probabilities).text).toBe('0');
   });
 
+  it('does not read a mark with far too little ink for a 1 as a 1 of its own', () => {
+    // A 0 and, 2 px right of it, a faint stroke as tall as the 0 and about as wide as a 1 (a sliver left
+    // between cuts has as little ink): a twelfth of the ink a 1 of this line would have.
+    const map = drawRects(80, 60, ring(10, 10, 30, 40));
+    for (let y = 12; y < 48; y++) map.ink.fill(25, y * 80 + 42, y * 80 + 48);
+    const plan = planNumber(map);
+    const faint = plan.candidates.findIndex((c) => c.box.x === 42 && c.box.width === 6);
+    expect(faint).toBeGreaterThanOrEqual(0);
+    // A stand-in model sure of everything: the faint stroke is a 1, anything else a 0.
+    const probabilities = new Float32Array(plan.candidates.length * CLASS_COUNT).fill(
+      0.01 / (CLASS_COUNT - 1),
+    );
+    plan.candidates.forEach((_, i) => {
+      probabilities[i * CLASS_COUNT + (i === faint ? 1 : 0)] = 0.99;
+    });
+    // Without the ink prior this read "01": two sure digits beat one sure digit with a join.
+    expect(chooseReading(plan, probabilities).text).toBe('0');
+  });
+
   it('splits touching digits at the joint, choosing by the classifier', () => {
     // Two rings joined by a short bridge: one component.
     const map = drawRects(120, 60, [...ring(10, 10, 30, 40), [40, 28, 6, 4], ...ring(46, 10, 30, 40)]);
