@@ -9,7 +9,13 @@
 import { createExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { MANIFEST_FILE, MODEL_FILE, versionKey } from '../../core/manifest.ts';
+import {
+  CURRENT_BUNDLE_KEY,
+  CURRENT_POINTER_KEY,
+  MANIFEST_FILE,
+  MODEL_FILE,
+  versionKey,
+} from '../../core/manifest.ts';
 import { PIXEL_COUNT } from '../../core/model-spec.ts';
 import { type AppDependencies, createApp } from '../../worker/app.ts';
 import { type LoadModel, loadModelFromR2 } from '../../worker/model/load-model.ts';
@@ -286,6 +292,36 @@ describe('the current bundle (models/current.bundle)', () => {
     });
     expect(await firstAnswerSource(api)).toBe('files');
     expect(events).toContain(`end ${versionKey(served.version, MANIFEST_FILE)}`);
+  });
+
+  it('reads the bundle on the first look only while no model can load, not on every retry', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    const missing = { ...committedExport(), version: 'bundle-missing' };
+    // A pointer naming a version whose files were never uploaded, and a bundle that cannot stand in for it
+    // (its manifest names the committed version): every look fails.
+    await makeCurrent(missing);
+    const events: string[] = [];
+    const app = createApp();
+    const models = recordingBucket(env.MODELS, events);
+    const predict = () =>
+      Promise.resolve(
+        app.fetch(
+          new Request(`${BASE}/api/predict`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ pixels }),
+          }),
+          { ...env, MODELS: models },
+          createExecutionContext(),
+        ),
+      );
+    const bundleReads = () => events.filter((event) => event === `start ${CURRENT_BUNDLE_KEY}`).length;
+    await expectUnavailable(await predict());
+    expect(bundleReads()).toBe(1);
+    await expectUnavailable(await predict());
+    await expectUnavailable(await predict());
+    expect(bundleReads()).toBe(1);
+    expect(events.filter((event) => event === `start ${CURRENT_POINTER_KEY}`)).toHaveLength(3);
   });
 
   it("refuses a damaged bundle with a warning and serves the version's own files", async () => {

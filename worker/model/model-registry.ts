@@ -199,9 +199,13 @@ export class ModelRegistry {
     if (this.#current === null) {
       // Cold: the runtime starts while the pointer and the current bundle (the model in one object) are
       // read, so a model is one round of reads away. A bundle that cannot be read just means the files.
+      // Once a version has failed to load, every request looks again: those looks read the pointer alone,
+      // not the bundle's 200 KB more each time (a missing or unreadable pointer names no version: it does
+      // not count).
       this.#coldStarted ??= performance.now();
       this.#runtimeStart();
-      bundle = readR2Bytes(this.#bucket, CURRENT_BUNDLE_KEY, this.#readTimeoutMs).catch(() => null);
+      if (this.#lastFailure?.version == null)
+        bundle = readR2Bytes(this.#bucket, CURRENT_BUNDLE_KEY, this.#readTimeoutMs).catch(() => null);
     }
     const pointerStarted = performance.now();
     try {
