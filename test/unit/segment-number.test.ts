@@ -37,6 +37,23 @@ const ring = (x: number, y: number, w: number, h: number, stroke = 4): [number, 
 ];
 
 /**
+ * A stand-in model's output: each candidate's class and its probability from `read`, `rest` on every other
+ * class.
+ */
+function standInModel(
+  plan: NumberPlan,
+  rest: number,
+  read: (candidate: NumberPlan['candidates'][number], index: number) => readonly [digit: number, p: number],
+): Float32Array {
+  const probabilities = new Float32Array(plan.candidates.length * CLASS_COUNT).fill(rest);
+  plan.candidates.forEach((candidate, i) => {
+    const [digit, p] = read(candidate, i);
+    probabilities[i * CLASS_COUNT + digit] = p;
+  });
+  return probabilities;
+}
+
+/**
  * Probabilities from a stand-in for the model that knows what a ring looks like: confident where a candidate
  * is about as wide as a drawn ring (30 px here), unsure otherwise, always answering `digit`.
  */
@@ -111,13 +128,10 @@ describe('planNumber', () => {
     const plan = planNumber(map);
     const whole = plan.candidates.findIndex((c) => c.box.x === 10 && c.box.width === 75);
     expect(whole).toBeGreaterThanOrEqual(0);
-    const probabilities = new Float32Array(plan.candidates.length * CLASS_COUNT).fill(
-      0.7 / (CLASS_COUNT - 1),
+    // Halves look like a 6 at best; the whole is a sure 0.
+    const probabilities = standInModel(plan, 0.7 / (CLASS_COUNT - 1), (_, i) =>
+      i === whole ? [0, 0.95] : [6, 0.3],
     );
-    plan.candidates.forEach((_, i) => {
-      // Halves look like a 6 at best; the whole is a sure 0.
-      probabilities[i * CLASS_COUNT + (i === whole ? 0 : 6)] = i === whole ? 0.95 : 0.3;
-    });
     expect(chooseReading(plan, probabilities).text).toBe('0');
   });
 
@@ -130,12 +144,7 @@ describe('planNumber', () => {
     const faint = plan.candidates.findIndex((c) => c.box.x === 42 && c.box.width === 6);
     expect(faint).toBeGreaterThanOrEqual(0);
     // A stand-in model sure of everything: the faint stroke is a 1, anything else a 0.
-    const probabilities = new Float32Array(plan.candidates.length * CLASS_COUNT).fill(
-      0.01 / (CLASS_COUNT - 1),
-    );
-    plan.candidates.forEach((_, i) => {
-      probabilities[i * CLASS_COUNT + (i === faint ? 1 : 0)] = 0.99;
-    });
+    const probabilities = standInModel(plan, 0.01 / (CLASS_COUNT - 1), (_, i) => [i === faint ? 1 : 0, 0.99]);
     // Without the ink prior this read "01": two sure digits beat one sure digit with a join.
     expect(chooseReading(plan, probabilities).text).toBe('0');
   });
@@ -170,11 +179,10 @@ describe('planNumber', () => {
       }
       return true;
     };
-    const probabilities = new Float32Array(plan.candidates.length * CLASS_COUNT).fill(0.05);
-    plan.candidates.forEach((candidate, i) => {
-      const input = plan.inputs.subarray(i * 784, (i + 1) * 784);
-      probabilities[i * CLASS_COUNT + 1] = oneStroke(input) && candidate.box.height >= 38 ? 0.95 : 0.3;
-    });
+    const probabilities = standInModel(plan, 0.05, (candidate, i) => [
+      1,
+      oneStroke(plan.inputs.subarray(i * 784, (i + 1) * 784)) && candidate.box.height >= 38 ? 0.95 : 0.3,
+    ]);
     const reading = chooseReading(plan, probabilities);
     expect(reading.text).toBe('11');
     // Each stroke whole: the first reaches its top right end, the second starts at its bottom left.
