@@ -1,6 +1,7 @@
 /** Command-line options of `npm run train` (pure parsing, so it is testable). */
 import { type Precision, PrecisionSchema } from '../core/manifest.ts';
 import { type OptionTable, optionHelp, parseCommandLine } from '../scripts/lib/command-line.ts';
+import { type AugmentOptions, DEFAULT_AUGMENT } from './augment.ts';
 
 export interface TrainOptions {
   readonly epochs: number;
@@ -11,6 +12,8 @@ export interface TrainOptions {
   readonly limit: number | undefined;
   readonly validationCount: number;
   readonly augment: boolean;
+  /** The augmentation's settings: DEFAULT_AUGMENT with `--augment key=value,…` applied. */
+  readonly augmentation: AugmentOptions;
   /** Epochs of linear learning-rate warm-up before the cosine decay (may be fractional). */
   readonly warmupEpochs: number;
   /** ε of label smoothing on the training targets; 0 = plain one-hot. */
@@ -88,6 +91,11 @@ const OPTIONS = {
     type: 'boolean',
     help: 'train on the digits as they are (default: affine + elastic + photo residue)',
   },
+  augment: {
+    type: 'string',
+    value: 'K=V,…',
+    help: `change augmentation settings, e.g. elasticProbability=0.7,blurProbability=0 (keys: ${Object.keys(DEFAULT_AUGMENT).join(', ')}; scaleRange=0.9:1.1)`,
+  },
   precision: { type: 'string', value: 'P', help: 'exported weights: uint8 (default), float16 or float32' },
   out: { type: 'string', value: 'DIR', help: 'export folder (default artifacts/model)' },
   'checkpoint-dir': {
@@ -144,6 +152,27 @@ function fraction(name: string, text: string | undefined, fallback: number, max:
   return value;
 }
 
+/** `key=value,…` over DEFAULT_AUGMENT; every key must be a setting, every value a non-negative number. */
+function parseAugmentation(text: string | undefined): AugmentOptions {
+  if (text === undefined) return DEFAULT_AUGMENT;
+  const settings: Record<string, unknown> = { ...DEFAULT_AUGMENT };
+  for (const pair of text.split(',')) {
+    const [key = '', value = ''] = pair.split('=');
+    if (!Object.hasOwn(DEFAULT_AUGMENT, key))
+      throw new OptionsError(
+        `--augment: unknown setting "${key}" (known: ${Object.keys(DEFAULT_AUGMENT).join(', ')})`,
+      );
+    const numbers = value.split(':').map((part) => (part.trim() === '' ? Number.NaN : Number(part)));
+    const wanted = key === 'scaleRange' ? 2 : 1;
+    if (numbers.length !== wanted || numbers.some((n) => !Number.isFinite(n) || n < 0))
+      throw new OptionsError(
+        `--augment: ${key} takes ${wanted === 2 ? 'two non-negative numbers as MIN:MAX' : 'a non-negative number'}, got "${value}"`,
+      );
+    settings[key] = key === 'scaleRange' ? numbers : numbers[0];
+  }
+  return settings as unknown as AugmentOptions;
+}
+
 export function parseTrainOptions(args: readonly string[]): TrainOptions {
   const { values } = parseCommandLine(args, OPTIONS, (message) => new OptionsError(message));
   if (values.help) throw new HelpRequested(USAGE);
@@ -173,6 +202,7 @@ export function parseTrainOptions(args: readonly string[]): TrainOptions {
     limit: values.limit === undefined ? undefined : positive('limit', values.limit, 0),
     validationCount: positive('validation', values.validation, d.validationCount),
     augment: !values['no-augment'],
+    augmentation: parseAugmentation(values.augment),
     precision: precision.data,
     out,
     checkpointDir: values['checkpoint-dir'] ?? `${out}.checkpoint`,

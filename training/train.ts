@@ -2,6 +2,7 @@
  * `npm run train`: trains the reference CNN on MNIST with tfjs on wasm, keeps the best validation epoch,
  * evaluates float32/float16/uint8 weights on the 10,000 test digits and writes the export (see USAGE).
  */
+import { isDeepStrictEqual } from 'node:util';
 import type * as tf from '@tensorflow/tfjs';
 import type { EpochRecord, EvaluationMetrics, Precision } from '../core/manifest.ts';
 import { ARCHITECTURE, CLASS_COUNT, PARAMETER_COUNT } from '../core/model-spec.ts';
@@ -79,6 +80,8 @@ const settingsKey = (o: TrainOptions) =>
     o.warmupEpochs,
     o.labelSmoothing,
     o.emaDecay,
+    // Only when changed, so that checkpoints written before `--augment` existed still resume.
+    ...(o.augment && !isDeepStrictEqual(o.augmentation, DEFAULT_AUGMENT) ? [o.augmentation] : []),
   ]);
 
 /**
@@ -202,7 +205,7 @@ async function main(options: TrainOptions) {
     const result = await trainEpoch(tfjs, model, train, {
       batchSize: options.batchSize,
       random: createRandom((options.seed * 31 + epoch) >>> 0),
-      augment: options.augment ? DEFAULT_AUGMENT : undefined,
+      augment: options.augment ? options.augmentation : undefined,
       labelSmoothing: options.labelSmoothing,
       epoch,
       epochs: options.epochs,
@@ -374,7 +377,7 @@ async function main(options: TrainOptions) {
           epochsCompleted: history.length,
           selection: `lowest ${SELECTION} over every epoch, raw and averaged weights`,
           bestValidationLoss: bestValLoss,
-          ...(options.augment ? { augmentation: DEFAULT_AUGMENT } : {}),
+          ...(options.augment ? { augmentation: options.augmentation } : {}),
         },
         trainExamples: train.indices.length,
         validationExamples: validation.indices.length,

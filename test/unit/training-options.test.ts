@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ModelManifestSchema } from '../../core/manifest.ts';
+import { DEFAULT_AUGMENT } from '../../training/augment.ts';
 import { HelpRequested, learningRateAt, OptionsError, parseTrainOptions } from '../../training/options.ts';
 
 describe('npm run train options', () => {
@@ -19,6 +20,7 @@ describe('npm run train options', () => {
       seed: committed.seed,
       validationCount: committed.validationExamples,
       augment: committed.augment,
+      augmentation: recipe.augmentation,
       exportOnly: false,
       limit: undefined,
       precision: 'uint8',
@@ -50,6 +52,25 @@ describe('npm run train options', () => {
       resume: true,
       testLimit: 100,
     });
+  });
+
+  it('changes single augmentation settings and keeps the others', () => {
+    const { augmentation } = parseTrainOptions([
+      '--augment',
+      'elasticProbability=1,blurProbability=0,scaleRange=0.8:1.2',
+    ]);
+    expect(augmentation).toEqual({
+      ...DEFAULT_AUGMENT,
+      elasticProbability: 1,
+      blurProbability: 0,
+      scaleRange: [0.8, 1.2],
+    });
+    expect(() => parseTrainOptions(['--augment', 'elastic=1'])).toThrow(/unknown setting "elastic"/);
+    expect(() => parseTrainOptions(['--augment', 'maxShear=-1'])).toThrow(
+      /maxShear takes a non-negative number/,
+    );
+    expect(() => parseTrainOptions(['--augment', 'maxShear='])).toThrow(/got ""/);
+    expect(() => parseTrainOptions(['--augment', 'scaleRange=0.9'])).toThrow(/MIN:MAX/);
   });
 
   it('refuses nonsense with a clear message', () => {
