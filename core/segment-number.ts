@@ -173,6 +173,8 @@ const SPECK_MASS = 0.02;
 /** Dirt: a mark (atom) this small against the line height in both directions and this light against its digits. */
 const DIRT_SIDE = 0.3;
 const DIRT_MASS = 0.15;
+/** ...and a small mark this far (share of the line height) above or below a digit is not part of it. */
+const DIRT_GAP = 0.25;
 
 function layOut(map: InkMap): Layout | null {
   const { labels, components } = labelComponents(map);
@@ -195,7 +197,14 @@ function layOut(map: InkMap): Layout | null {
     const bottom = c.box.y + c.box.height;
     const last = atoms[atoms.length - 1];
     const overlap = last === undefined ? 0 : Math.min(last.right, right) - Math.max(last.left, left);
-    if (last !== undefined && overlap > 0.35 * Math.min(last.right - last.left, right - left)) {
+    // A small mark well above or below a digit is dirt, not a part of it: it stays an atom of its own
+    // (dropped below). A digit's broken-off bit is close to the rest.
+    const small = (w: number, h: number) => Math.max(w, h) < DIRT_SIDE * provisional;
+    const apart =
+      last !== undefined &&
+      (small(c.box.width, c.box.height) || small(last.right - last.left, last.bottom - last.top)) &&
+      Math.max(top, last.top) - Math.min(bottom, last.bottom) > DIRT_GAP * provisional;
+    if (last !== undefined && !apart && overlap > 0.35 * Math.min(last.right - last.left, right - left)) {
       last.labels.push(c.label);
       last.left = Math.min(last.left, left);
       last.right = Math.max(last.right, right);
