@@ -2,7 +2,7 @@
  * Reads one written line of digits: ink map → candidate digit crops → (one batched model call, by the
  * caller) → the most likely left-to-right reading. Pure: no DOM, no Worker APIs.
  *
- * 1. Connected components of the ink; specks much smaller than the line's digits are dropped.
+ * 1. Connected components of the ink; specks and dirt much smaller than the line's digits are dropped.
  * 2. Components that overlap horizontally form one "atom" (the bar of a 5, an open 4, a broken stroke).
  * 3. Wide atoms may hold touching digits: candidate cuts start at the low points of their vertical ink
  *    profile (and on a grid across atoms wider than a digit) and follow the path of least squared ink from
@@ -170,6 +170,11 @@ interface Layout {
 /** A speck: this small against the line height in both directions and this light against the largest atom. */
 const SPECK_SIDE = 0.15;
 const SPECK_MASS = 0.02;
+/** Dirt: a mark (atom) this small against the line height in both directions and this light against its digits. */
+const DIRT_SIDE = 0.3;
+const DIRT_MASS = 0.15;
+/** ...and a small mark this far (share of the line height) above or below a digit is not part of it. */
+const DIRT_GAP = 0.25;
 
 function layOut(map: InkMap): Layout | null {
   const { labels, components } = labelComponents(map);
@@ -192,7 +197,14 @@ function layOut(map: InkMap): Layout | null {
     const bottom = c.box.y + c.box.height;
     const last = atoms[atoms.length - 1];
     const overlap = last === undefined ? 0 : Math.min(last.right, right) - Math.max(last.left, left);
-    if (last !== undefined && overlap > 0.35 * Math.min(last.right - last.left, right - left)) {
+    // A small mark well above or below a digit is dirt, not a part of it: it stays an atom of its own
+    // (dropped below). A digit's broken-off bit is close to the rest.
+    const small = (w: number, h: number) => Math.max(w, h) < DIRT_SIDE * provisional;
+    const apart =
+      last !== undefined &&
+      (small(c.box.width, c.box.height) || small(last.right - last.left, last.bottom - last.top)) &&
+      Math.max(top, last.top) - Math.min(bottom, last.bottom) > DIRT_GAP * provisional;
+    if (last !== undefined && !apart && overlap > 0.35 * Math.min(last.right - last.left, right - left)) {
       last.labels.push(c.label);
       last.left = Math.min(last.left, left);
       last.right = Math.max(last.right, right);
@@ -214,6 +226,16 @@ function layOut(map: InkMap): Layout | null {
     .filter((mass) => mass >= 0.25 * heaviest)
     .sort((a, b) => a - b);
   const digitMass = masses[Math.floor(masses.length / 2)] as number;
+  // Dirt beside the line (a photo's specks): a mark small in both directions and light against the line's
+  // digits is no digit. Broken-off bits of a digit mostly share its columns, so they are in its atom.
+  const digitAtoms = atoms.filter(
+    (a) =>
+      !(
+        Math.max(a.right - a.left, a.bottom - a.top) < DIRT_SIDE * lineHeight &&
+        a.mass < DIRT_MASS * digitMass
+      ),
+  );
+  atoms.splice(0, atoms.length, ...digitAtoms);
 
   const atomOfLabel = new Int32Array(components.length + 1).fill(-1);
   atoms.forEach((atom, index) => {

@@ -18,6 +18,7 @@ import { readMnistTestDigits } from '../test/fixtures/mnist-idx.ts';
 import {
   DEFAULT_NUMBER_OPTIONS,
   NUMBER_RENDERERS,
+  numberPhoto,
   type WrittenNumber,
   writeNumber,
 } from '../test/fixtures/numbers/generate-numbers.ts';
@@ -35,10 +36,14 @@ const { values } = parseArgs({
     first: { type: 'string', default: '1000' },
     seed: { type: 'string', default: String(TUNING_SEED) },
     digits: { type: 'string', default: '9000' },
+    /** canvas (the pad's export) or photo (phone photos under the photo path's conditions, in turn). */
+    style: { type: 'string', default: 'canvas' },
+    /** A model export other than the committed one, e.g. a candidate from `npm run train`. */
+    model: { type: 'string' },
   },
 });
 await tf.setBackend('cpu');
-const model = createFusedModel((await readCommittedModel()).weights);
+const model = createFusedModel((await readCommittedModel(values.model)).weights);
 const mnist = readMnistTestDigits(10_000);
 const options = {
   ...DEFAULT_NUMBER_OPTIONS,
@@ -56,12 +61,16 @@ const aloneRight = (index: number): boolean => {
   return row.indexOf(Math.max(...row)) === mnist.labels[index];
 };
 const tally = new Map<string, number>();
-// Canvas and dark-on-light give the same ink after extraction: one style is enough to tune on.
-for (const style of ['canvas'] as const) {
+// Canvas and dark-on-light give the same ink after extraction: canvas stands for both.
+for (const style of [values.style === 'photo' ? 'photo' : 'canvas'] as const) {
   const pairs: { written: WrittenNumber; text: string }[] = [];
   for (let i = 0; i < count; i++) {
     const written = writeNumber(mnist, seed, 20_000 + i, options);
-    const map = extractInk(NUMBER_RENDERERS[style](written, createRandom(i)), NUMBER_WORKING_SIZE);
+    const picture =
+      style === 'photo'
+        ? numberPhoto(written, i, 'tuning').image
+        : NUMBER_RENDERERS[style](written, createRandom(i));
+    const map = extractInk(picture, NUMBER_WORKING_SIZE);
     let text = '';
     let read: ReadBox[] = [];
     if (map !== null) {

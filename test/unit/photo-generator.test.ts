@@ -1,6 +1,7 @@
 import { decode as decodeJpeg } from 'jpeg-js';
 import { describe, expect, it } from 'vitest';
 import { readMnistTestDigits } from '../fixtures/mnist-idx.ts';
+import { numberPhoto, writeDigits } from '../fixtures/numbers/generate-numbers.ts';
 import { exifOrientationSegment, photoBytes, storeRotated } from '../fixtures/photos/photo-bytes.ts';
 import { generatePhoto } from '../fixtures/photos/photo-generator.ts';
 import { photoCases } from '../fixtures/photos/photo-set.ts';
@@ -55,5 +56,27 @@ describe('photo generator', () => {
     expect(Buffer.from(bytes.subarray(6, 12)).toString('latin1')).toBe('Exif\0\0');
     const decoded = decodeJpeg(bytes, { useTArray: true });
     expect([decoded.width, decoded.height]).toEqual([photo.image.height, photo.image.width]);
+  });
+
+  it('photographs a long written number whole, drawn smaller to fit across the frame', () => {
+    const mnist = readMnistTestDigits(20);
+    // Eight digits with gaps, about 4.7 times as wide as tall; number 1 is photographed on ruled paper.
+    const written = writeDigits(mnist, [0, 1, 2, 3, 4, 5, 6, 7], 3);
+    const photo = numberPhoto(written, 1, 'tuning');
+    const { width, height, data } = photo.image;
+    // Ink is far darker than paper and the blue rules: find the columns that hold some.
+    const inked: boolean[] = [];
+    for (let x = 0; x < width; x++) {
+      let dark = false;
+      for (let y = 0; y < height && !dark; y++) dark = (data[4 * (y * width + x) + 1] as number) < 90;
+      inked.push(dark);
+    }
+    // Every digit is in the frame: the ink starts and ends inside it, in runs of columns, one per digit or
+    // touching pair (the layout leaves most pairs a gap).
+    expect(inked[0]).toBe(false);
+    expect(inked[width - 1]).toBe(false);
+    const runs = inked.filter((dark, x) => dark && !inked[x - 1]).length;
+    expect(runs).toBeGreaterThanOrEqual(6);
+    expect(Buffer.from(numberPhoto(written, 1, 'tuning').image.data)).toEqual(Buffer.from(data));
   });
 });

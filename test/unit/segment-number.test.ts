@@ -110,6 +110,26 @@ describe('planNumber', () => {
       expect(candidate.box.y + candidate.box.height).toBeLessThanOrEqual(52);
   });
 
+  it("drops dirt beside, above and below the line (a photo's specks), but keeps a digit's broken-off bit", () => {
+    const map = drawRects(260, 70, [
+      [2, 30, 6, 6], // a speck before the number, in the line's band
+      ...ring(20, 15, 30, 40),
+      [70, 40, 5, 6], // between two digits
+      ...ring(90, 15, 30, 40),
+      [100, 66, 5, 4], // well below the middle ring, in its columns
+      [150, 3, 6, 5], // off the digits' columns, above the line
+      ...ring(180, 15, 30, 40),
+      [192, 58, 6, 6], // below the last ring, in its columns: a broken-off end, kept with it
+    ]);
+    const plan = planNumber(map);
+    const reading = chooseReading(plan, ringScorer(plan));
+    expect(reading.text).toBe('000');
+    expect(reading.digits.map((d) => d.box.x)).toEqual([20, 90, 180]);
+    expect(reading.digits[1]?.box.height).toBe(40);
+    expect(reading.digits[2]?.box.y).toBe(15);
+    expect(reading.digits[2]?.box.height).toBe(49);
+  });
+
   it('keeps the pieces of one digit together: a bar over a body is one candidate', () => {
     // A 5-like digit: a separate top bar overlapping the body horizontally.
     const map = drawRects(80, 70, [[22, 5, 28, 4], ...ring(20, 20, 30, 40)]);

@@ -1,6 +1,6 @@
 /**
  * POST /api/read through the real Worker in workerd with the committed model in local R2: generated numbers
- * of MNIST test digits (held-out seed, never tuned on) as canvas exports and opaque scans, single digits
+ * of MNIST test digits (held-out seed, never tuned on) as canvas exports, opaque scans and phone photos, single digits
  * against /api/predict, boxes in the input's pixels, every input form and the number-specific errors.
  */
 
@@ -11,10 +11,13 @@ import { createRandom } from '../../training/random.ts';
 import {
   DEFAULT_NUMBER_OPTIONS,
   NUMBER_RENDERERS,
+  numberPhoto,
   type WrittenNumber,
   writeNumber,
 } from '../fixtures/numbers/generate-numbers.ts';
 import { describeScore, scoreReadings } from '../fixtures/numbers/score-readings.ts';
+import { photoBytes } from '../fixtures/photos/photo-bytes.ts';
+import { PHOTO_CONDITIONS } from '../fixtures/photos/photo-generator.ts';
 import { renderDigit } from '../fixtures/render-digit.ts';
 import { api, expectProblem, type PredictionBody, postJson } from './helpers/api.ts';
 import { encodePng, mnistDigits, toBase64 } from './helpers/images.ts';
@@ -92,6 +95,23 @@ describe('POST /api/read on generated numbers (held-out seed)', () => {
       expect(boxesMatching / boxesChecked).toBeGreaterThanOrEqual(0.95);
     }, 600_000);
   }
+
+  it('reads numbers photographed on paper, two under each of the photo conditions', async () => {
+    const pairs: { written: WrittenNumber; text: string }[] = [];
+    // Numbers 200 and up: photo conditions in turn (index mod 12), held-out seeds and settings.
+    for (let i = 200; i < 200 + 2 * PHOTO_CONDITIONS.length; i++) {
+      const written = writeNumber(source, HELD_OUT_SEED, i, DEFAULT_NUMBER_OPTIONS);
+      const { bytes, contentType } = photoBytes(numberPhoto(written, i, 'heldOut'));
+      const answer = await read(bytes, contentType);
+      expect(answer.text).toBe(answer.digits.map((d) => d.digit).join(''));
+      pairs.push({ written, text: answer.text });
+    }
+    const score = scoreReadings(pairs);
+    console.log(`/api/read, phone photos, seed ${HELD_OUT_SEED}: ${describeScore(score)}`);
+    // Floors well under what the bench measures: they catch a photo path that breaks numbers.
+    expect(score.wholeRight / score.numbers).toBeGreaterThanOrEqual(0.6);
+    expect(score.separateDigitsRight / score.separateDigits).toBeGreaterThanOrEqual(0.7);
+  }, 600_000);
 
   it('reads single digits as well as /api/predict does', async () => {
     const images: string[] = [];
