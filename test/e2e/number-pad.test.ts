@@ -1,6 +1,10 @@
 /// <reference lib="dom" />
-// Number mode in Debian's Chromium against the real Worker: write numbers on the wide pad and read them.
+// Number mode in Debian's Chromium against the real Worker: write numbers on the wide pad and read them, or
+// read a phone photo of a written number.
 import { describe, expect, it } from 'vitest';
+import { readMnistTestDigits } from '../fixtures/mnist-idx.ts';
+import { numberPhoto, writeDigits } from '../fixtures/numbers/generate-numbers.ts';
+import { photoBytes } from '../fixtures/photos/photo-bytes.ts';
 import { DESKTOP, PHONE } from './browser.ts';
 import { openNumberMode, useBrowser } from './session.ts';
 
@@ -45,4 +49,46 @@ describe('Number mode', () => {
     expect(await page.locator('[data-number-digit]').count()).toBe(4);
     expect(errors).toEqual([]);
   });
+
+  it.each([
+    ['desktop', DESKTOP, 2], // squared paper, a PNG
+    ['phone', PHONE, 8], // light ink on a dark board, a portrait JPEG
+  ] as const)(
+    'reads a photo of "2025" on %s, drawn on the pad with a box over each digit',
+    async (_, viewport, index) => {
+      const { page, reads, errors } = await openNumberMode(browser, viewport);
+      const written = writeDigits(readMnistTestDigits(20), [1, 3, 1, 15], 7);
+      const { bytes, contentType } = photoBytes(numberPhoto(written, index, 'tuning'));
+      await page
+        .locator('[data-number-pad]')
+        .getByLabel('Use a photo')
+        .setInputFiles({
+          name: `number.${contentType === 'image/png' ? 'png' : 'jpg'}`,
+          mimeType: contentType,
+          buffer: Buffer.from(bytes),
+        });
+      await reads('2025');
+      expect(await page.locator('[data-number-digit]').allTextContents()).toEqual(['2', '0', '2', '5']);
+      // The photo is on the pad (no hint), with the accent-coloured boxes over it.
+      expect(await page.locator('[data-number-hint]').isHidden()).toBe(true);
+      const accentPixels = await page.evaluate(() => {
+        const canvas = document.querySelector<HTMLCanvasElement>('[data-number-canvas]');
+        const data = canvas?.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data;
+        let count = 0;
+        // The accent is a saturated blue; paper, ink and the photo's rules are not.
+        for (let i = 0; data !== undefined && i < data.length; i += 4)
+          if ((data[i + 2] as number) > 180 && (data[i] as number) < 80 && (data[i + 1] as number) < 140)
+            count++;
+        return count;
+      });
+      expect(accentPixels).toBeGreaterThan(200);
+      // Clear takes the photo and its reading away.
+      await page.locator('[data-number-clear]').click();
+      await expect
+        .poll(async () => page.locator('[data-number-result]').getAttribute('data-state'))
+        .toBe('empty');
+      expect(await page.locator('[data-number-hint]').isHidden()).toBe(false);
+      expect(errors).toEqual([]);
+    },
+  );
 });

@@ -27,7 +27,7 @@ describe('use a photo', () => {
         seed: 7,
       });
       const { bytes, contentType } = photoBytes(photo);
-      const input = page.getByLabel('Use a photo');
+      const input = page.locator('[data-pad]').getByLabel('Use a photo');
       await input.setInputFiles({
         name: `photo.${contentType === 'image/png' ? 'png' : 'jpg'}`,
         mimeType: contentType,
@@ -55,11 +55,14 @@ describe('use a photo', () => {
 
   it('says exactly why a file that is not a picture cannot be read', async () => {
     const { page } = await browser.openPage('/');
-    await page.getByLabel('Use a photo').setInputFiles({
-      name: 'notes.txt',
-      mimeType: 'text/plain',
-      buffer: Buffer.from('seven, written in words\n'),
-    });
+    await page
+      .locator('[data-pad]')
+      .getByLabel('Use a photo')
+      .setInputFiles({
+        name: 'notes.txt',
+        mimeType: 'text/plain',
+        buffer: Buffer.from('seven, written in words\n'),
+      });
     const alert = page.getByRole('alert');
     await expect.poll(async () => (await alert.textContent()) ?? '').toContain('(image_undecodable)');
     expect(await alert.textContent()).toContain('not a picture the model can read');

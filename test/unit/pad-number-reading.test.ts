@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import {
   boxesOnPad,
   digitSubject,
+  fitInside,
   parseReading,
+  photoView,
   type Reading,
   readingSummary,
 } from '../../site/src/pad/number-reading.ts';
@@ -73,5 +75,45 @@ describe('the Number mode answer', () => {
       { x: 42, y: 14, width: 42, height: 84 },
       { x: 126, y: 21, width: 42, height: 77 },
     ]);
+  });
+
+  it('fits a photo inside the wide pad, centred, and puts the boxes where the photo is drawn', () => {
+    const pad = { width: 900, height: 300 };
+    const photo = { width: 800, height: 600 };
+    const shownAt = fitInside(photo, pad);
+    expect(shownAt).toEqual({ x: 250, y: 0, width: 400, height: 300 });
+    // A portrait photo on a narrow pad: as wide as the pad, centred vertically.
+    expect(fitInside({ width: 300, height: 400 }, { width: 150, height: 300 })).toEqual({
+      x: 0,
+      y: 50,
+      width: 150,
+      height: 200,
+    });
+    // Boxes in the photo's pixels (half size on the pad), shifted to where the photo is.
+    expect(boxesOnPad(reading, photo, shownAt)).toEqual([
+      { x: 250 + 42, y: 14, width: 42, height: 84 },
+      { x: 250 + 126, y: 21, width: 42, height: 77 },
+    ]);
+  });
+
+  it('shows the part of a photo around the digits read, shaped like the pad, inside the photo', () => {
+    const pad = { width: 900, height: 300 };
+    // The reading's boxes span x 84–336, y 28–196 in a 768 × 1024 portrait photo.
+    const photo = { width: 768, height: 1024 };
+    const { from, to } = photoView(photo, reading, pad);
+    // Digits plus half their height each side: 420 × 336, widened towards 3:1 but no wider than the photo,
+    // centred on the digits but not above the photo's top.
+    expect(from).toEqual({ x: 0, y: 0, width: 768, height: 336 });
+    expect(to).toEqual(fitInside(from, pad));
+    for (const box of boxesOnPad(reading, from, to)) {
+      expect(box.x).toBeGreaterThanOrEqual(to.x);
+      expect(box.x + box.width).toBeLessThanOrEqual(to.x + to.width);
+      expect(box.y + box.height).toBeLessThanOrEqual(to.y + to.height);
+    }
+    // Nothing read: the whole photo, fitted.
+    expect(photoView(photo, null, pad)).toEqual({
+      from: { x: 0, y: 0, width: 768, height: 1024 },
+      to: fitInside(photo, pad),
+    });
   });
 });

@@ -1,12 +1,16 @@
 /**
  * The Number mode's DOM side: a wide pad whose drawing is sent as a PNG to `POST /api/read` as the person
- * writes; a box and its digit are drawn over each digit read, and each digit opens its probabilities.
- * Pure pieces (strokes, answer checks, summaries, box mapping) live in their own unit-tested modules.
+ * writes, or a photo of a written number ("Use a photo", shown on the pad in place of the drawing); a box
+ * and its digit are drawn over each digit read, and each digit opens its probabilities. Pure pieces
+ * (strokes, answer checks, summaries, box mapping) live in their own unit-tested modules.
  */
+import type { Region } from '../../../core/resample.ts';
+import type { Size } from '../../../core/segment-number.ts';
 import { failureMessage, formatPercent } from './format.ts';
 import type { Stroke } from './geometry.ts';
 import { LatestOnly } from './latest-only.ts';
-import { boxesOnPad, type Reading, readingSummary, requestReading } from './number-reading.ts';
+import { boxesOnPad, photoView, type Reading, readingSummary, requestReading } from './number-reading.ts';
+import { reducePhoto } from './photo-controller.ts';
 import { PredictionError } from './prediction-client.ts';
 import { renderStrokes, widePad } from './render.ts';
 import { mountStrokePad } from './stroke-pad.ts';
@@ -17,6 +21,24 @@ const SOURCE_WIDTH = 840;
 const SOURCE_HEIGHT = 280;
 const LIVE_DELAY_MS = 250;
 const REQUEST_TIMEOUT_MS = 8000;
+/** A photo is larger than a drawing and may come over a slow phone connection. */
+const PHOTO_TIMEOUT_MS = 15_000;
+
+/** A reduced photo, ready to be drawn on the pad. */
+interface ShownPhoto {
+  readonly picture: HTMLCanvasElement;
+  readonly size: Size;
+}
+
+function photoPicture(image: ImageData): ShownPhoto | null {
+  const picture = document.createElement('canvas');
+  picture.width = image.width;
+  picture.height = image.height;
+  const context = picture.getContext('2d');
+  if (context === null) return null;
+  context.putImageData(image, 0, 0);
+  return { picture, size: { width: image.width, height: image.height } };
+}
 
 function one<T extends Element>(root: ParentNode, selector: string): T {
   const element = root.querySelector<T>(selector);
@@ -42,6 +64,7 @@ export function mountNumberPad(root: HTMLElement, hooks: NumberPadHooks = {}): (
   const notice = one<HTMLElement>(root, '[data-number-notice]');
   const digitList = one<HTMLOListElement>(root, '[data-number-digits]');
   const details = one<HTMLElement>(root, '[data-number-details]');
+  const photoInput = root.querySelector<HTMLInputElement>('[data-photo="number"] [data-photo-input]');
   const sequence = new LatestOnly();
   const listeners = new AbortController();
   const { signal } = listeners;
@@ -53,15 +76,40 @@ export function mountNumberPad(root: HTMLElement, hooks: NumberPadHooks = {}): (
   if (context === null || sourceContext === null) throw new Error('2D canvas unavailable');
 
   let reading: Reading | null = null;
+  /** The photo on show instead of the drawing, if the reading is of a photo. */
+  let photo: ShownPhoto | null = null;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   let failedAttempts = 0;
 
   const paint = (drawn: readonly Stroke[]) => {
     const style = getComputedStyle(canvas);
-    renderStrokes(context, drawn, widePad(canvas.width, canvas.height), style.color);
+    const pad = { width: canvas.width, height: canvas.height };
+    // The part of the picture sent that is on show (its pixels are what the boxes are in), and where.
+    let view: { from: Size | Region; to: Size | Region } = {
+      from: { width: SOURCE_WIDTH, height: SOURCE_HEIGHT },
+      to: pad,
+    };
+    if (photo === null) {
+      renderStrokes(context, drawn, widePad(canvas.width, canvas.height), style.color);
+    } else {
+      const { from, to } = photoView(photo.size, reading, pad);
+      view = { from, to };
+      context.clearRect(0, 0, pad.width, pad.height);
+      context.drawImage(
+        photo.picture,
+        from.x,
+        from.y,
+        from.width,
+        from.height,
+        to.x,
+        to.y,
+        to.width,
+        to.height,
+      );
+    }
     if (reading === null) return;
     // The digits read, boxed, with the digit over each box.
-    const boxes = boxesOnPad(reading, { width: SOURCE_WIDTH, height: SOURCE_HEIGHT }, canvas);
+    const boxes = boxesOnPad(reading, view.from, view.to);
     const scale = canvas.height / 280;
     context.lineWidth = Math.max(1, 2 * scale);
     context.strokeStyle = style.getPropertyValue('--accent') || '#2563eb';
@@ -87,6 +135,13 @@ export function mountNumberPad(root: HTMLElement, hooks: NumberPadHooks = {}): (
     paint,
     onStrokeStart: () => {
       hint.hidden = true;
+      // Writing on the pad replaces a photo on show, and its reading.
+      if (photo !== null) {
+        photo = null;
+        sequence.invalidate();
+        showReading(null);
+        hooks.onReset?.();
+      }
     },
     onStrokeMove: () => liveRead.schedule(),
     onStrokesChange: () => {
@@ -183,9 +238,46 @@ export function mountNumberPad(root: HTMLElement, hooks: NumberPadHooks = {}): (
   };
   const liveRead = debounce(() => void read(), LIVE_DELAY_MS);
 
+  const readPhoto = async (file: File) => {
+    strokes.clear();
+    const ticket = sequence.next();
+    result.textContent = 'Reading your photo…';
+    result.setAttribute('aria-busy', 'true');
+    try {
+      const reduced = await reducePhoto(file);
+      // A file the browser cannot decode is sent as it is: the API's own error says what is wrong with it.
+      const answer = await requestReading(reduced?.jpeg ?? file, { timeoutMs: PHOTO_TIMEOUT_MS, signal });
+      if (!sequence.accept(ticket)) return;
+      photo = reduced === null ? null : photoPicture(reduced.image);
+      hint.hidden = photo !== null;
+      setNotice(null);
+      showReading(answer);
+      clearButton.disabled = false;
+      hooks.onReading?.(answer);
+    } catch (error) {
+      if (signal.aborted || !sequence.accept(ticket)) return;
+      const failure = error instanceof PredictionError ? error.failure : 'unreachable';
+      showReading(null);
+      setNotice(failure === 'rejected' && error instanceof Error ? error.message : failureMessage(failure));
+    } finally {
+      if (sequence.isNewest(ticket)) result.removeAttribute('aria-busy');
+    }
+  };
+  photoInput?.addEventListener(
+    'change',
+    () => {
+      const file = photoInput.files?.[0];
+      if (file !== undefined) void readPhoto(file);
+      // Choosing the same file again must read it again.
+      photoInput.value = '';
+    },
+    { signal },
+  );
+
   const reset = () => {
     liveRead.cancel();
     cancelRetry();
+    photo = null;
     sequence.invalidate();
     failedAttempts = 0;
     setNotice(null);

@@ -1,6 +1,6 @@
 /**
  * The Number mode's pure side: the `POST /api/read` answer checked and summarised for people and screen
- * readers, digit boxes mapped onto the visible pad, and the request itself (a PNG of the pad).
+ * readers, digit boxes mapped onto the visible pad, and the request itself (a PNG of the pad, or a photo).
  */
 import { CLASS_COUNT, PIXEL_COUNT } from '../../../core/model-spec.ts';
 import type { Region } from '../../../core/resample.ts';
@@ -64,9 +64,61 @@ export function readingSummary(reading: Pick<Reading, 'text' | 'confidence'>): s
   return `${reading.text}, ${formatPercent(reading.confidence)} ${confidenceWord(reading.confidence)}`;
 }
 
-/** Each digit's box on the visible pad (`to`), from the pixels of the picture that was sent (`from`). */
-export function boxesOnPad(reading: Reading, from: Size, to: Size): Region[] {
-  return reading.digits.map((digit) => scaleBox(digit.box, from, to));
+const asRegion = (area: Size | Region): Region => ('x' in area ? area : { x: 0, y: 0, ...area });
+
+/**
+ * Each digit's box on the visible pad: from `from` (the picture that was sent, or the part of it on show) to
+ * `to` (the whole pad, or the part of it that picture is drawn into).
+ */
+export function boxesOnPad(reading: Reading, from: Size | Region, to: Size | Region): Region[] {
+  const source = asRegion(from);
+  const target = asRegion(to);
+  return reading.digits.map((digit) => {
+    const moved = { ...digit.box, x: digit.box.x - source.x, y: digit.box.y - source.y };
+    const box = scaleBox(moved, source, target);
+    return { ...box, x: box.x + target.x, y: box.y + target.y };
+  });
+}
+
+/**
+ * Where a picture of size `picture` is drawn on `pad` to be seen whole: as large as fits, centred.
+ *
+ * @example fitInside({ width: 400, height: 300 }, { width: 900, height: 300 }) // { x: 250, y: 0, width: 400, height: 300 }
+ */
+export function fitInside(picture: Size, pad: Size): Region {
+  const scale = Math.min(pad.width / picture.width, pad.height / picture.height);
+  const width = Math.round(picture.width * scale);
+  const height = Math.round(picture.height * scale);
+  return { x: Math.round((pad.width - width) / 2), y: Math.round((pad.height - height) / 2), width, height };
+}
+
+/**
+ * What of a photo to show on the wide pad, and where: the digits read with a margin of half their height,
+ * widened (or heightened) towards the pad's shape as far as the photo allows, so a number photographed
+ * small or on a tall frame still fills the pad. The whole photo when nothing was read.
+ */
+export function photoView(photo: Size, reading: Reading | null, pad: Size): { from: Region; to: Region } {
+  const boxes = reading?.digits.map((d) => d.box) ?? [];
+  if (boxes.length === 0) {
+    const whole = { x: 0, y: 0, ...photo };
+    return { from: whole, to: fitInside(photo, pad) };
+  }
+  const left = Math.min(...boxes.map((b) => b.x));
+  const top = Math.min(...boxes.map((b) => b.y));
+  const right = Math.max(...boxes.map((b) => b.x + b.width));
+  const bottom = Math.max(...boxes.map((b) => b.y + b.height));
+  const margin = 0.5 * (bottom - top);
+  let width = Math.min(photo.width, right - left + 2 * margin);
+  let height = Math.min(photo.height, bottom - top + 2 * margin);
+  const aspect = pad.width / pad.height;
+  if (width / height < aspect) width = Math.min(photo.width, height * aspect);
+  else height = Math.min(photo.height, width / aspect);
+  // Centred on the digits, kept inside the photo.
+  const clamp = (start: number, size: number, limit: number) => Math.min(Math.max(0, start), limit - size);
+  const x = Math.round(clamp((left + right - width) / 2, width, photo.width));
+  const y = Math.round(clamp((top + bottom - height) / 2, height, photo.height));
+  const from = { x, y, width: Math.round(width), height: Math.round(height) };
+  return { from, to: fitInside(from, pad) };
 }
 
 /**
@@ -90,10 +142,10 @@ export interface ReadOptions {
 }
 
 /**
- * Sends the pad as a PNG, asking for each digit's 28×28 image (for its "Right?" question); throws
- * PredictionError on any failure, as the single-digit client does.
+ * Sends a picture (the pad as a PNG, or a photo) as it is, asking for each digit's 28×28 image (for its
+ * "Right?" question); throws PredictionError on any failure, as the single-digit client does.
  */
-export async function requestReading(png: Blob, options: ReadOptions = {}): Promise<Reading> {
+export async function requestReading(picture: Blob, options: ReadOptions = {}): Promise<Reading> {
   const { endpoint = '/api/read?include=pixels', timeoutMs = 5000, signal } = options;
   const timeout = AbortSignal.timeout(timeoutMs);
   const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
@@ -101,8 +153,8 @@ export async function requestReading(png: Blob, options: ReadOptions = {}): Prom
   try {
     response = await fetch(endpoint, {
       method: 'POST',
-      headers: { 'content-type': 'image/png', accept: 'application/json' },
-      body: png,
+      headers: { 'content-type': picture.type || 'application/octet-stream', accept: 'application/json' },
+      body: picture,
       signal: combined,
     });
   } catch (error) {

@@ -6,7 +6,7 @@
 /**
  * Runs `start` (which returns how to stop, or null when its markup is absent) while the page is shown.
  *
- * @example mountWhileShown(() => { const root = document.querySelector('[data-photo]'); return root && mountPhotoInput(root); });
+ * @example mountWhileShown(() => { const root = document.querySelector('[data-photo="digit"]'); return root && mountPhotoInput(root); });
  */
 export function mountWhileShown(start: () => (() => void) | null): void {
   let stop: (() => void) | null = null;

@@ -17,7 +17,7 @@ export type PhotoEventDetail =
   | { readonly kind: 'error'; readonly code: string; readonly message: string };
 
 /** The reduced photo as a JPEG, and its pixels for the local view; null when the browser cannot decode it. */
-async function reducePhoto(file: File): Promise<{ jpeg: Blob; image: ImageData } | null> {
+export async function reducePhoto(file: File): Promise<{ jpeg: Blob; image: ImageData } | null> {
   let bitmap: ImageBitmap;
   try {
     bitmap = await createImageBitmap(file);
