@@ -175,16 +175,35 @@ const DIRT_SIDE = 0.3;
 const DIRT_MASS = 0.15;
 /** ...and a small mark this far (share of the line height) above or below a digit is not part of it. */
 const DIRT_GAP = 0.25;
+/** A mark touching the map's edge, this many times longer than thick and this many line heights long, is a rule. */
+const RULE_ASPECT = 8;
+const RULE_LENGTH = 1.5;
+
+/** The line height: the tallest of the substantial components (a 1 is as tall as a 0; a speck is not). */
+function lineHeightOf(components: readonly { mass: number; box: Region }[]): number {
+  const largest = components.reduce((most, c) => Math.max(most, c.mass), 0);
+  return Math.max(...components.filter((c) => c.mass >= 0.2 * largest).map((c) => c.box.height));
+}
 
 function layOut(map: InkMap): Layout | null {
   const { labels, components } = labelComponents(map);
   if (components.length === 0) return null;
-  const largest = components.reduce((most, c) => Math.max(most, c.mass), 0);
-  // The line height: the tallest of the substantial components (a 1 is as tall as a 0; a speck is not).
-  const substantial = components.filter((c) => c.mass >= 0.2 * largest).map((c) => c.box.height);
-  substantial.sort((a, b) => a - b);
-  const provisional = substantial[substantial.length - 1] as number;
-  const kept = components.filter(
+  // What is left of a paper's rule where the photo's extraction could not remove it runs into the frame's
+  // edge, long and thin, and longer than the digits are tall: no digit does all three (a 1 against the
+  // pad's edge is thin, but no taller than its neighbours).
+  const edgeLine = (c: (typeof components)[number]) =>
+    (c.box.x === 0 ||
+      c.box.y === 0 ||
+      c.box.x + c.box.width >= map.width ||
+      c.box.y + c.box.height >= map.height) &&
+    Math.max(c.box.width, c.box.height) >= RULE_ASPECT * Math.min(c.box.width, c.box.height);
+  const others = components.filter((c) => !edgeLine(c));
+  const provisional = lineHeightOf(others.length > 0 ? others : components);
+  const marks = components.filter(
+    (c) => !(edgeLine(c) && Math.max(c.box.width, c.box.height) > RULE_LENGTH * provisional),
+  );
+  const largest = marks.reduce((most, c) => Math.max(most, c.mass), 0);
+  const kept = marks.filter(
     (c) => !(c.mass < SPECK_MASS * largest && Math.max(c.box.width, c.box.height) < SPECK_SIDE * provisional),
   );
   // Atoms: components whose column spans overlap by a good share of the narrower one merge.

@@ -130,6 +130,22 @@ describe('planNumber', () => {
     expect(reading.digits[2]?.box.height).toBe(49);
   });
 
+  it("drops a paper rule's remains running into the picture's edge, but not a thin 1 against the edge", () => {
+    const map = drawRects(200, 100, [
+      [3, 0, 3, 100], // a rule's remains from top to bottom edge, beside the number
+      ...ring(30, 0, 30, 40),
+      [80, 0, 4, 40], // a thin 1 as tall as the ring, touching the top edge
+      ...ring(110, 0, 30, 40),
+    ]);
+    const plan = planNumber(map);
+    const reading = chooseReading(
+      plan,
+      standInModel(plan, 0.01, (candidate) => (candidate.box.width < 10 ? [1, 0.91] : [0, 0.91])),
+    );
+    expect(reading.text).toBe('010');
+    expect(reading.digits.map((d) => d.box.x)).toEqual([30, 80, 110]);
+  });
+
   it('keeps the pieces of one digit together: a bar over a body is one candidate', () => {
     // A 5-like digit: a separate top bar overlapping the body horizontally.
     const map = drawRects(80, 70, [[22, 5, 28, 4], ...ring(20, 20, 30, 40)]);
