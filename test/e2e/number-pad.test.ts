@@ -54,9 +54,9 @@ describe('Number mode', () => {
     ['desktop', DESKTOP, 2], // squared paper, a PNG
     ['phone', PHONE, 8], // light ink on a dark board, a portrait JPEG
   ] as const)(
-    'reads a photo of "2025" on %s, drawn on the pad with a box over each digit',
+    'reads a photo of "2025" on %s, drawn on the pad with a box over each digit, until one writes',
     async (_, viewport, index) => {
-      const { page, reads, errors } = await openNumberMode(browser, viewport);
+      const { page, reads, writeNumber, errors } = await openNumberMode(browser, viewport);
       const written = writeDigits(readMnistTestDigits(20), [1, 3, 1, 15], 7);
       const { bytes, contentType } = photoBytes(numberPhoto(written, index, 'tuning'));
       await page
@@ -82,7 +82,11 @@ describe('Number mode', () => {
         return count;
       });
       expect(accentPixels).toBeGreaterThan(200);
-      // Clear takes the photo and its reading away.
+      // Writing on the pad replaces the photo and its reading.
+      await writeNumber('7', [0.44]);
+      await reads('7');
+      expect(await page.locator('[data-number-digit]').allTextContents()).toEqual(['7']);
+      // Clear takes the drawing and its reading away.
       await page.locator('[data-number-clear]').click();
       await expect
         .poll(async () => page.locator('[data-number-result]').getAttribute('data-state'))

@@ -78,6 +78,8 @@ export function mountNumberPad(root: HTMLElement, hooks: NumberPadHooks = {}): (
   let reading: Reading | null = null;
   /** The photo on show instead of the drawing, if the reading is of a photo. */
   let photo: ShownPhoto | null = null;
+  /** A photo is being read: writing on the pad drops it. */
+  let photoPending = false;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   let failedAttempts = 0;
 
@@ -135,9 +137,10 @@ export function mountNumberPad(root: HTMLElement, hooks: NumberPadHooks = {}): (
     paint,
     onStrokeStart: () => {
       hint.hidden = true;
-      // Writing on the pad replaces a photo on show, and its reading.
-      if (photo !== null) {
+      // Writing on the pad replaces a photo on show (or on its way), and its reading.
+      if (photo !== null || photoPending) {
         photo = null;
+        photoPending = false;
         sequence.invalidate();
         showReading(null);
         hooks.onReset?.();
@@ -241,6 +244,7 @@ export function mountNumberPad(root: HTMLElement, hooks: NumberPadHooks = {}): (
   const readPhoto = async (file: File) => {
     strokes.clear();
     const ticket = sequence.next();
+    photoPending = true;
     result.textContent = 'Reading your photo…';
     result.setAttribute('aria-busy', 'true');
     try {
@@ -248,6 +252,7 @@ export function mountNumberPad(root: HTMLElement, hooks: NumberPadHooks = {}): (
       // A file the browser cannot decode is sent as it is: the API's own error says what is wrong with it.
       const answer = await requestReading(reduced?.jpeg ?? file, { timeoutMs: PHOTO_TIMEOUT_MS, signal });
       if (!sequence.accept(ticket)) return;
+      photoPending = false;
       photo = reduced === null ? null : photoPicture(reduced.image);
       hint.hidden = photo !== null;
       setNotice(null);
@@ -256,6 +261,7 @@ export function mountNumberPad(root: HTMLElement, hooks: NumberPadHooks = {}): (
       hooks.onReading?.(answer);
     } catch (error) {
       if (signal.aborted || !sequence.accept(ticket)) return;
+      photoPending = false;
       const failure = error instanceof PredictionError ? error.failure : 'unreachable';
       showReading(null);
       setNotice(failure === 'rejected' && error instanceof Error ? error.message : failureMessage(failure));
@@ -278,6 +284,7 @@ export function mountNumberPad(root: HTMLElement, hooks: NumberPadHooks = {}): (
     liveRead.cancel();
     cancelRetry();
     photo = null;
+    photoPending = false;
     sequence.invalidate();
     failedAttempts = 0;
     setNotice(null);
