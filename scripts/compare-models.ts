@@ -1,0 +1,67 @@
+/**
+ * Compares model exports on the validation split, as the trainer chooses between epochs: each export's uint8
+ * weights through the Worker's own model code, its accuracy and its NLL after its own temperature, and for
+ * every export after the first the paired difference of calibrated NLL against the first, with one standard
+ * error over the validation digits. The test digits are not read.
+ *
+ *   npx tsx scripts/compare-models.ts models/default artifacts/model
+ */
+import { softmaxWithTemperature } from '../core/confidence.ts';
+import { CLASS_COUNT, PIXEL_COUNT } from '../core/model-spec.ts';
+import { useWasmForTraining } from '../training/backend.ts';
+import { makeBatch } from '../training/batches.ts';
+import { fusedModelOfExport } from '../training/calibrate.ts';
+import { loadMnistTrain, splitTrainValidation } from '../training/mnist.ts';
+import { fitTemperature } from '../training/signals.ts';
+
+const directories = process.argv.slice(2);
+if (directories.length === 0) {
+  console.error('Usage: npx tsx scripts/compare-models.ts EXPORT_DIR [EXPORT_DIR …]');
+  process.exit(2);
+}
+await useWasmForTraining();
+const { validation } = splitTrainValidation(await loadMnistTrain(), 5000);
+const order = Uint32Array.from({ length: validation.indices.length }, (_, i) => i);
+const { pixels, labels } = makeBatch(validation, order, 0, order.length, undefined);
+
+/** Per validation digit: the calibrated NLL, and whether it is read right. */
+async function measure(
+  directory: string,
+): Promise<{ nll: Float64Array; right: number; temperature: number }> {
+  const model = await fusedModelOfExport(directory);
+  const logits = new Float32Array(labels.length * CLASS_COUNT);
+  for (let from = 0; from < labels.length; from += 500) {
+    const size = Math.min(500, labels.length - from);
+    const batch = pixels.subarray(from * PIXEL_COUNT, (from + size) * PIXEL_COUNT);
+    logits.set(model.outputs(batch, size).logits, from * CLASS_COUNT);
+  }
+  const temperature = fitTemperature(logits, labels);
+  const nll = new Float64Array(labels.length);
+  let right = 0;
+  for (let i = 0; i < labels.length; i++) {
+    const row = softmaxWithTemperature(logits.subarray(i * CLASS_COUNT, (i + 1) * CLASS_COUNT), temperature);
+    const label = labels[i] as number;
+    nll[i] = -Math.log(Math.max(row[label] as number, 1e-12));
+    if (row.indexOf(Math.max(...row)) === label) right++;
+  }
+  return { nll, right, temperature };
+}
+
+const mean = (values: Float64Array) => values.reduce((sum, v) => sum + v, 0) / values.length;
+let first: Float64Array | undefined;
+for (const directory of directories) {
+  const { nll, right, temperature } = await measure(directory);
+  let line = `${directory}: validation accuracy ${((100 * right) / labels.length).toFixed(2)}%, calibrated NLL ${mean(nll).toFixed(4)} (T ${temperature.toFixed(3)})`;
+  if (first === undefined) first = nll;
+  else {
+    const base = first;
+    const difference = nll.map((v, i) => v - (base[i] as number));
+    const average = mean(difference);
+    const spread = Math.sqrt(
+      difference.reduce((sum, v) => sum + (v - average) ** 2, 0) / (difference.length - 1),
+    );
+    const error = spread / Math.sqrt(difference.length);
+    line += `; against the first ${average >= 0 ? '+' : ''}${average.toFixed(4)} ± ${error.toFixed(4)} (1 SE)`;
+  }
+  console.log(line);
+}
