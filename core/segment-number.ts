@@ -208,17 +208,17 @@ function layOut(map: InkMap): Layout | null {
   );
   // Atoms: components whose column spans overlap by a good share of the narrower one merge.
   kept.sort((a, b) => a.box.x - b.box.x);
-  const atoms: Atom[] = [];
+  const merged: Atom[] = [];
+  // A small mark well above or below a digit is dirt, not a part of it: it stays an atom of its own
+  // (dropped below). A digit's broken-off bit is close to the rest.
+  const small = (width: number, height: number) => Math.max(width, height) < DIRT_SIDE * provisional;
   for (const c of kept) {
     const left = c.box.x;
     const right = c.box.x + c.box.width;
     const top = c.box.y;
     const bottom = c.box.y + c.box.height;
-    const last = atoms[atoms.length - 1];
+    const last = merged[merged.length - 1];
     const overlap = last === undefined ? 0 : Math.min(last.right, right) - Math.max(last.left, left);
-    // A small mark well above or below a digit is dirt, not a part of it: it stays an atom of its own
-    // (dropped below). A digit's broken-off bit is close to the rest.
-    const small = (w: number, h: number) => Math.max(w, h) < DIRT_SIDE * provisional;
     const apart =
       last !== undefined &&
       (small(c.box.width, c.box.height) || small(last.right - last.left, last.bottom - last.top)) &&
@@ -231,30 +231,29 @@ function layOut(map: InkMap): Layout | null {
       last.bottom = Math.max(last.bottom, bottom);
       last.mass += c.mass;
     } else {
-      atoms.push({ labels: [c.label], left, right, top, bottom, mass: c.mass });
+      merged.push({ labels: [c.label], left, right, top, bottom, mass: c.mass });
     }
   }
-  const heaviest = atoms.reduce((most, a) => Math.max(most, a.mass), 0);
-  const heights = atoms
+  const heaviest = merged.reduce((most, a) => Math.max(most, a.mass), 0);
+  const heights = merged
     .filter((a) => a.mass >= 0.25 * heaviest)
     .map((a) => a.bottom - a.top)
     .sort((a, b) => a - b);
   const lineHeight = Math.max(1, heights[Math.floor(heights.length / 2)] as number);
-  const masses = atoms
+  const masses = merged
     .map((a) => a.mass)
     .filter((mass) => mass >= 0.25 * heaviest)
     .sort((a, b) => a - b);
   const digitMass = masses[Math.floor(masses.length / 2)] as number;
   // Dirt beside the line (a photo's specks): a mark small in both directions and light against the line's
   // digits is no digit. Broken-off bits of a digit mostly share its columns, so they are in its atom.
-  const digitAtoms = atoms.filter(
+  const atoms = merged.filter(
     (a) =>
       !(
         Math.max(a.right - a.left, a.bottom - a.top) < DIRT_SIDE * lineHeight &&
         a.mass < DIRT_MASS * digitMass
       ),
   );
-  atoms.splice(0, atoms.length, ...digitAtoms);
 
   const atomOfLabel = new Int32Array(components.length + 1).fill(-1);
   atoms.forEach((atom, index) => {

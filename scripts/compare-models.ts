@@ -7,10 +7,11 @@
  *   npx tsx scripts/compare-models.ts models/default artifacts/model
  */
 import { softmaxWithTemperature } from '../core/confidence.ts';
-import { CLASS_COUNT, PIXEL_COUNT } from '../core/model-spec.ts';
+import { CLASS_COUNT } from '../core/model-spec.ts';
 import { useWasmForTraining } from '../training/backend.ts';
 import { makeBatch } from '../training/batches.ts';
-import { fusedModelOfExport } from '../training/calibrate.ts';
+import { fusedModelOfExport, runModel } from '../training/calibrate.ts';
+import { argmaxRows } from '../training/evaluate.ts';
 import { loadMnistTrain, splitTrainValidation } from '../training/mnist.ts';
 import { fitTemperature } from '../training/signals.ts';
 
@@ -28,21 +29,15 @@ const { pixels, labels } = makeBatch(validation, order, 0, order.length, undefin
 async function measure(
   directory: string,
 ): Promise<{ nll: Float64Array; right: number; temperature: number }> {
-  const model = await fusedModelOfExport(directory);
-  const logits = new Float32Array(labels.length * CLASS_COUNT);
-  for (let from = 0; from < labels.length; from += 500) {
-    const size = Math.min(500, labels.length - from);
-    const batch = pixels.subarray(from * PIXEL_COUNT, (from + size) * PIXEL_COUNT);
-    logits.set(model.outputs(batch, size).logits, from * CLASS_COUNT);
-  }
+  const { logits } = runModel(await fusedModelOfExport(directory), pixels);
   const temperature = fitTemperature(logits, labels);
+  const read = argmaxRows(logits, CLASS_COUNT);
   const nll = new Float64Array(labels.length);
   let right = 0;
   for (let i = 0; i < labels.length; i++) {
     const row = softmaxWithTemperature(logits.subarray(i * CLASS_COUNT, (i + 1) * CLASS_COUNT), temperature);
-    const label = labels[i] as number;
-    nll[i] = -Math.log(Math.max(row[label] as number, 1e-12));
-    if (row.indexOf(Math.max(...row)) === label) right++;
+    nll[i] = -Math.log(Math.max(row[labels[i] as number] as number, 1e-12));
+    if (read[i] === labels[i]) right++;
   }
   return { nll, right, temperature };
 }

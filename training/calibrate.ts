@@ -56,7 +56,8 @@ interface Outputs {
   readonly pixels: Float32Array;
 }
 
-function runModel(model: FusedModel, pixels: Float32Array): Outputs {
+/** The served model code's logits and hidden activations for many digits, 500 at a time. */
+export function runModel(model: FusedModel, pixels: Float32Array): Outputs {
   const count = pixels.length / PIXEL_COUNT;
   const logits = new Float32Array(count * CLASS_COUNT);
   const hidden = new Float32Array(count * HIDDEN_UNITS);
