@@ -1,37 +1,92 @@
 /** The reference CNN as a tfjs layers model, built from core/model-spec.ts's LAYERS. A function, not a built instance. */
 import * as tf from '@tensorflow/tfjs';
 import { INPUT_SHAPE, LAYERS, type LayerSpec } from '../core/model-spec.ts';
+import type { NamedWeight } from './encode-weights.ts';
 
-/** The tfjs layer for one LayerSpec; the first layer also declares the input shape. */
-function layerOf(spec: LayerSpec, first: boolean): tf.layers.Layer {
+/** Keras's default; also what `foldBatchNorm` divides by. */
+const BATCH_NORM_EPSILON = 1e-3;
+const batchNormName = (layer: string) => `${layer}_bn`;
+
+/**
+ * The tfjs layers for one LayerSpec; the first layer also declares the input shape. A convolution or dense
+ * layer named in `batchNorm` becomes linear → batch norm → its activation, which `foldBatchNorm` turns back
+ * into the reference layer.
+ */
+function layersOf(spec: LayerSpec, first: boolean, batchNorm: readonly string[]): tf.layers.Layer[] {
   const input = first ? { inputShape: [...INPUT_SHAPE] } : {};
   switch (spec.kind) {
     case 'conv2d':
-      return tf.layers.conv2d({
-        name: spec.name,
-        ...input,
-        filters: spec.filters,
-        kernelSize: spec.kernelSize,
-        padding: 'same',
-        activation: spec.activation,
-      });
+    case 'dense': {
+      const normalised = batchNorm.includes(spec.name);
+      const activation = normalised ? 'linear' : spec.activation;
+      const layer =
+        spec.kind === 'conv2d'
+          ? tf.layers.conv2d({
+              name: spec.name,
+              ...input,
+              filters: spec.filters,
+              kernelSize: spec.kernelSize,
+              padding: 'same',
+              activation,
+            })
+          : tf.layers.dense({ name: spec.name, ...input, units: spec.units, activation });
+      if (!normalised) return [layer];
+      return [
+        layer,
+        tf.layers.batchNormalization({ name: batchNormName(spec.name), epsilon: BATCH_NORM_EPSILON }),
+        tf.layers.activation({ name: `${spec.name}_${spec.activation}`, activation: spec.activation }),
+      ];
+    }
     case 'maxPool':
-      return tf.layers.maxPooling2d({ name: spec.name, ...input, poolSize: spec.poolSize });
+      return [tf.layers.maxPooling2d({ name: spec.name, ...input, poolSize: spec.poolSize })];
     case 'dropout':
-      return tf.layers.dropout({ name: spec.name, ...input, rate: spec.rate });
+      return [tf.layers.dropout({ name: spec.name, ...input, rate: spec.rate })];
     case 'flatten':
-      return tf.layers.flatten({ name: spec.name, ...input });
-    case 'dense':
-      return tf.layers.dense({ name: spec.name, ...input, units: spec.units, activation: spec.activation });
+      return [tf.layers.flatten({ name: spec.name, ...input })];
   }
 }
 
-export function createModel(): tf.LayersModel {
+/**
+ * The reference model; with `batchNorm` (layer names) the training variant whose named layers are
+ * batch-normalised before their activation (export folds the normalisation away: the reference model is served).
+ */
+export function createModel({ batchNorm = [] as readonly string[] } = {}): tf.LayersModel {
   const model = tf.sequential({ name: 'digit_edge_cnn' });
   LAYERS.forEach((spec, index) => {
-    model.add(layerOf(spec, index === 0));
+    for (const layer of layersOf(spec, index === 0, batchNorm)) model.add(layer);
   });
   return model;
+}
+
+/**
+ * The reference model's weights from the batch-normalised variant's: inference-mode batch norm is an affine
+ * map per output channel, y = γ (x − μ) / √(σ² + ε) + β, so it folds into the preceding layer's kernel
+ * (scaled by γ / √(σ² + ε) along its last axis) and bias. Weights without a batch norm pass unchanged.
+ */
+export function foldBatchNorm(weights: readonly NamedWeight[]): NamedWeight[] {
+  const byName = new Map(weights.map((w) => [w.name, w]));
+  const isNorm = (name: string) => /_bn\//.test(name);
+  return weights
+    .filter((w) => !isNorm(w.name))
+    .map((w) => {
+      const [layer = '', part] = w.name.split('/');
+      const norm = (key: string) => byName.get(`${batchNormName(layer)}/${key}`)?.values;
+      const [gamma, beta, mean, variance] = ['gamma', 'beta', 'moving_mean', 'moving_variance'].map(norm);
+      if (!gamma || !beta || !mean || !variance) return w;
+      const channels = gamma.length;
+      const scale = Float32Array.from(
+        gamma,
+        (g, c) => g / Math.sqrt((variance[c] as number) + BATCH_NORM_EPSILON),
+      );
+      const values =
+        part === 'kernel'
+          ? Float32Array.from(w.values, (v, i) => v * (scale[i % channels] as number))
+          : Float32Array.from(
+              w.values,
+              (b, c) => (b - (mean[c] as number)) * (scale[c] as number) + (beta[c] as number),
+            );
+      return { ...w, values };
+    });
 }
 
 export function compileModel(model: tf.LayersModel, learningRate: number): void {

@@ -1,7 +1,13 @@
 /** Command-line options of `npm run train` (pure parsing, so it is testable). */
 import { type Precision, PrecisionSchema } from '../core/manifest.ts';
+import { LAYERS } from '../core/model-spec.ts';
 import { type OptionTable, optionHelp, parseCommandLine } from '../scripts/lib/command-line.ts';
 import { type AugmentOptions, DEFAULT_AUGMENT } from './augment.ts';
+
+/** The layers `--batch-norm` can normalise: those followed by a ReLU. */
+const NORMALISABLE = LAYERS.flatMap((layer) =>
+  'activation' in layer && layer.activation === 'relu' ? [layer.name] : [],
+);
 
 export interface TrainOptions {
   readonly epochs: number;
@@ -20,6 +26,8 @@ export interface TrainOptions {
   readonly labelSmoothing: number;
   /** Decay of the exponential moving average of the weights per step; 0 = no average. */
   readonly emaDecay: number;
+  /** Layers trained with batch norm before their ReLU, folded into them at export; [] = none. */
+  readonly batchNorm: readonly string[];
   readonly precision: Precision;
   readonly out: string;
   readonly checkpointDir: string;
@@ -71,6 +79,11 @@ const OPTIONS = {
     type: 'string',
     value: 'X',
     help: `decay per step of the weights' moving average, kept when it validates better (default ${d.emaDecay}; 0 = none)`,
+  },
+  'batch-norm': {
+    type: 'string',
+    value: 'L,…',
+    help: `train these layers with batch norm before their ReLU, folded into them at export (of ${NORMALISABLE.join(', ')}; default none)`,
   },
   seed: {
     type: 'string',
@@ -173,6 +186,17 @@ function parseAugmentation(text: string | undefined): AugmentOptions {
   return settings as unknown as AugmentOptions;
 }
 
+/** `--batch-norm conv2,dense1`: hidden layers with a ReLU, each named once. */
+function parseLayerList(text: string | undefined): readonly string[] {
+  if (text === undefined) return [];
+  const layers = text.split(',').map((name) => name.trim());
+  for (const layer of layers)
+    if (!NORMALISABLE.includes(layer))
+      throw new OptionsError(`--batch-norm: "${layer}" is not one of ${NORMALISABLE.join(', ')}`);
+  if (new Set(layers).size !== layers.length) throw new OptionsError('--batch-norm names a layer twice');
+  return layers;
+}
+
 export function parseTrainOptions(args: readonly string[]): TrainOptions {
   const { values } = parseCommandLine(args, OPTIONS, (message) => new OptionsError(message));
   if (values.help) throw new HelpRequested(USAGE);
@@ -198,6 +222,7 @@ export function parseTrainOptions(args: readonly string[]): TrainOptions {
     warmupEpochs: fraction('warmup', values.warmup, d.warmupEpochs, Number.POSITIVE_INFINITY),
     labelSmoothing: fraction('label-smoothing', values['label-smoothing'], d.labelSmoothing, 0.5),
     emaDecay: fraction('ema', values.ema, d.emaDecay, 0.99999),
+    batchNorm: parseLayerList(values['batch-norm']),
     seed,
     limit: values.limit === undefined ? undefined : positive('limit', values.limit, 0),
     validationCount: positive('validation', values.validation, d.validationCount),

@@ -26,7 +26,7 @@ import { CONFUSION_FILE, CURVES_FILE, captureModel, writeExport } from './export
 import { holdOutAccuracy, prepareExtra, writeHoldOutReport } from './extra-data.ts';
 import { lossAndAccuracy, predictAll, trainEpoch } from './loop.ts';
 import { allOf, loadMnistTest, loadMnistTrain, type Subset, splitTrainValidation } from './mnist.ts';
-import { compileModel, createModel, setLearningRate } from './model.ts';
+import { compileModel, createModel, foldBatchNorm, setLearningRate } from './model.ts';
 import {
   FINAL_LEARNING_RATE_FRACTION,
   HelpRequested,
@@ -82,6 +82,7 @@ const settingsKey = (o: TrainOptions) =>
     o.emaDecay,
     // Only when changed, so that checkpoints written before `--augment` existed still resume.
     ...(o.augment && !isDeepStrictEqual(o.augmentation, DEFAULT_AUGMENT) ? [o.augmentation] : []),
+    ...(o.batchNorm.length > 0 ? [{ batchNorm: o.batchNorm }] : []),
   ]);
 
 /**
@@ -144,8 +145,8 @@ async function main(options: TrainOptions) {
   );
 
   seedMathRandom(options.seed, 0);
-  const model = createModel();
-  compileModel(model, options.learningRate);
+  const trained = createModel({ batchNorm: options.batchNorm });
+  compileModel(trained, options.learningRate);
 
   let history: EpochRecord[] = [];
   let bestEpoch = 0;
@@ -165,23 +166,23 @@ async function main(options: TrainOptions) {
         `the checkpoint in ${options.checkpointDir} was made with other settings; drop --resume`,
       );
     }
-    setNamedWeights(tfjs, model, checkpoint.weights);
-    await model.optimizer.setWeights(
+    setNamedWeights(tfjs, trained, checkpoint.weights);
+    await trained.optimizer.setWeights(
       checkpoint.optimizerWeights.map((w) => ({ name: w.name, tensor: tfjs.tensor(w.values, [...w.shape]) })),
     );
-    if (checkpoint.state.adamPowers) restoreAdamPowers(tfjs, model, checkpoint.state.adamPowers);
+    if (checkpoint.state.adamPowers) restoreAdamPowers(tfjs, trained, checkpoint.state.adamPowers);
     ({ history, bestEpoch, bestValLoss, seconds } = checkpoint.state);
     bestSource = checkpoint.state.bestSource ?? 'raw';
     bestWeights = checkpoint.bestWeights;
     // Checkpoints from before the calibrated criterion hold a raw validation loss: measure it again.
     if (checkpoint.state.selection !== SELECTION) {
-      bestValLoss = (await validateWeights(tfjs, model, bestWeights, checkpoint.weights, validation))
+      bestValLoss = (await validateWeights(tfjs, trained, bestWeights, checkpoint.weights, validation))
         .calibratedLoss;
     }
     if (options.emaDecay > 0 && checkpoint.averageWeights) {
       average = new WeightAverage(
         tfjs,
-        model,
+        trained,
         options.emaDecay,
         checkpoint.averageWeights,
         checkpoint.state.averageSteps ?? 0,
@@ -189,7 +190,7 @@ async function main(options: TrainOptions) {
     }
     console.log(`resumed after epoch ${checkpoint.state.epochsDone} from ${options.checkpointDir}`);
   }
-  if (options.emaDecay > 0 && !average) average = new WeightAverage(tfjs, model, options.emaDecay);
+  if (options.emaDecay > 0 && !average) average = new WeightAverage(tfjs, trained, options.emaDecay);
 
   const batchesPerEpoch = Math.ceil(train.indices.length / options.batchSize);
   const totalSteps = batchesPerEpoch * options.epochs;
@@ -202,7 +203,7 @@ async function main(options: TrainOptions) {
     const epochStarted = Date.now();
     let learningRate = 0;
     seedMathRandom(options.seed, epoch);
-    const result = await trainEpoch(tfjs, model, train, {
+    const result = await trainEpoch(tfjs, trained, train, {
       batchSize: options.batchSize,
       random: createRandom((options.seed * 31 + epoch) >>> 0),
       augment: options.augment ? options.augmentation : undefined,
@@ -212,16 +213,16 @@ async function main(options: TrainOptions) {
       beforeBatch: (batch) => {
         const step = (epoch - 1) * batchesPerEpoch + batch;
         learningRate = learningRateAt(options.learningRate, step, totalSteps, warmupSteps);
-        setLearningRate(model, learningRate);
+        setLearningRate(trained, learningRate);
       },
       afterBatch: () => average?.update(),
     });
-    const { probabilities, labels } = await predictAll(tfjs, model, validation);
+    const { probabilities, labels } = await predictAll(tfjs, trained, validation);
     const val = lossAndAccuracy(probabilities, labels);
-    const { weights: epochWeights } = await captureModel(model, tfjs.io);
+    const { weights: epochWeights } = await captureModel(trained, tfjs.io);
     const averageWeights = average ? await average.weights() : undefined;
     const averaged = averageWeights
-      ? await validateWeights(tfjs, model, averageWeights, epochWeights, validation)
+      ? await validateWeights(tfjs, trained, averageWeights, epochWeights, validation)
       : undefined;
     const epochSeconds = (Date.now() - epochStarted) / 1000;
     seconds += epochSeconds;
@@ -274,18 +275,18 @@ async function main(options: TrainOptions) {
         selection: SELECTION,
         seconds,
         ...(average ? { averageSteps: average.steps } : {}),
-        adamPowers: adamPowers(model),
+        adamPowers: adamPowers(trained),
       },
       weights: epochWeights,
       bestWeights,
       ...(averageWeights ? { averageWeights } : {}),
-      optimizerWeights: await optimizerWeights(model),
+      optimizerWeights: await optimizerWeights(trained),
     });
   }
 
   // The last weights and their average compete with the best epoch once more, by the current criterion:
   // this also re-selects a checkpoint written with an older one.
-  const { weights: lastWeights } = await captureModel(model, tfjs.io);
+  const { weights: lastWeights } = await captureModel(trained, tfjs.io);
   const candidates = [
     { weights: bestWeights, epoch: bestEpoch, source: bestSource },
     { weights: lastWeights, epoch: history.length, source: 'raw' as const },
@@ -293,7 +294,7 @@ async function main(options: TrainOptions) {
   ];
   bestValLoss = Number.POSITIVE_INFINITY;
   for (const candidate of candidates) {
-    const score = await validateWeights(tfjs, model, candidate.weights, lastWeights, validation);
+    const score = await validateWeights(tfjs, trained, candidate.weights, lastWeights, validation);
     console.log(
       `candidate epoch ${candidate.epoch} (${candidate.source}): val acc ${(score.accuracy * 100).toFixed(2)}% calibrated val loss ${score.calibratedLoss.toFixed(4)}`,
     );
@@ -308,8 +309,10 @@ async function main(options: TrainOptions) {
   }
   average?.dispose();
 
-  // Evaluate exactly the bytes each precision would ship: encode, decode, load, predict.
-  setNamedWeights(tfjs, model, bestWeights);
+  // Evaluate exactly the bytes each precision would ship: encode, decode, load, predict. A batch-normalised
+  // run ships the reference model with the normalisation folded into its weights.
+  const model = options.batchNorm.length > 0 ? createModel() : trained;
+  setNamedWeights(tfjs, model, foldBatchNorm(bestWeights));
   const { topology, weights } = await captureModel(model, tfjs.io);
   const test: Partial<Record<Precision, EvaluationMetrics>> = {};
   let extraAccuracy: number | null = null;
@@ -378,6 +381,8 @@ async function main(options: TrainOptions) {
           selection: `lowest ${SELECTION} over every epoch, raw and averaged weights`,
           bestValidationLoss: bestValLoss,
           ...(options.augment ? { augmentation: options.augmentation } : {}),
+          // Trained with batch norm before these layers' ReLU, folded into their weights at export.
+          ...(options.batchNorm.length > 0 ? { batchNormFoldedInto: options.batchNorm } : {}),
         },
         trainExamples: train.indices.length,
         validationExamples: validation.indices.length,

@@ -5,7 +5,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ARCHITECTURE, INPUT_SHAPE, PARAMETER_COUNT, WEIGHT_SPECS } from '../../core/model-spec.ts';
-import { createModel } from '../../training/model.ts';
+import type { NamedWeight } from '../../training/encode-weights.ts';
+import { createModel, foldBatchNorm } from '../../training/model.ts';
+import { createRandom } from '../../training/random.ts';
 
 describe('the architecture description', () => {
   let model: tf.LayersModel;
@@ -34,5 +36,48 @@ describe('the architecture description', () => {
     );
     expect(model.countParams()).toBe(PARAMETER_COUNT);
     expect(ARCHITECTURE.reduce((total, row) => total + row.parameters, 0)).toBe(PARAMETER_COUNT);
+  });
+});
+
+describe('batch-normalised training (npm run train -- --batch-norm conv1,conv2,dense1)', () => {
+  it('folds into the reference model: same weights, same predictions', () => {
+    const trained = createModel({ batchNorm: ['conv1', 'conv2', 'dense1'] });
+    // Normalisation far from the identity, so a fold that ignored any of its four parts would show.
+    const random = createRandom(3);
+    const weights: NamedWeight[] = trained.weights.map((variable) => {
+      const name = variable.originalName;
+      const size = variable.shape.reduce((a, b) => (a as number) * (b as number), 1) as number;
+      const draw = (low: number, high: number) =>
+        Float32Array.from({ length: size }, () => low + (high - low) * random());
+      const values = name.endsWith('gamma')
+        ? draw(0.5, 2)
+        : name.endsWith('moving_variance')
+          ? draw(0.2, 3)
+          : name.endsWith('beta') || name.endsWith('moving_mean') || name.endsWith('bias')
+            ? draw(-0.5, 0.5)
+            : Float32Array.from(variable.read().dataSync());
+      return { name, shape: variable.shape as number[], values };
+    });
+    trained.setWeights(weights.map((w) => tf.tensor(w.values, [...w.shape])));
+    const folded = foldBatchNorm(weights);
+    expect(folded.map((w) => ({ name: w.name, shape: w.shape }))).toEqual(
+      WEIGHT_SPECS.map((spec) => ({ name: spec.name, shape: spec.shape })),
+    );
+    const reference = createModel();
+    reference.setWeights(folded.map((w) => tf.tensor(w.values, [...w.shape])));
+    const input = tf.randomUniform([8, ...INPUT_SHAPE], 0, 1, 'float32', 5);
+    const expected = (trained.predict(input) as tf.Tensor).arraySync() as number[][];
+    const actual = (reference.predict(input) as tf.Tensor).arraySync() as number[][];
+    expect(
+      Math.max(...expected.flat().map((p, i) => Math.abs(p - (actual.flat()[i] as number)))),
+    ).toBeLessThan(1e-5);
+    // And the normalisation mattered: the unfolded weights give other answers.
+    reference.setWeights(
+      weights.filter((w) => !w.name.includes('_bn/')).map((w) => tf.tensor(w.values, [...w.shape])),
+    );
+    const unfolded = (reference.predict(input) as tf.Tensor).arraySync() as number[][];
+    expect(
+      Math.max(...expected.flat().map((p, i) => Math.abs(p - (unfolded.flat()[i] as number)))),
+    ).toBeGreaterThan(0.01);
   });
 });

@@ -171,14 +171,24 @@ describe('training kernels registered on wasm match the cpu backend', () => {
     { shape: [4, 5, 6, 7], axis: [1, 2], keepDims: false },
     { shape: [4, 5, 6], axis: [-1], keepDims: true },
     { shape: [8], axis: [0], keepDims: false },
-  ])('Sum %o', async ({ shape, axis, keepDims }) => {
+  ])('Sum and Mean %o', async ({ shape, axis, keepDims }) => {
     const random = createRandom(shape.length * 5 + axis.length);
     const count = shape.reduce((a, b) => a * b, 1);
-    await expectSameOnBothBackends(
-      'Sum',
-      { x: { values: randomValues(random, count), shape } },
-      { axis, keepDims },
-    );
+    const x = { values: randomValues(random, count), shape };
+    await expectSameOnBothBackends('Sum', { x }, { axis, keepDims });
+    await expectSameOnBothBackends('Mean', { x }, { axis, keepDims });
+  });
+
+  it.each([
+    { shape: [1, 1, 1, 7], reps: [4, 5, 6, 1] },
+    { shape: [1, 3], reps: [9, 1] },
+    { shape: [2, 1, 3], reps: [2, 3, 1] },
+    { shape: [1, 4], reps: [2, 3] },
+    { shape: [5], reps: [3] },
+  ])('Tile %o', async ({ shape, reps }) => {
+    const random = createRandom(reps.reduce((a, b) => a * b, 1));
+    const count = shape.reduce((a, b) => a * b, 1);
+    await expectSameOnBothBackends('Tile', { x: { values: randomValues(random, count), shape } }, { reps });
   });
 
   it.each([

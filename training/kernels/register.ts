@@ -2,7 +2,8 @@
  * Installs the training kernels on the wasm backend. Call after `tf.setBackend('wasm')` has resolved.
  *
  * - `optimised` (training's default): the missing Conv2DBackpropFilter, plus faster Conv2DBackpropInput,
- *   MaxPoolGrad, bias-gradient Sum and transposed BatchMatMul than the stock 4.22 kernels.
+ *   MaxPoolGrad, bias-gradient Sum, batch norm's Mean and Tile and transposed BatchMatMul than the stock
+ *   4.22 kernels.
  * - `baseline`: only the missing Conv2DBackpropFilter in its first, plain form, stock kernels otherwise;
  *   `npm run bench:train` measures against it.
  */
@@ -16,8 +17,8 @@ import {
 import { makeBatchMatMulConfig } from './batch-mat-mul.ts';
 import { makeConv2dBackpropFilterConfig } from './conv2d-backprop-filter.ts';
 import { makeConv2dBackpropInputConfig } from './conv2d-backprop-input.ts';
+import { makeMeanConfig, makeSumConfig, makeTileConfig } from './leading-axes.ts';
 import { makeMaxPoolGradConfig } from './max-pool-grad.ts';
-import { makeSumConfig } from './sum-over-leading-axes.ts';
 
 export type KernelSet = 'optimised' | 'baseline';
 
@@ -40,5 +41,8 @@ export function registerTrainingKernels(set: KernelSet = 'optimised'): void {
   install('Conv2DBackpropInput', optimised ? makeConv2dBackpropInputConfig : undefined);
   install('MaxPoolGrad', optimised ? makeMaxPoolGradConfig : undefined);
   install('Sum', optimised ? makeSumConfig : undefined);
+  // Batch norm's moments and gradient (`npm run train -- --batch-norm`).
+  install('Mean', optimised ? makeMeanConfig : undefined);
+  install('Tile', optimised ? makeTileConfig : undefined);
   install('BatchMatMul', optimised ? makeBatchMatMulConfig : undefined);
 }
