@@ -73,6 +73,16 @@ describe('npm run train options', () => {
     expect(() => parseTrainOptions(['--augment', 'scaleRange=0.9'])).toThrow(/MIN:MAX/);
   });
 
+  it('names the layers trained with batch norm: hidden layers with a ReLU, once each', () => {
+    expect(parseTrainOptions([]).batchNorm).toEqual([]);
+    expect(parseTrainOptions(['--batch-norm', 'conv2,dense1']).batchNorm).toEqual(['conv2', 'dense1']);
+    expect(() => parseTrainOptions(['--batch-norm', 'dense2'])).toThrow(
+      /"dense2" is not one of conv1, conv2, dense1/,
+    );
+    expect(() => parseTrainOptions(['--batch-norm', 'pool1'])).toThrow(OptionsError);
+    expect(() => parseTrainOptions(['--batch-norm', 'conv1,conv1'])).toThrow(/twice/);
+  });
+
   it('refuses nonsense with a clear message', () => {
     expect(() => parseTrainOptions(['--epochs', '0'])).toThrow(OptionsError);
     expect(() => parseTrainOptions(['--epochs', '2.5'])).toThrow(
