@@ -136,6 +136,32 @@ describe('a short real training run', () => {
     model.dispose();
   });
 
+  it('trains with batch norm (--batch-norm) and exports the reference model with it folded in', async () => {
+    const normalised = join(workspace, 'batch-norm');
+    const log = await train(normalised, '--batch-norm', 'conv2,dense1');
+    expect(log).toMatch(/epoch 2\/2: /);
+    const { manifest } = await readCheckedExport(normalised);
+    expect(manifest.training.recipe).toMatchObject({ batchNormFoldedInto: ['conv2', 'dense1'] });
+    const modelJson = JSON.parse(await readFile(join(normalised, 'model.json'), 'utf8'));
+    expect(modelJson.weightsManifest[0].weights.map((e: { name: string }) => e.name)).toEqual(
+      WEIGHT_SPECS.map((s) => s.name),
+    );
+    await useWasmForTraining();
+    const model = await loadExportWithTfjs(normalised);
+    const test = await loadMnistTest();
+    // The uint8 accuracy the run measured on the first 500 test digits is what the export gives.
+    const measured = await accuracyOnTestDigits(
+      model,
+      test.images.subarray(0, 500 * 784),
+      test.labels.subarray(0, 500),
+      500,
+    );
+    expect(measured).toBeCloseTo(manifest.test.uint8.accuracy, 6);
+    // Far better than chance, though 38 steps leave batch norm's moving averages near where they started.
+    expect(measured).toBeGreaterThan(0.3);
+    model.dispose();
+  }, 900_000);
+
   it('is reproducible and resumable: same seed, same bytes, same version, even killed mid-run', async () => {
     const original = (await readManifest(first)).version;
     const exportedDir = join(workspace, 'exported');
