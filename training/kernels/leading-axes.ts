@@ -27,7 +27,7 @@ function sumRows(values: Float32Array, channels: number, target: Float32Array, f
 
 type ReductionArgs = { inputs: SumInputs; backend: BackendWasm; attrs: SumAttrs };
 
-/** Sum (`mean` false) or Mean over every axis but the last. */
+/** Sum or Mean over every axis but the last. */
 function makeReductionConfig(kernelName: 'Sum' | 'Mean', stock: KernelFunc | undefined): KernelConfig {
   const reduce = (args: ReductionArgs): TensorInfo => {
     const { backend, attrs } = args;
