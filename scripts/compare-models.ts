@@ -13,6 +13,7 @@ import { makeBatch } from '../training/batches.ts';
 import { fusedModelOfExport, runModel } from '../training/calibrate.ts';
 import { argmaxRows } from '../training/evaluate.ts';
 import { loadMnistTrain, splitTrainValidation } from '../training/mnist.ts';
+import { parseTrainOptions } from '../training/options.ts';
 import { fitTemperature } from '../training/signals.ts';
 
 const directories = process.argv.slice(2);
@@ -21,7 +22,8 @@ if (directories.length === 0) {
   process.exit(2);
 }
 await useWasmForTraining();
-const { validation } = splitTrainValidation(await loadMnistTrain(), 5000);
+// The trainer's own validation split (its default size), so the figures are those it chooses by.
+const { validation } = splitTrainValidation(await loadMnistTrain(), parseTrainOptions([]).validationCount);
 const order = Uint32Array.from({ length: validation.indices.length }, (_, i) => i);
 const { pixels, labels } = makeBatch(validation, order, 0, order.length, undefined);
 

@@ -5,7 +5,8 @@ import type { NamedWeight } from './encode-weights.ts';
 
 /** Keras's default; also what `foldBatchNorm` divides by. */
 const BATCH_NORM_EPSILON = 1e-3;
-const batchNormName = (layer: string) => `${layer}_bn`;
+const BATCH_NORM_SUFFIX = '_bn';
+const batchNormName = (layer: string) => `${layer}${BATCH_NORM_SUFFIX}`;
 
 /**
  * The tfjs layers for one LayerSpec; the first layer also declares the input shape. A convolution or dense
@@ -65,7 +66,7 @@ export function createModel({ batchNorm = [] as readonly string[] } = {}): tf.La
  */
 export function foldBatchNorm(weights: readonly NamedWeight[]): NamedWeight[] {
   const byName = new Map(weights.map((w) => [w.name, w]));
-  const isNorm = (name: string) => /_bn\//.test(name);
+  const isNorm = (name: string) => (name.split('/')[0] ?? '').endsWith(BATCH_NORM_SUFFIX);
   return weights
     .filter((w) => !isNorm(w.name))
     .map((w) => {
