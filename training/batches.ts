@@ -7,10 +7,18 @@ import type { Random } from './random.ts';
 export interface Batch {
   /** size × 784 pixels in [0,1]. */
   readonly pixels: Float32Array;
-  /** size × 10 targets: one-hot, or smoothed (see `labelSmoothing`). */
+  /** size × 10 targets: one-hot, smoothed (see `labelSmoothing`), or mixed with a teacher's (see `Teacher`). */
   readonly oneHot: Float32Array;
   readonly labels: Uint8Array;
   readonly size: number;
+}
+
+/** Soft targets from trained models (training/teachers.ts), mixed into the labels for distillation. */
+export interface Teacher {
+  /** 10 probabilities per digit of the source set, by the digit's index in it. */
+  readonly probabilities: Float32Array;
+  /** Share of each target taken from the teacher; the rest is the (smoothed) label. */
+  readonly weight: number;
 }
 
 /** Copies example `index` of a set as 784 floats in [0,1] into `target`. */
@@ -22,7 +30,8 @@ function readDigit(subset: Subset, position: number, target: Float32Array): void
 
 /**
  * The batch made of `order[from .. from+size)` positions of `subset`, augmented when `augment` is given.
- * `labelSmoothing` ε spreads ε of each target evenly over the 10 classes (1 − ε + ε/10 on the true one).
+ * `labelSmoothing` ε spreads ε of each target evenly over the 10 classes (1 − ε + ε/10 on the true one);
+ * a `teacher` then replaces `weight` of that target with its own probabilities for the digit.
  */
 export function makeBatch(
   subset: Subset,
@@ -31,6 +40,7 @@ export function makeBatch(
   size: number,
   augment?: { random: Random; options?: AugmentOptions },
   labelSmoothing = 0,
+  teacher?: Teacher,
 ): Batch {
   const count = Math.min(size, order.length - from);
   const pixels = new Float32Array(count * PIXEL_COUNT);
@@ -39,9 +49,17 @@ export function makeBatch(
   const digit = new Float32Array(PIXEL_COUNT);
   for (let i = 0; i < count; i++) {
     const position = order[from + i] as number;
-    const label = subset.source.labels[subset.indices[position] as number] as number;
+    const index = subset.indices[position] as number;
+    const label = subset.source.labels[index] as number;
     labels[i] = label;
     oneHot[i * CLASS_COUNT + label] = 1 - labelSmoothing + labelSmoothing / CLASS_COUNT;
+    if (teacher) {
+      const soft = teacher.probabilities.subarray(index * CLASS_COUNT, (index + 1) * CLASS_COUNT);
+      for (let c = 0; c < CLASS_COUNT; c++) {
+        const at = i * CLASS_COUNT + c;
+        oneHot[at] = (1 - teacher.weight) * (oneHot[at] as number) + teacher.weight * (soft[c] as number);
+      }
+    }
     const target = pixels.subarray(i * PIXEL_COUNT, (i + 1) * PIXEL_COUNT);
     if (augment) {
       readDigit(subset, position, digit);

@@ -2,7 +2,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { CLASS_COUNT, IMAGE_SIZE } from '../core/model-spec.ts';
 import type { AugmentOptions } from './augment.ts';
-import { makeBatch } from './batches.ts';
+import { makeBatch, type Teacher } from './batches.ts';
 import type { Subset } from './mnist.ts';
 import { epochProgress } from './progress.ts';
 import { type Random, shuffleInPlace } from './random.ts';
@@ -23,6 +23,7 @@ export async function trainEpoch(
     random: Random;
     augment: AugmentOptions | undefined;
     labelSmoothing: number;
+    teacher?: Teacher | undefined;
     epoch: number;
     epochs: number;
     /** Called before each batch with its index in the epoch (a per-step learning-rate schedule). */
@@ -48,6 +49,7 @@ export async function trainEpoch(
       options.batchSize,
       options.augment ? { random: options.random, options: options.augment } : undefined,
       options.labelSmoothing,
+      options.teacher,
     );
     options.beforeBatch?.(b, batches);
     const xs = tfjs.tensor4d(batch.pixels, [batch.size, IMAGE_SIZE, IMAGE_SIZE, 1]);

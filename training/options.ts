@@ -28,6 +28,10 @@ export interface TrainOptions {
   readonly emaDecay: number;
   /** Layers trained with batch norm before their ReLU, folded into them at export; [] = none. */
   readonly batchNorm: readonly string[];
+  /** Exports whose mean probabilities are mixed into the targets (distillation); [] = labels only. */
+  readonly teachers: readonly string[];
+  /** Share of each target taken from the teachers. */
+  readonly teacherWeight: number;
   readonly precision: Precision;
   readonly out: string;
   readonly checkpointDir: string;
@@ -54,6 +58,7 @@ const TRAIN_DEFAULTS = {
   emaDecay: 0.999,
   seed: 7,
   validationCount: 5000,
+  teacherWeight: 0.5,
 } as const;
 
 const d = TRAIN_DEFAULTS;
@@ -84,6 +89,16 @@ const OPTIONS = {
     type: 'string',
     value: 'L,…',
     help: `train these layers with batch norm before their ReLU, folded into them at export (of ${NORMALISABLE.join(', ')}; default none)`,
+  },
+  teachers: {
+    type: 'string',
+    value: 'DIR,…',
+    help: "distil: mix these exports' mean probabilities on each training digit into its target (default none)",
+  },
+  'teacher-weight': {
+    type: 'string',
+    value: 'X',
+    help: `with --teachers: the share of each target taken from them (default ${d.teacherWeight})`,
   },
   seed: {
     type: 'string',
@@ -197,6 +212,18 @@ function parseLayerList(text: string | undefined): readonly string[] {
   return layers;
 }
 
+/** `--teachers a,b`: export folders, none empty; `--teacher-weight` alone would silently do nothing. */
+function parseTeachers(text: string | undefined, weight: string | undefined): readonly string[] {
+  if (text === undefined) {
+    if (weight !== undefined) throw new OptionsError('--teacher-weight needs --teachers');
+    return [];
+  }
+  const directories = text.split(',').map((directory) => directory.trim());
+  if (directories.some((directory) => directory === ''))
+    throw new OptionsError(`--teachers takes export folders separated by commas, got "${text}"`);
+  return directories;
+}
+
 export function parseTrainOptions(args: readonly string[]): TrainOptions {
   const { values } = parseCommandLine(args, OPTIONS, (message) => new OptionsError(message));
   if (values.help) throw new HelpRequested(USAGE);
@@ -223,6 +250,8 @@ export function parseTrainOptions(args: readonly string[]): TrainOptions {
     labelSmoothing: fraction('label-smoothing', values['label-smoothing'], d.labelSmoothing, 0.5),
     emaDecay: fraction('ema', values.ema, d.emaDecay, 0.99999),
     batchNorm: parseLayerList(values['batch-norm']),
+    teachers: parseTeachers(values.teachers, values['teacher-weight']),
+    teacherWeight: fraction('teacher-weight', values['teacher-weight'], d.teacherWeight, 1),
     seed,
     limit: values.limit === undefined ? undefined : positive('limit', values.limit, 0),
     validationCount: positive('validation', values.validation, d.validationCount),

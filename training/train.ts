@@ -37,6 +37,7 @@ import {
   USAGE,
 } from './options.ts';
 import { createRandom } from './random.ts';
+import { loadTeacher } from './teachers.ts';
 
 const PRECISIONS: readonly Precision[] = ['float32', 'float16', 'uint8'];
 
@@ -83,6 +84,7 @@ const settingsKey = (o: TrainOptions) =>
     // Only when changed, so that checkpoints written before `--augment` existed still resume.
     ...(o.augment && !isDeepStrictEqual(o.augmentation, DEFAULT_AUGMENT) ? [o.augmentation] : []),
     ...(o.batchNorm.length > 0 ? [{ batchNorm: o.batchNorm }] : []),
+    ...(o.teachers.length > 0 ? [{ teachers: o.teachers, teacherWeight: o.teacherWeight }] : []),
   ]);
 
 /**
@@ -143,6 +145,13 @@ async function main(options: TrainOptions) {
     `MNIST: ${train.indices.length} training, ${validation.indices.length} validation, ${testSubset.indices.length} test digits; ` +
       `${options.epochs} epochs of batches of ${options.batchSize} on tfjs ${tfjs.getBackend()}`,
   );
+
+  const teacher =
+    options.teachers.length > 0
+      ? await loadTeacher(options.teachers, train, options.teacherWeight)
+      : undefined;
+  if (teacher)
+    console.log(`distilling from ${teacher.versions.join(', ')} (weight ${options.teacherWeight})`);
 
   seedMathRandom(options.seed, 0);
   const trained = createModel({ batchNorm: options.batchNorm });
@@ -208,6 +217,7 @@ async function main(options: TrainOptions) {
       random: createRandom((options.seed * 31 + epoch) >>> 0),
       augment: options.augment ? options.augmentation : undefined,
       labelSmoothing: options.labelSmoothing,
+      teacher,
       epoch,
       epochs: options.epochs,
       beforeBatch: (batch) => {
@@ -383,6 +393,8 @@ async function main(options: TrainOptions) {
           ...(options.augment ? { augmentation: options.augmentation } : {}),
           // Trained with batch norm before these layers' ReLU, folded into their weights at export.
           ...(options.batchNorm.length > 0 ? { batchNormFoldedInto: options.batchNorm } : {}),
+          // Distilled: this share of each target was the mean probabilities of these models.
+          ...(teacher ? { distilledFrom: teacher.versions, teacherWeight: teacher.weight } : {}),
         },
         trainExamples: train.indices.length,
         validationExamples: validation.indices.length,

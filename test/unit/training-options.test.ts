@@ -83,6 +83,19 @@ describe('npm run train options', () => {
     expect(() => parseTrainOptions(['--batch-norm', 'conv1,conv1'])).toThrow(/twice/);
   });
 
+  it('reads the teachers to distil from, and the share of the targets they get', () => {
+    expect(parseTrainOptions([])).toMatchObject({ teachers: [], teacherWeight: 0.5 });
+    expect(parseTrainOptions(['--teachers', 'a/model, b', '--teacher-weight', '0.3'])).toMatchObject({
+      teachers: ['a/model', 'b'],
+      teacherWeight: 0.3,
+    });
+    expect(() => parseTrainOptions(['--teachers', 'a,,b'])).toThrow(/export folders separated by commas/);
+    expect(() => parseTrainOptions(['--teachers', 'a', '--teacher-weight', '1.5'])).toThrow(
+      /--teacher-weight must be a number from 0 to 1/,
+    );
+    expect(() => parseTrainOptions(['--teacher-weight', '0.3'])).toThrow(/needs --teachers/);
+  });
+
   it('refuses nonsense with a clear message', () => {
     expect(() => parseTrainOptions(['--epochs', '0'])).toThrow(OptionsError);
     expect(() => parseTrainOptions(['--epochs', '2.5'])).toThrow(

@@ -162,6 +162,18 @@ describe('a short real training run', () => {
     model.dispose();
   }, 900_000);
 
+  it('distils from a teacher (--teachers): its probabilities change the targets, the manifest names it', async () => {
+    const teacher = (await readManifest(first)).version;
+    const taught = join(workspace, 'taught');
+    const log = await train(taught, '--teachers', first, '--teacher-weight', '0.8');
+    expect(log).toContain(`distilling from ${teacher} (weight 0.8)`);
+    const manifest = await readManifest(taught);
+    expect(manifest.training.recipe).toMatchObject({ distilledFrom: [teacher], teacherWeight: 0.8 });
+    // Same seed, same digits, same order as the teacher's own run: only the targets differ.
+    expect(manifest.version).not.toBe(teacher);
+    expect(manifest.test.uint8.accuracy).toBeGreaterThan(0.6);
+  }, 900_000);
+
   it('is reproducible and resumable: same seed, same bytes, same version, even killed mid-run', async () => {
     const original = (await readManifest(first)).version;
     const exportedDir = join(workspace, 'exported');
