@@ -13,8 +13,7 @@
  * 5. After the model has classified all candidates in one batch, dynamic programming picks the partition of
  *    the pieces that maximises the product of the digits' confidences (weighted: the strongest evidence)
  *    times a size prior (no fixed width), a shape prior for the digit read (MNIST's width-to-height range of
- *    that digit), an ink prior (a digit read from far less ink than that digit has is a fragment, from far
- *    more, two overlapping digits), the cuts'
+ *    that digit), an ink prior (a digit read from far less ink than that digit has is a fragment), the cuts'
  *    costs and a bonus per digit (so two confident digits beat one confident merge).
  */
 
@@ -719,21 +718,14 @@ const DIGIT_INK = [1.21, 0.54, 1.05, 1.0, 0.85, 0.92, 1.0, 0.8, 1.06, 0.87];
 /**
  * A digit with less than this share of the ink its class usually has, against the line's typical digit, is
  * most likely a fragment: a sliver between two cuts that the classifier reads as a confident 1, or the half
- * of a digit. (About the 2% quantile of right readings of the tuning seed.)
+ * of a digit. (About the 2% quantile of right readings of the tuning seed; a merge is left to the width and
+ * shape priors.)
  */
 const LEAST_INK = 0.4;
-/**
- * And one with more than this share is most likely two overlapping digits read as one: a "49" as a 4, two
- * leaning 1s as one thick 1, where the box alone looks like one digit. Charged steeply, 4 per unit of log:
- * 1.6 and 4 lifted the tuning seeds 3 and 4 by 4 and 1 numbers of 300 and changed none of seed 1's.
- */
-const MOST_INK = 1.6;
-const EXCESS_INK_LOG_COST = 4;
 
-/** log of how plausible `inkShare` (see Candidate) is for `digit`: 0 unless far too little or too much ink. */
+/** log of how plausible `inkShare` (see Candidate) is for `digit`: 0 unless far too little ink. */
 function inkLogPrior(inkShare: number, digit: number): number {
   const share = inkShare / (DIGIT_INK[digit] as number);
-  if (share > MOST_INK) return EXCESS_INK_LOG_COST * Math.log(MOST_INK / share);
   return share < LEAST_INK ? Math.log(Math.max(share, 1e-6) / LEAST_INK) : 0;
 }
 
