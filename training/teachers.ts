@@ -8,19 +8,22 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { softmaxWithTemperature } from '../core/confidence.ts';
 import { ModelManifestSchema } from '../core/manifest.ts';
-import { CLASS_COUNT, PIXEL_COUNT } from '../core/model-spec.ts';
-import type { Teacher } from './batches.ts';
+import { CLASS_COUNT } from '../core/model-spec.ts';
+import { makeBatch, type Teacher } from './batches.ts';
 import { fusedModelOfExport, runModel } from './calibrate.ts';
 import type { Subset } from './mnist.ts';
 
-/** Mean over models of softmax(logits / temperature), per digit: `logits` holds one count × 10 array per model. */
-export function meanProbabilities(logits: readonly Float32Array[], temperature: number): Float32Array {
+/**
+ * Mean over models of softmax(logits), per digit: `logits` holds one count × 10 array per model. At
+ * temperature 1: the raw outputs of label-smoothed teachers are already soft (their calibrated T is < 1).
+ */
+export function meanProbabilities(logits: readonly Float32Array[]): Float32Array {
   const first = logits[0];
   if (!first) throw new Error('no teacher logits');
   const mean = new Float32Array(first.length);
   for (const rows of logits) {
     for (let at = 0; at < rows.length; at += CLASS_COUNT) {
-      const probabilities = softmaxWithTemperature(rows.subarray(at, at + CLASS_COUNT), temperature);
+      const probabilities = softmaxWithTemperature(rows.subarray(at, at + CLASS_COUNT));
       for (let c = 0; c < CLASS_COUNT; c++)
         mean[at + c] = (mean[at + c] as number) + (probabilities[c] as number) / logits.length;
     }
@@ -38,11 +41,8 @@ export async function loadTeacher(
   weight: number,
 ): Promise<Teacher & { readonly versions: string[] }> {
   const { source, indices } = train;
-  const pixels = new Float32Array(indices.length * PIXEL_COUNT);
-  indices.forEach((index, i) => {
-    const bytes = source.images.subarray(index * PIXEL_COUNT, (index + 1) * PIXEL_COUNT);
-    for (let p = 0; p < PIXEL_COUNT; p++) pixels[i * PIXEL_COUNT + p] = (bytes[p] as number) / 255;
-  });
+  const order = Uint32Array.from(indices, (_, i) => i);
+  const { pixels } = makeBatch(train, order, 0, order.length);
   const logits: Float32Array[] = [];
   const versions: string[] = [];
   for (const directory of directories) {
@@ -52,8 +52,7 @@ export async function loadTeacher(
     versions.push(manifest.version);
     logits.push(runModel(await fusedModelOfExport(directory), pixels).logits);
   }
-  // Temperature 1: the raw outputs of label-smoothed teachers are already soft (their calibrated T is < 1).
-  const mean = meanProbabilities(logits, 1);
+  const mean = meanProbabilities(logits);
   const probabilities = new Float32Array(source.count * CLASS_COUNT);
   indices.forEach((index, i) => {
     probabilities.set(mean.subarray(i * CLASS_COUNT, (i + 1) * CLASS_COUNT), index * CLASS_COUNT);

@@ -21,7 +21,7 @@ describe('distillation targets (npm run train -- --teachers)', () => {
     const sure = new Float32Array(CLASS_COUNT).fill(0);
     sure[2] = 20; // ~all on class 2
     const even = new Float32Array(CLASS_COUNT); // uniform
-    const mean = meanProbabilities([sure, even], 1);
+    const mean = meanProbabilities([sure, even]);
     expect(mean[2]).toBeCloseTo((1 + 0.1) / 2, 5);
     expect(mean[5]).toBeCloseTo(0.1 / 2, 5);
     expect(mean.reduce((sum, p) => sum + p, 0)).toBeCloseTo(1, 5);
