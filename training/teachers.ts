@@ -12,6 +12,7 @@ import { CLASS_COUNT } from '../core/model-spec.ts';
 import { makeBatch, type Teacher } from './batches.ts';
 import { fusedModelOfExport, runModel } from './calibrate.ts';
 import type { Subset } from './mnist.ts';
+import { OptionsError } from './options.ts';
 
 /**
  * Mean over models of softmax(logits), per digit: `logits` holds one count × 10 array per model. At
@@ -46,9 +47,10 @@ export async function loadTeacher(
   const logits: Float32Array[] = [];
   const versions: string[] = [];
   for (const directory of directories) {
-    const manifest = ModelManifestSchema.parse(
-      JSON.parse(await readFile(join(directory, 'manifest.json'), 'utf8')),
-    );
+    const text = await readFile(join(directory, 'manifest.json'), 'utf8').catch(() => {
+      throw new OptionsError(`--teachers: ${directory} holds no manifest.json (give export folders)`);
+    });
+    const manifest = ModelManifestSchema.parse(JSON.parse(text));
     versions.push(manifest.version);
     logits.push(runModel(await fusedModelOfExport(directory), pixels).logits);
   }

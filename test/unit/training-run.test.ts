@@ -172,6 +172,10 @@ describe('a short real training run', () => {
     // Same seed, same digits, same order as the teacher's own run: only the targets differ.
     expect(manifest.version).not.toBe(teacher);
     expect(manifest.test.uint8.accuracy).toBeGreaterThan(0.6);
+    // A folder that is not an export is named, with what to give instead.
+    await expect(train(join(workspace, 'untaught'), '--teachers', workspace)).rejects.toThrow(
+      /--teachers: .* holds no manifest\.json \(give export folders\)/,
+    );
   }, 900_000);
 
   it('is reproducible and resumable: same seed, same bytes, same version, even killed mid-run', async () => {
