@@ -9,8 +9,7 @@
 import { softmaxWithTemperature } from '../core/confidence.ts';
 import { CLASS_COUNT } from '../core/model-spec.ts';
 import { useWasmForTraining } from '../training/backend.ts';
-import { makeBatch } from '../training/batches.ts';
-import { fusedModelOfExport, runModel } from '../training/calibrate.ts';
+import { fusedModelOfExport, pixelsOf, runModel } from '../training/calibrate.ts';
 import { argmaxRows } from '../training/evaluate.ts';
 import { loadMnistTrain, splitTrainValidation } from '../training/mnist.ts';
 import { parseTrainOptions } from '../training/options.ts';
@@ -24,8 +23,7 @@ if (directories.length === 0) {
 await useWasmForTraining();
 // The trainer's own validation split (its default size), so the figures are those it chooses by.
 const { validation } = splitTrainValidation(await loadMnistTrain(), parseTrainOptions([]).validationCount);
-const order = Uint32Array.from({ length: validation.indices.length }, (_, i) => i);
-const { pixels, labels } = makeBatch(validation, order, 0, order.length, undefined);
+const { pixels, labels } = pixelsOf(validation);
 
 /** Per validation digit: the calibrated NLL, and whether it is read right. */
 async function measure(

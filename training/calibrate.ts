@@ -70,7 +70,8 @@ export function runModel(model: FusedModel, pixels: Float32Array): Outputs {
   return { logits, hidden, pixels };
 }
 
-function pixelsOf(subset: Subset, augmentSeed?: number) {
+/** Every digit of a subset in order, as the model reads it (augmented with DEFAULT_AUGMENT when seeded). */
+export function pixelsOf(subset: Subset, augmentSeed?: number) {
   const order = Uint32Array.from({ length: subset.indices.length }, (_, i) => i);
   const batch = makeBatch(
     subset,

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { softmaxWithTemperature } from '../core/confidence.ts';
 import { ModelManifestSchema } from '../core/manifest.ts';
 import { CLASS_COUNT } from '../core/model-spec.ts';
-import { makeBatch, type Teacher } from './batches.ts';
-import { fusedModelOfExport, runModel } from './calibrate.ts';
+import type { Teacher } from './batches.ts';
+import { fusedModelOfExport, pixelsOf, runModel } from './calibrate.ts';
 import type { Subset } from './mnist.ts';
 import { OptionsError } from './options.ts';
 
@@ -42,8 +42,7 @@ export async function loadTeacher(
   weight: number,
 ): Promise<Teacher & { readonly versions: string[] }> {
   const { source, indices } = train;
-  const order = Uint32Array.from(indices, (_, i) => i);
-  const { pixels } = makeBatch(train, order, 0, order.length);
+  const { pixels } = pixelsOf(train);
   const logits: Float32Array[] = [];
   const versions: string[] = [];
   for (const directory of directories) {

@@ -18,7 +18,7 @@ const subset: Subset = {
 
 describe('distillation targets (npm run train -- --teachers)', () => {
   it('averages the models’ softmax per digit', () => {
-    const sure = new Float32Array(CLASS_COUNT).fill(0);
+    const sure = new Float32Array(CLASS_COUNT);
     sure[2] = 20; // ~all on class 2
     const even = new Float32Array(CLASS_COUNT); // uniform
     const mean = meanProbabilities([sure, even]);
