@@ -98,7 +98,7 @@ export function confidences(logits: Float32Array, labels: Uint8Array, temperatur
   return { confidence, correct };
 }
 
-/** Size and schedule of the `isDigit` network (chosen on a held-out share of the fitting set, see README). */
+/** Size and schedule of the `isDigit` network (chosen on a held-out share of the fitting set, see docs/model.md). */
 const DETECTOR_SHAPE = { hiddenUnits: 32, epochs: 60, batchSize: 128, learningRate: 0.003, l2: 1e-4 };
 
 type FittedDetector = Omit<

@@ -13,7 +13,7 @@ import { accuracyOnTestDigits, loadExportWithTfjs } from './helpers/load-export.
 
 /**
  * The served accuracy the committed model must reach on the 10,000 MNIST test digits: the project's floor.
- * Issue 11 asks for 99.6%; the committed model measured 99.43% (see README), so the floor stays at 99.4%.
+ * Issue 11 asks for 99.6%; the committed model measured 99.48% (see README), so the floor stays at 99.4%.
  */
 const MIN_ACCURACY = 0.994;
 const directory = join(new URL('../..', import.meta.url).pathname, DEFAULT_MODEL_DIR);
