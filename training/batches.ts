@@ -1,6 +1,7 @@
 /** Builds training and evaluation batches as plain typed arrays (pure; tensors are made by the caller). */
 import { CLASS_COUNT, PIXEL_COUNT } from '../core/model-spec.ts';
 import { type AugmentOptions, augmentDigit } from './augment.ts';
+import { mergedPair } from './merges.ts';
 import type { Subset } from './mnist.ts';
 import type { Random } from './random.ts';
 
@@ -31,14 +32,16 @@ function readDigit(subset: Subset, position: number, target: Float32Array): void
 /**
  * The batch made of `order[from .. from+size)` positions of `subset`, augmented when `augment` is given.
  * `labelSmoothing` ε spreads ε of each target evenly over the 10 classes (1 − ε + ε/10 on the true one);
- * a `teacher` then replaces `weight` of that target with its own probabilities for the digit.
+ * a `teacher` then replaces `weight` of that target with its own probabilities for the digit. With
+ * `augment.mergeShare`, that share of the examples becomes the digit touching a random other one
+ * (training/merges.ts), with an even target: not one digit.
  */
 export function makeBatch(
   subset: Subset,
   order: ArrayLike<number>,
   from: number,
   size: number,
-  augment?: { random: Random; options?: AugmentOptions },
+  augment?: { random: Random; options?: AugmentOptions; mergeShare?: number },
   labelSmoothing = 0,
   teacher?: Teacher,
 ): Batch {
@@ -47,6 +50,8 @@ export function makeBatch(
   const oneHot = new Float32Array(count * CLASS_COUNT).fill(labelSmoothing / CLASS_COUNT);
   const labels = new Uint8Array(count);
   const digit = new Float32Array(PIXEL_COUNT);
+  const other = new Float32Array(PIXEL_COUNT);
+  const merged = new Float32Array(PIXEL_COUNT);
   for (let i = 0; i < count; i++) {
     const position = order[from + i] as number;
     const index = subset.indices[position] as number;
@@ -63,6 +68,14 @@ export function makeBatch(
     const target = pixels.subarray(i * PIXEL_COUNT, (i + 1) * PIXEL_COUNT);
     if (augment) {
       readDigit(subset, position, digit);
+      // Only when asked: a draw here would change every later one, and with it the default recipe's weights.
+      if (augment.mergeShare && augment.random() < augment.mergeShare) {
+        readDigit(subset, Math.floor(augment.random() * subset.indices.length), other);
+        const [left, right] = augment.random() < 0.5 ? [digit, other] : [other, digit];
+        mergedPair(left, right, augment.random, merged);
+        digit.set(merged);
+        oneHot.fill(1 / CLASS_COUNT, i * CLASS_COUNT, (i + 1) * CLASS_COUNT);
+      }
       augmentDigit(digit, target, augment.random, augment.options);
     } else {
       readDigit(subset, position, target);

@@ -22,6 +22,8 @@ export async function trainEpoch(
     batchSize: number;
     random: Random;
     augment: AugmentOptions | undefined;
+    /** Share of examples made two touching digits with an even target (needs `augment`). */
+    mergeShare?: number;
     labelSmoothing: number;
     teacher?: Teacher | undefined;
     epoch: number;
@@ -47,7 +49,9 @@ export async function trainEpoch(
       order,
       b * options.batchSize,
       options.batchSize,
-      options.augment ? { random: options.random, options: options.augment } : undefined,
+      options.augment
+        ? { random: options.random, options: options.augment, mergeShare: options.mergeShare }
+        : undefined,
       options.labelSmoothing,
       options.teacher,
     );

@@ -32,6 +32,8 @@ export interface TrainOptions {
   readonly teachers: readonly string[];
   /** Share of each target taken from the teachers. */
   readonly teacherWeight: number;
+  /** Share of training examples replaced by two touching digits with an even target (training/merges.ts). */
+  readonly mergeShare: number;
   readonly precision: Precision;
   readonly out: string;
   readonly checkpointDir: string;
@@ -59,6 +61,7 @@ const TRAIN_DEFAULTS = {
   seed: 7,
   validationCount: 5000,
   teacherWeight: 0.5,
+  mergeShare: 0,
 } as const;
 
 const d = TRAIN_DEFAULTS;
@@ -99,6 +102,11 @@ const OPTIONS = {
     type: 'string',
     value: 'X',
     help: `with --teachers: the share of each target taken from them (default ${d.teacherWeight})`,
+  },
+  merges: {
+    type: 'string',
+    value: 'X',
+    help: `share of training digits replaced by two touching digits with an even target, so the model is unsure of a merged pair (default ${d.mergeShare}; needs augmentation)`,
   },
   seed: {
     type: 'string',
@@ -235,6 +243,8 @@ export function parseTrainOptions(args: readonly string[]): TrainOptions {
   if (!Number.isInteger(seed) || seed < 0)
     throw new OptionsError(`--seed must be a non-negative integer, got "${values.seed}"`);
   const out = values.out ?? 'artifacts/model';
+  if (values.merges !== undefined && values['no-augment'])
+    throw new OptionsError('--merges is a kind of augmentation: drop --no-augment');
   if (values['export-only'] && !values.resume)
     throw new OptionsError('--export-only exports a checkpoint: add --resume');
   const extraHoldOut = values['extra-holdout'] === undefined ? 0.2 : Number(values['extra-holdout']);
@@ -252,6 +262,7 @@ export function parseTrainOptions(args: readonly string[]): TrainOptions {
     batchNorm: parseLayerList(values['batch-norm']),
     teachers: parseTeachers(values.teachers, values['teacher-weight']),
     teacherWeight: fraction('teacher-weight', values['teacher-weight'], d.teacherWeight, 1),
+    mergeShare: fraction('merges', values.merges, d.mergeShare, 0.5),
     seed,
     limit: values.limit === undefined ? undefined : positive('limit', values.limit, 0),
     validationCount: positive('validation', values.validation, d.validationCount),

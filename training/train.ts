@@ -85,6 +85,7 @@ const settingsKey = (o: TrainOptions) =>
     ...(o.augment && !isDeepStrictEqual(o.augmentation, DEFAULT_AUGMENT) ? [o.augmentation] : []),
     ...(o.batchNorm.length > 0 ? [{ batchNorm: o.batchNorm }] : []),
     ...(o.teachers.length > 0 ? [{ teachers: o.teachers, teacherWeight: o.teacherWeight }] : []),
+    ...(o.mergeShare > 0 ? [{ mergeShare: o.mergeShare }] : []),
   ]);
 
 /**
@@ -216,6 +217,7 @@ async function main(options: TrainOptions) {
       batchSize: options.batchSize,
       random: createRandom((options.seed * 31 + epoch) >>> 0),
       augment: options.augment ? options.augmentation : undefined,
+      mergeShare: options.mergeShare,
       labelSmoothing: options.labelSmoothing,
       teacher,
       epoch,
@@ -395,6 +397,8 @@ async function main(options: TrainOptions) {
           ...(options.batchNorm.length > 0 ? { batchNormFoldedInto: options.batchNorm } : {}),
           // Distilled: this share of each target was the mean probabilities of these models.
           ...(teacher ? { distilledFrom: teacher.versions, teacherWeight: teacher.weight } : {}),
+          // This share of the training examples were two touching digits with an even target.
+          ...(options.mergeShare > 0 ? { mergeShare: options.mergeShare } : {}),
         },
         trainExamples: train.indices.length,
         validationExamples: validation.indices.length,

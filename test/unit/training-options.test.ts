@@ -96,6 +96,13 @@ describe('npm run train options', () => {
     expect(() => parseTrainOptions(['--teacher-weight', '0.3'])).toThrow(/needs --teachers/);
   });
 
+  it('reads the share of merged pairs, an augmentation', () => {
+    expect(parseTrainOptions([]).mergeShare).toBe(0);
+    expect(parseTrainOptions(['--merges', '0.1']).mergeShare).toBe(0.1);
+    expect(() => parseTrainOptions(['--merges', '0.8'])).toThrow(/--merges must be a number from 0 to 0.5/);
+    expect(() => parseTrainOptions(['--merges', '0.1', '--no-augment'])).toThrow(/drop --no-augment/);
+  });
+
   it('refuses nonsense with a clear message', () => {
     expect(() => parseTrainOptions(['--epochs', '0'])).toThrow(OptionsError);
     expect(() => parseTrainOptions(['--epochs', '2.5'])).toThrow(

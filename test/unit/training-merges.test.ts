@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { inkBounds } from '../../core/ink-map.ts';
+import { CLASS_COUNT, IMAGE_SIZE, PIXEL_COUNT } from '../../core/model-spec.ts';
+import { DEFAULT_AUGMENT } from '../../training/augment.ts';
+import { makeBatch } from '../../training/batches.ts';
+import { mergedPair } from '../../training/merges.ts';
+import type { Subset } from '../../training/mnist.ts';
+import { createRandom } from '../../training/random.ts';
+
+/** A 28×28 digit with a vertical bar of ink at columns [from, to), rows 4–23 (MNIST's 20-pixel height). */
+function bar(from: number, to: number): Float32Array {
+  const digit = new Float32Array(PIXEL_COUNT);
+  for (let y = 4; y < 24; y++) for (let x = from; x < to; x++) digit[y * IMAGE_SIZE + x] = 1;
+  return digit;
+}
+
+const boundsOf = (digit: Float32Array) =>
+  inkBounds(
+    Uint8Array.from(digit, (v) => Math.round(v * 255)),
+    IMAGE_SIZE,
+    IMAGE_SIZE,
+  );
+
+/** Two digits: a bar 4 pixels wide (label 1) and a block 12 wide (label 0). */
+const subset: Subset = {
+  source: {
+    images: Uint8Array.from([...bar(12, 16), ...bar(8, 20)], (v) => v * 255),
+    labels: Uint8Array.of(1, 0),
+    count: 2,
+    rows: 28,
+    cols: 28,
+  },
+  indices: Uint32Array.of(0, 1),
+};
+
+describe('two touching digits as one picture (npm run train -- --merges)', () => {
+  it('puts the pair side by side, touching, in MNIST’s 20×20 box: wider than tall, centred', () => {
+    const target = new Float32Array(PIXEL_COUNT);
+    mergedPair(bar(8, 20), bar(7, 21), createRandom(3), target);
+    const box = boundsOf(target);
+    expect(box).not.toBeNull();
+    // 12 + 14 columns less an overlap of at most 35% of 12: at least 21.8 wide against 20 high, so 20 wide.
+    expect(box?.width).toBe(20);
+    expect(box?.height).toBeLessThan(20);
+    expect(box?.height).toBeGreaterThan(13);
+    // No gap: every column of the box holds ink.
+    for (let x = box?.x ?? 0; x < (box?.x ?? 0) + (box?.width ?? 0); x++) {
+      let ink = 0;
+      for (let y = 0; y < IMAGE_SIZE; y++) ink += target[y * IMAGE_SIZE + x] as number;
+      expect(ink).toBeGreaterThan(0);
+    }
+  });
+
+  it('turns the asked share of a batch into pairs with an even target, and draws nothing when not asked', () => {
+    const order = Uint32Array.from({ length: 200 }, (_, i) => i % 2);
+    const plain = makeBatch(subset, order, 0, 200, { random: createRandom(5) }, 0.1);
+    const unasked = makeBatch(subset, order, 0, 200, { random: createRandom(5), mergeShare: 0 }, 0.1);
+    expect(unasked.pixels).toEqual(plain.pixels);
+    // Shifts only, so that widths tell a pair from the thin bar.
+    const options = {
+      ...DEFAULT_AUGMENT,
+      maxRotationDegrees: 0,
+      maxShear: 0,
+      scaleRange: [1, 1] as const,
+      elasticProbability: 0,
+      strokeChangeProbability: 0,
+      blurProbability: 0,
+      breakProbability: 0,
+      noiseProbability: 0,
+    };
+    const random = createRandom(5);
+    const merged = makeBatch(subset, order, 0, 200, { random, options, mergeShare: 0.3 }, 0.1);
+    let even = 0;
+    for (let i = 0; i < 200; i++) {
+      const row = Array.from(merged.oneHot.subarray(i * CLASS_COUNT, (i + 1) * CLASS_COUNT));
+      if (row.every((p) => Math.abs(p - 1 / CLASS_COUNT) < 1e-7)) {
+        even++;
+        // Even two bars, overlapping by at most 35% of one, are at least 7 wide; one bar alone at most 6 (shifted by a fraction of a pixel).
+        expect(
+          boundsOf(merged.pixels.subarray(i * PIXEL_COUNT, (i + 1) * PIXEL_COUNT))?.width,
+        ).toBeGreaterThan(6);
+      } else {
+        expect(row[merged.labels[i] as number]).toBeCloseTo(0.91, 6);
+        if (merged.labels[i] === 1) {
+          expect(
+            boundsOf(merged.pixels.subarray(i * PIXEL_COUNT, (i + 1) * PIXEL_COUNT))?.width,
+          ).toBeLessThanOrEqual(6);
+        }
+      }
+    }
+    expect(even).toBeGreaterThan(40);
+    expect(even).toBeLessThan(80);
+  });
+});
