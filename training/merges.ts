@@ -4,7 +4,7 @@
  * them, so the reader's choice, which weighs the model's confidence, prefers the cut between them.
  */
 import { inkBounds, mnistFromInk } from '../core/ink-map.ts';
-import { IMAGE_SIZE, PIXEL_COUNT } from '../core/model-spec.ts';
+import { IMAGE_SIZE } from '../core/model-spec.ts';
 import { type Random, uniform } from './random.ts';
 
 /** How far the right digit is pushed into the left one, as a share of the narrower digit's width. */
@@ -47,5 +47,5 @@ export function mergedPair(
   paste(a, boxA, 0, MOST_RISE);
   paste(b, boxB, boxA.width - overlap, MOST_RISE + rise);
   const pixels = mnistFromInk({ width, height, ink });
-  target.set(pixels ?? left.subarray(0, PIXEL_COUNT));
+  target.set(pixels ?? left);
 }
