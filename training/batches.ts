@@ -22,10 +22,15 @@ export interface Teacher {
   readonly weight: number;
 }
 
-/** Copies example `index` of a set as 784 floats in [0,1] into `target`. */
-function readDigit(subset: Subset, position: number, target: Float32Array): void {
+/** The bytes of example `position` of a set (784, ink = 255). */
+function digitBytes(subset: Subset, position: number): Uint8Array {
   const index = subset.indices[position] as number;
-  const bytes = subset.source.images.subarray(index * PIXEL_COUNT, (index + 1) * PIXEL_COUNT);
+  return subset.source.images.subarray(index * PIXEL_COUNT, (index + 1) * PIXEL_COUNT);
+}
+
+/** Copies example `position` of a set as 784 floats in [0,1] into `target`. */
+function readDigit(subset: Subset, position: number, target: Float32Array): void {
+  const bytes = digitBytes(subset, position);
   for (let i = 0; i < PIXEL_COUNT; i++) target[i] = (bytes[i] as number) / 255;
 }
 
@@ -50,8 +55,6 @@ export function makeBatch(
   const oneHot = new Float32Array(count * CLASS_COUNT).fill(labelSmoothing / CLASS_COUNT);
   const labels = new Uint8Array(count);
   const digit = new Float32Array(PIXEL_COUNT);
-  const other = new Float32Array(PIXEL_COUNT);
-  const merged = new Float32Array(PIXEL_COUNT);
   for (let i = 0; i < count; i++) {
     const position = order[from + i] as number;
     const index = subset.indices[position] as number;
@@ -70,11 +73,14 @@ export function makeBatch(
       readDigit(subset, position, digit);
       // Only when asked: a draw here would change every later one, and with it the default recipe's weights.
       if (augment.mergeShare && augment.random() < augment.mergeShare) {
-        readDigit(subset, Math.floor(augment.random() * subset.indices.length), other);
-        const [left, right] = augment.random() < 0.5 ? [digit, other] : [other, digit];
-        mergedPair(left, right, augment.random, merged);
-        digit.set(merged);
-        oneHot.fill(1 / CLASS_COUNT, i * CLASS_COUNT, (i + 1) * CLASS_COUNT);
+        const own = digitBytes(subset, position);
+        const other = digitBytes(subset, Math.floor(augment.random() * subset.indices.length));
+        const [left, right] = augment.random() < 0.5 ? [own, other] : [other, own];
+        const pair = mergedPair(left, right, augment.random);
+        if (pair !== null) {
+          digit.set(pair);
+          oneHot.fill(1 / CLASS_COUNT, i * CLASS_COUNT, (i + 1) * CLASS_COUNT);
+        }
       }
       augmentDigit(digit, target, augment.random, augment.options);
     } else {

@@ -13,24 +13,14 @@ const MOST_OVERLAP = 0.35;
 const MOST_RISE = 2;
 
 /**
- * `left` and `right` (784 values in [0, 1] each) side by side, touching or overlapping, brought to MNIST's
- * form as the number reader brings a candidate (`mnistFromInk`: 20×20 box, centre of mass). Writes `target`.
+ * `left` and `right` (MNIST digits, 784 bytes each) side by side, touching or overlapping, brought to MNIST's
+ * form as the number reader brings a candidate (`mnistFromInk`: 20×20 box, centre of mass); null when
+ * either has no ink.
  */
-export function mergedPair(
-  left: Float32Array,
-  right: Float32Array,
-  random: Random,
-  target: Float32Array,
-): void {
-  const bytes = (digit: Float32Array) => Uint8Array.from(digit, (value) => Math.round(value * 255));
-  const a = bytes(left);
-  const b = bytes(right);
-  const boxA = inkBounds(a, IMAGE_SIZE, IMAGE_SIZE);
-  const boxB = inkBounds(b, IMAGE_SIZE, IMAGE_SIZE);
-  if (boxA === null || boxB === null) {
-    target.set(left);
-    return;
-  }
+export function mergedPair(left: Uint8Array, right: Uint8Array, random: Random): Float32Array | null {
+  const boxA = inkBounds(left, IMAGE_SIZE, IMAGE_SIZE);
+  const boxB = inkBounds(right, IMAGE_SIZE, IMAGE_SIZE);
+  if (boxA === null || boxB === null) return null;
   const overlap = Math.round(uniform(random, 0, MOST_OVERLAP) * Math.min(boxA.width, boxB.width));
   const rise = Math.round(uniform(random, -MOST_RISE, MOST_RISE));
   const width = boxA.width + boxB.width - overlap;
@@ -44,8 +34,7 @@ export function mergedPair(
         if (value > (ink[at] as number)) ink[at] = value;
       }
   };
-  paste(a, boxA, 0, MOST_RISE);
-  paste(b, boxB, boxA.width - overlap, MOST_RISE + rise);
-  const pixels = mnistFromInk({ width, height, ink });
-  target.set(pixels ?? left);
+  paste(left, boxA, 0, MOST_RISE);
+  paste(right, boxB, boxA.width - overlap, MOST_RISE + rise);
+  return mnistFromInk({ width, height, ink });
 }

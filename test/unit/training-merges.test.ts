@@ -35,8 +35,9 @@ const subset: Subset = {
 
 describe('two touching digits as one picture (npm run train -- --merges)', () => {
   it('puts the pair side by side, touching, in MNIST’s 20×20 box: wider than tall, centred', () => {
-    const target = new Float32Array(PIXEL_COUNT);
-    mergedPair(bar(8, 20), bar(7, 21), createRandom(3), target);
+    const bytes = (digit: Float32Array) => Uint8Array.from(digit, (v) => v * 255);
+    const target = mergedPair(bytes(bar(8, 20)), bytes(bar(7, 21)), createRandom(3));
+    if (target === null) throw new Error('two inked digits make a pair');
     const box = boundsOf(target);
     expect(box).not.toBeNull();
     // 12 + 14 columns less an overlap of at most 35% of 12: at least 21.8 wide against 20 high, so 20 wide.
