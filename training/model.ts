@@ -102,3 +102,17 @@ export function compileModel(model: tf.LayersModel, learningRate: number): void 
 export function setLearningRate(model: tf.LayersModel, learningRate: number): void {
   (model.optimizer as unknown as { learningRate: number }).learningRate = learningRate;
 }
+
+/**
+ * Decoupled weight decay (AdamW): after each Adam step every kernel shrinks by `factor` (the step's learning
+ * rate × λ), apart from the gradient, so the decay does not pass through Adam's per-weight scaling the way an
+ * L2 term in the loss would. Biases and batch norm's parameters are left alone.
+ */
+export function decayKernels(model: tf.LayersModel, factor: number): void {
+  tf.tidy(() => {
+    for (const variable of model.trainableWeights) {
+      if (!variable.originalName.endsWith('/kernel')) continue;
+      variable.write(tf.mul(variable.read(), 1 - factor));
+    }
+  });
+}

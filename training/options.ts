@@ -34,6 +34,8 @@ export interface TrainOptions {
   readonly teacherWeight: number;
   /** Share of training examples replaced by two touching digits with an even target (training/merges.ts). */
   readonly mergeShare: number;
+  /** λ of decoupled weight decay: kernels shrink by learning rate × λ after every step; 0 = none. */
+  readonly weightDecay: number;
   readonly precision: Precision;
   readonly out: string;
   readonly checkpointDir: string;
@@ -62,6 +64,7 @@ const TRAIN_DEFAULTS = {
   validationCount: 5000,
   teacherWeight: 0.5,
   mergeShare: 0,
+  weightDecay: 0,
 } as const;
 
 const d = TRAIN_DEFAULTS;
@@ -107,6 +110,11 @@ const OPTIONS = {
     type: 'string',
     value: 'X',
     help: `share of training digits replaced by two touching digits with an even target, so the model is unsure of a merged pair (default ${d.mergeShare}; needs augmentation)`,
+  },
+  'weight-decay': {
+    type: 'string',
+    value: 'X',
+    help: `λ of decoupled weight decay (AdamW): kernels shrink by learning rate × λ after every step (default ${d.weightDecay}; 0 = none)`,
   },
   seed: {
     type: 'string',
@@ -263,6 +271,7 @@ export function parseTrainOptions(args: readonly string[]): TrainOptions {
     teachers: parseTeachers(values.teachers, values['teacher-weight']),
     teacherWeight: fraction('teacher-weight', values['teacher-weight'], d.teacherWeight, 1),
     mergeShare: fraction('merges', values.merges, d.mergeShare, 0.5),
+    weightDecay: fraction('weight-decay', values['weight-decay'], d.weightDecay, 1),
     seed,
     limit: values.limit === undefined ? undefined : positive('limit', values.limit, 0),
     validationCount: positive('validation', values.validation, d.validationCount),

@@ -26,7 +26,7 @@ import { CONFUSION_FILE, CURVES_FILE, captureModel, writeExport } from './export
 import { holdOutAccuracy, prepareExtra, writeHoldOutReport } from './extra-data.ts';
 import { lossAndAccuracy, predictAll, trainEpoch } from './loop.ts';
 import { allOf, loadMnistTest, loadMnistTrain, type Subset, splitTrainValidation } from './mnist.ts';
-import { compileModel, createModel, foldBatchNorm, setLearningRate } from './model.ts';
+import { compileModel, createModel, decayKernels, foldBatchNorm, setLearningRate } from './model.ts';
 import {
   FINAL_LEARNING_RATE_FRACTION,
   HelpRequested,
@@ -86,6 +86,7 @@ const settingsKey = (o: TrainOptions) =>
     ...(o.batchNorm.length > 0 ? [{ batchNorm: o.batchNorm }] : []),
     ...(o.teachers.length > 0 ? [{ teachers: o.teachers, teacherWeight: o.teacherWeight }] : []),
     ...(o.mergeShare > 0 ? [{ mergeShare: o.mergeShare }] : []),
+    ...(o.weightDecay > 0 ? [{ weightDecay: o.weightDecay }] : []),
   ]);
 
 /**
@@ -227,7 +228,10 @@ async function main(options: TrainOptions) {
         learningRate = learningRateAt(options.learningRate, step, totalSteps, warmupSteps);
         setLearningRate(trained, learningRate);
       },
-      afterBatch: () => average?.update(),
+      afterBatch: () => {
+        if (options.weightDecay > 0) decayKernels(trained, learningRate * options.weightDecay);
+        average?.update();
+      },
     });
     const { probabilities, labels } = await predictAll(tfjs, trained, validation);
     const val = lossAndAccuracy(probabilities, labels);
@@ -399,6 +403,8 @@ async function main(options: TrainOptions) {
           ...(teacher ? { distilledFrom: teacher.versions, teacherWeight: teacher.weight } : {}),
           // This share of the training examples were two touching digits with an even target.
           ...(options.mergeShare > 0 ? { mergeShare: options.mergeShare } : {}),
+          // Decoupled weight decay: kernels shrank by learning rate × this after every step.
+          ...(options.weightDecay > 0 ? { weightDecay: options.weightDecay } : {}),
         },
         trainExamples: train.indices.length,
         validationExamples: validation.indices.length,

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ARCHITECTURE, INPUT_SHAPE, PARAMETER_COUNT, WEIGHT_SPECS } from '../../core/model-spec.ts';
 import type { NamedWeight } from '../../training/encode-weights.ts';
-import { createModel, foldBatchNorm } from '../../training/model.ts';
+import { createModel, decayKernels, foldBatchNorm } from '../../training/model.ts';
 import { createRandom } from '../../training/random.ts';
 
 describe('the architecture description', () => {
@@ -79,5 +79,33 @@ describe('batch-normalised training (npm run train -- --batch-norm conv1,conv2,d
     expect(
       Math.max(...expected.flat().map((p, i) => Math.abs(p - (unfolded.flat()[i] as number)))),
     ).toBeGreaterThan(0.01);
+  });
+});
+
+describe('decoupled weight decay (npm run train -- --weight-decay X)', () => {
+  it('shrinks every kernel by the factor and leaves biases and batch norm alone', () => {
+    const model = createModel({ batchNorm: ['dense1'] });
+    const before = new Map(model.weights.map((v) => [v.originalName, v.read().dataSync().slice()]));
+    // Non-zero biases, so that a decay that touched them would show.
+    for (const variable of model.weights)
+      if (variable.originalName.endsWith('/bias')) variable.write(tf.onesLike(variable.read()));
+    decayKernels(model, 0.1);
+    for (const variable of model.weights) {
+      const name = variable.originalName;
+      const now = variable.read().dataSync();
+      const was = before.get(name) as Float32Array;
+      if (name.endsWith('/kernel')) {
+        expect(now.length).toBe(was.length);
+        let worst = 0;
+        now.forEach((v, i) => {
+          worst = Math.max(worst, Math.abs(v - 0.9 * (was[i] as number)));
+        });
+        expect(worst).toBeLessThan(1e-6);
+      } else if (name.endsWith('/bias')) {
+        expect(Array.from(now).every((v) => v === 1)).toBe(true);
+      } else {
+        expect(Array.from(now)).toEqual(Array.from(was));
+      }
+    }
   });
 });

@@ -103,6 +103,14 @@ describe('npm run train options', () => {
     expect(() => parseTrainOptions(['--merges', '0.1', '--no-augment'])).toThrow(/drop --no-augment/);
   });
 
+  it('reads the weight decay, off by default', () => {
+    expect(parseTrainOptions([]).weightDecay).toBe(0);
+    expect(parseTrainOptions(['--weight-decay', '0.05']).weightDecay).toBe(0.05);
+    expect(() => parseTrainOptions(['--weight-decay', '1.5'])).toThrow(
+      /--weight-decay must be a number from 0 to 1/,
+    );
+  });
+
   it('refuses nonsense with a clear message', () => {
     expect(() => parseTrainOptions(['--epochs', '0'])).toThrow(OptionsError);
     expect(() => parseTrainOptions(['--epochs', '2.5'])).toThrow(
