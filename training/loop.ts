@@ -2,7 +2,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { CLASS_COUNT, IMAGE_SIZE } from '../core/model-spec.ts';
 import type { AugmentOptions } from './augment.ts';
-import { makeBatch, type Teacher } from './batches.ts';
+import { type Batch, makeBatch, type Teacher } from './batches.ts';
 import type { Subset } from './mnist.ts';
 import { epochProgress } from './progress.ts';
 import { type Random, shuffleInPlace } from './random.ts';
@@ -32,6 +32,8 @@ export async function trainEpoch(
     beforeBatch?: (batch: number, batches: number) => void;
     /** Called after each optimiser step (the weight average). */
     afterBatch?: () => void;
+    /** Takes the optimiser step instead of `trainOnBatch` (data-parallel training, training/parallel.ts). */
+    step?: (batch: Batch, index: number) => Promise<{ loss: number; accuracy: number }>;
   },
 ): Promise<EpochResult> {
   const order = shuffleInPlace(
@@ -56,18 +58,25 @@ export async function trainEpoch(
       options.teacher,
     );
     options.beforeBatch?.(b, batches);
-    const xs = tfjs.tensor4d(batch.pixels, [batch.size, IMAGE_SIZE, IMAGE_SIZE, 1]);
-    const ys = tfjs.tensor2d(batch.oneHot, [batch.size, CLASS_COUNT]);
-    const [loss, accuracy] = (await model.trainOnBatch(xs, ys)) as number[];
-    tfjs.dispose([xs, ys]);
+    const { loss, accuracy } = options.step
+      ? await options.step(batch, b)
+      : await trainOnBatch(tfjs, model, batch);
     options.afterBatch?.();
-    lossSum += (loss as number) * batch.size;
-    accuracySum += (accuracy as number) * batch.size;
+    lossSum += loss * batch.size;
+    accuracySum += accuracy * batch.size;
     seen += batch.size;
     progress.update(b + 1, lossSum / seen, accuracySum / seen);
   }
   progress.stop();
   return { loss: lossSum / seen, accuracy: accuracySum / seen, batches };
+}
+
+async function trainOnBatch(tfjs: typeof tf, model: tf.LayersModel, batch: Batch) {
+  const xs = tfjs.tensor4d(batch.pixels, [batch.size, IMAGE_SIZE, IMAGE_SIZE, 1]);
+  const ys = tfjs.tensor2d(batch.oneHot, [batch.size, CLASS_COUNT]);
+  const [loss, accuracy] = (await model.trainOnBatch(xs, ys)) as number[];
+  tfjs.dispose([xs, ys]);
+  return { loss: loss as number, accuracy: accuracy as number };
 }
 
 /** Class probabilities for every digit of a subset (inference mode: dropout off). */

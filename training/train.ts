@@ -10,6 +10,7 @@ import { decodeWeights } from '../core/weights.ts';
 import { createFusedModel, type FusedModel } from '../worker/model/fused-model.ts';
 import { DEFAULT_AUGMENT } from './augment.ts';
 import { useWasmForTraining } from './backend.ts';
+import type { Batch } from './batches.ts';
 import {
   describeSignals,
   FULL_DETECTOR_SIZES,
@@ -36,6 +37,7 @@ import {
   type TrainOptions,
   USAGE,
 } from './options.ts';
+import { DataParallelTrainer } from './parallel.ts';
 import { createRandom } from './random.ts';
 import { loadTeacher } from './teachers.ts';
 
@@ -87,6 +89,8 @@ const settingsKey = (o: TrainOptions) =>
     ...(o.teachers.length > 0 ? [{ teachers: o.teachers, teacherWeight: o.teacherWeight }] : []),
     ...(o.mergeShare > 0 ? [{ mergeShare: o.mergeShare }] : []),
     ...(o.weightDecay > 0 ? [{ weightDecay: o.weightDecay }] : []),
+    // Other dropout streams and sums: a run continues on the thread count it started with.
+    ...(o.threads > 1 ? [{ threads: o.threads }] : []),
   ]);
 
 /**
@@ -203,6 +207,12 @@ async function main(options: TrainOptions) {
   }
   if (options.emaDecay > 0 && !average) average = new WeightAverage(tfjs, trained, options.emaDecay);
 
+  const parallel =
+    options.threads > 1 && !options.exportOnly
+      ? await DataParallelTrainer.start(tfjs, trained, options.threads)
+      : undefined;
+  if (parallel) console.log(`data-parallel on ${options.threads} threads`);
+
   const batchesPerEpoch = Math.ceil(train.indices.length / options.batchSize);
   const totalSteps = batchesPerEpoch * options.epochs;
   const warmupSteps = Math.round(batchesPerEpoch * options.warmupEpochs);
@@ -232,6 +242,12 @@ async function main(options: TrainOptions) {
         if (options.weightDecay > 0) decayKernels(trained, learningRate * options.weightDecay);
         average?.update();
       },
+      ...(parallel
+        ? {
+            step: (batch: Batch, index: number) =>
+              parallel.step(batch, (options.seed * 1_000_003 + (epoch - 1) * batchesPerEpoch + index) >>> 0),
+          }
+        : {}),
     });
     const { probabilities, labels } = await predictAll(tfjs, trained, validation);
     const val = lossAndAccuracy(probabilities, labels);
@@ -299,6 +315,8 @@ async function main(options: TrainOptions) {
       optimizerWeights: await optimizerWeights(trained),
     });
   }
+
+  await parallel?.close();
 
   // The last weights and their average compete with the best epoch once more, by the current criterion:
   // this also re-selects a checkpoint written with an older one.
@@ -410,7 +428,7 @@ async function main(options: TrainOptions) {
         validationExamples: validation.indices.length,
         bestEpoch,
         seconds: Math.round(seconds),
-        backend: 'tfjs 4.22 wasm (SIMD, 1 thread) + digit-edge training kernels',
+        backend: `tfjs 4.22 wasm (SIMD, ${options.threads === 1 ? '1 thread' : `${options.threads} threads, data-parallel`}) + digit-edge training kernels`,
       },
       history,
       test: test as Record<Precision, EvaluationMetrics>,

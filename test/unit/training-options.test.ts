@@ -103,6 +103,15 @@ describe('npm run train options', () => {
     expect(() => parseTrainOptions(['--merges', '0.1', '--no-augment'])).toThrow(/drop --no-augment/);
   });
 
+  it('reads the thread count, one by default and not with batch norm', () => {
+    expect(parseTrainOptions([]).threads).toBe(1);
+    expect(parseTrainOptions(['--threads', '2']).threads).toBe(2);
+    expect(() => parseTrainOptions(['--threads', '0'])).toThrow(/--threads must be a positive integer/);
+    expect(() => parseTrainOptions(['--threads', '2', '--batch-norm', 'conv2'])).toThrow(
+      /--threads: batch norm/,
+    );
+  });
+
   it('reads the weight decay, off by default', () => {
     expect(parseTrainOptions([]).weightDecay).toBe(0);
     expect(parseTrainOptions(['--weight-decay', '0.05']).weightDecay).toBe(0.05);

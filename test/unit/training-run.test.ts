@@ -201,4 +201,19 @@ describe('a short real training run', () => {
     expect((await readManifest(interrupted)).version).toBe(original);
     expect((await readManifest(again)).version).toBe(original);
   }, 900_000);
+
+  it('trains data-parallel (--threads 2): learns, and the same seed gives the same bytes again', async () => {
+    const parallel = join(workspace, 'parallel');
+    const log = await train(parallel, '--threads', '2');
+    expect(log).toContain('data-parallel on 2 threads');
+    expect(log).toMatch(/epoch 2\/2: loss [\d.]+ acc [\d.]+% \| val loss/);
+    const manifest = await readManifest(parallel);
+    expect(manifest.training.backend).toContain('2 threads, data-parallel');
+    // Other dropout masks and sums than one thread's: other weights, as good.
+    expect(manifest.version).not.toBe((await readManifest(first)).version);
+    expect(manifest.test.uint8.accuracy).toBeGreaterThan(0.6);
+    const again = join(workspace, 'parallel-again');
+    await train(again, '--threads', '2');
+    expect((await readManifest(again)).version).toBe(manifest.version);
+  }, 900_000);
 });

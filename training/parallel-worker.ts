@@ -1,0 +1,66 @@
+/**
+ * A worker thread of data-parallel training (training/parallel.ts): a replica of the model on its own wasm
+ * backend. Before each part it takes the current weights from shared memory; it writes the part's gradients
+ * back to its own shared buffer and answers with the part's loss and right answers.
+ */
+import { parentPort } from 'node:worker_threads';
+import type * as tf from '@tensorflow/tfjs';
+import { useWasmForTraining } from './backend.ts';
+import { createModel } from './model.ts';
+import { type FromWorker, partGradients, seedPart, type ToWorker } from './parallel.ts';
+
+const port = parentPort;
+if (!port) throw new Error('training/parallel-worker.ts runs as a worker thread');
+
+let state:
+  | {
+      tfjs: typeof tf;
+      model: tf.LayersModel;
+      shapes: number[][];
+      weights: Float32Array;
+      gradients: Float32Array;
+    }
+  | undefined;
+
+async function handle(message: ToWorker): Promise<FromWorker> {
+  if (message.kind === 'init') {
+    const tfjs = await useWasmForTraining();
+    state = {
+      tfjs,
+      model: createModel(),
+      shapes: message.shapes,
+      weights: new Float32Array(message.weights),
+      gradients: new Float32Array(message.gradients),
+    };
+    return { kind: 'ready' };
+  }
+  if (!state) throw new Error('step before init');
+  const { tfjs, model, shapes, weights, gradients } = state;
+  let offset = 0;
+  const tensors = shapes.map((shape) => {
+    const length = shape.reduce((a, b) => a * b, 1);
+    const tensor = tfjs.tensor(weights.subarray(offset, offset + length), shape);
+    offset += length;
+    return tensor;
+  });
+  model.setWeights(tensors);
+  tfjs.dispose(tensors);
+  seedPart(message.stepSeed, message.part);
+  const part = partGradients(tfjs, model, message.pixels, message.targets, message.size);
+  offset = 0;
+  for (const gradient of part.gradients) {
+    const values = gradient.dataSync() as Float32Array;
+    gradients.set(values, offset);
+    offset += values.length;
+  }
+  tfjs.dispose(part.gradients);
+  return { kind: 'done', loss: part.loss, correct: part.correct };
+}
+
+port.on('message', (message: ToWorker) => {
+  handle(message).then(
+    (answer) => port.postMessage(answer),
+    (error: unknown) =>
+      port.postMessage({ kind: 'failed', message: String((error as Error)?.stack ?? error) }),
+  );
+});
