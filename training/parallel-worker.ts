@@ -7,7 +7,14 @@ import { parentPort } from 'node:worker_threads';
 import type * as tf from '@tensorflow/tfjs';
 import { useWasmForTraining } from './backend.ts';
 import { createModel } from './model.ts';
-import { type FromWorker, partGradients, seedPart, type ToWorker } from './parallel.ts';
+import {
+  type FromWorker,
+  packTensors,
+  partGradients,
+  seedPart,
+  type ToWorker,
+  unpackTensors,
+} from './parallel.ts';
 
 const port = parentPort;
 if (!port) throw new Error('training/parallel-worker.ts runs as a worker thread');
@@ -36,23 +43,12 @@ async function handle(message: ToWorker): Promise<FromWorker> {
   }
   if (!state) throw new Error('step before init');
   const { tfjs, model, shapes, weights, gradients } = state;
-  let offset = 0;
-  const tensors = shapes.map((shape) => {
-    const length = shape.reduce((a, b) => a * b, 1);
-    const tensor = tfjs.tensor(weights.subarray(offset, offset + length), shape);
-    offset += length;
-    return tensor;
-  });
+  const tensors = unpackTensors(tfjs, weights, shapes);
   model.setWeights(tensors);
   tfjs.dispose(tensors);
   seedPart(message.stepSeed, message.part);
   const part = partGradients(tfjs, model, message.pixels, message.targets, message.size);
-  offset = 0;
-  for (const gradient of part.gradients) {
-    const values = gradient.dataSync() as Float32Array;
-    gradients.set(values, offset);
-    offset += values.length;
-  }
+  packTensors(part.gradients, gradients);
   tfjs.dispose(part.gradients);
   return { kind: 'done', loss: part.loss, correct: part.correct };
 }

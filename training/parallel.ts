@@ -76,6 +76,31 @@ export type FromWorker =
   | { readonly kind: 'done'; readonly loss: number; readonly correct: number }
   | { readonly kind: 'failed'; readonly message: string };
 
+/** Copies tensors' values one after another into `target` (weights or gradients in shared memory). */
+export function packTensors(tensors: readonly tf.Tensor[], target: Float32Array): void {
+  let offset = 0;
+  for (const tensor of tensors) {
+    const values = tensor.dataSync() as Float32Array;
+    target.set(values, offset);
+    offset += values.length;
+  }
+}
+
+/** The inverse of packTensors: tensors of `shapes` made from `source`'s values in turn. */
+export function unpackTensors(
+  tfjs: typeof tf,
+  source: Float32Array,
+  shapes: readonly number[][],
+): tf.Tensor[] {
+  let offset = 0;
+  return shapes.map((shape) => {
+    const length = shape.reduce((a, b) => a * b, 1);
+    const tensor = tfjs.tensor(source.subarray(offset, offset + length), shape);
+    offset += length;
+    return tensor;
+  });
+}
+
 /** Sizes of `parts` near-equal contiguous parts of `size` digits (larger ones first). */
 export function partSizes(size: number, parts: number): number[] {
   return Array.from({ length: parts }, (_, i) => Math.floor(size / parts) + (i < size % parts ? 1 : 0));
@@ -130,12 +155,7 @@ export class DataParallelTrainer {
   async step(batch: Batch, stepSeed: number): Promise<{ loss: number; accuracy: number }> {
     const { tfjs, model } = this;
     const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
-    let offset = 0;
-    for (const variable of variables) {
-      const values = variable.dataSync() as Float32Array;
-      this.weights.set(values, offset);
-      offset += values.length;
-    }
+    packTensors(variables, this.weights);
     const sizes = partSizes(batch.size, this.workers.length + 1);
     const starts = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0));
     const slice = (i: number) => {
@@ -163,18 +183,13 @@ export class DataParallelTrainer {
     const theirs = await Promise.all(pending);
     const shares = sizes.map((size) => size / batch.size);
     const averaged = tfjs.tidy(() => {
-      let at = 0;
-      return mine.gradients.map((gradient, v) => {
-        const shape = this.shapes[v] as number[];
-        const length = gradient.size;
-        let sum = tfjs.mul(gradient, shares[0] as number);
-        this.gradients.forEach((buffer, w) => {
-          const part = tfjs.tensor(buffer.subarray(at, at + length), shape);
-          sum = tfjs.add(sum, tfjs.mul(part, shares[w + 1] as number));
-        });
-        at += length;
-        return sum;
-      });
+      const parts = [
+        mine.gradients,
+        ...this.gradients.map((buffer) => unpackTensors(tfjs, buffer, this.shapes)),
+      ];
+      return mine.gradients.map((_, v) =>
+        tfjs.addN(parts.map((part, p) => tfjs.mul(part[v] as tf.Tensor, shares[p] as number))),
+      );
     });
     tfjs.dispose(mine.gradients);
     model.optimizer.applyGradients(
@@ -195,8 +210,15 @@ export class DataParallelTrainer {
   }
 }
 
+type WorkerAnswer = Exclude<FromWorker, { kind: 'failed' }>;
+
 /** Sends one message and waits for the worker's answer; a worker's failure becomes this thread's error. */
-function reply(worker: Worker, message: ToWorker): Promise<{ loss: number; correct: number }> {
+function reply(worker: Worker, message: ToWorker & { kind: 'init' }): Promise<WorkerAnswer>;
+function reply(
+  worker: Worker,
+  message: ToWorker & { kind: 'step' },
+): Promise<WorkerAnswer & { kind: 'done' }>;
+function reply(worker: Worker, message: ToWorker): Promise<WorkerAnswer> {
   return new Promise((resolve, reject) => {
     const onError = (error: Error) => {
       worker.off('message', onMessage);
@@ -205,7 +227,7 @@ function reply(worker: Worker, message: ToWorker): Promise<{ loss: number; corre
     const onMessage = (answer: FromWorker) => {
       worker.off('error', onError);
       if (answer.kind === 'failed') reject(new Error(`training worker: ${answer.message}`));
-      else resolve(answer.kind === 'done' ? answer : { loss: 0, correct: 0 });
+      else resolve(answer);
     };
     worker.once('message', onMessage);
     worker.once('error', onError);
