@@ -97,7 +97,7 @@ interface Candidate {
   readonly box: Region;
   /** log of the size prior: how plausible this box is as one digit of this line. */
   readonly logPrior: number;
-  /** The candidate's ink against a typical digit of this line (1: as much as the line's median mark). */
+  /** The candidate's ink against a typical digit of this line (1: as much as one digit of it usually has). */
   readonly inkShare: number;
 }
 
@@ -240,9 +240,12 @@ function layOut(map: InkMap): Layout | null {
     .map((a) => a.bottom - a.top)
     .sort((a, b) => a - b);
   const lineHeight = Math.max(1, heights[Math.floor(heights.length / 2)] as number);
+  // One digit's ink, from the substantial atoms. An atom wider than a digit counts as width ÷ that many
+  // digits: where most pairs touch, most atoms are pairs, and their whole mass would make every digit cut
+  // out of them look like a fragment (the ink prior) and a merge look like one digit.
   const masses = merged
-    .map((a) => a.mass)
-    .filter((mass) => mass >= 0.25 * heaviest)
+    .filter((a) => a.mass >= 0.25 * heaviest)
+    .map((a) => a.mass / Math.max(1, (a.right - a.left) / (WIDE_ATOM * lineHeight)))
     .sort((a, b) => a - b);
   const digitMass = masses[Math.floor(masses.length / 2)] as number;
   // Dirt beside the line (a photo's specks): a mark small in both directions and light against the line's
@@ -455,7 +458,10 @@ function leastInkCut(
 
 /** In atoms wider than a digit, cuts also start every this share of the line height (the classifier judges). */
 const GRID_STEP = 0.2;
-/** Atoms wider than this share of the line height get cut candidates without a valley too. */
+/**
+ * Atoms wider than this share of the line height may hold more than one digit: they get cut candidates without
+ * a valley too, and count as that many digits when the line's typical digit ink is measured.
+ */
 const WIDE_ATOM = 0.8;
 /** Where such a cut is looked for, as shares of the atom's width (three narrower windows did no better). */
 const FORCED_WINDOWS: readonly (readonly [number, number])[] = [[0.3, 0.7]];

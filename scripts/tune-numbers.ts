@@ -4,7 +4,8 @@
  * classified by the committed model on the tfjs CPU backend (no workerd, no PNG round trip). The held-out
  * seed is for `npm run bench -- --only numbers` and is never read here. `--diagnose` tallies where the
  * misses are (scripts/lib/diagnose-reading.ts). `--seed N` (any but the held-out 2) and `--first I --digits N`
- * (MNIST test digits I to I+N−1, I ≥ 1000) check that a change holds beyond the numbers it was tuned on.
+ * (MNIST test digits I to I+N−1, I ≥ 1000) check that a change holds beyond the numbers it was tuned on;
+ * `--touching 0.5` pushes half of the neighbouring pairs together, for touching pairs in bulk.
  */
 // The full tfjs package registers the CPU backend (Node needs no wasm set-up for this).
 import '@tensorflow/tfjs';
@@ -40,6 +41,8 @@ const { values } = parseArgs({
     style: { type: 'string', default: 'canvas' },
     /** A model export other than the committed one, e.g. a candidate from `npm run train`. */
     model: { type: 'string' },
+    /** Share of neighbouring pairs pushed to touch (default the generator's): 0.5 gives touching pairs in bulk. */
+    touching: { type: 'string' },
   },
 });
 await tf.setBackend('cpu');
@@ -49,6 +52,7 @@ const options = {
   ...DEFAULT_NUMBER_OPTIONS,
   firstDigit: Number(values.first),
   digitCount: Number(values.digits),
+  touchingShare: Number(values.touching ?? DEFAULT_NUMBER_OPTIONS.touchingShare),
 };
 if (options.firstDigit < 1000) throw new Error('digits 0–999 are the held-out set: tune on 1000 and up');
 const count = Number(values.count);

@@ -195,6 +195,17 @@ describe('planNumber', () => {
     expect(Math.abs((reading.digits[1]?.box.x ?? 0) - 46)).toBeLessThanOrEqual(6);
   });
 
+  it("measures a digit's ink per digit, not per mark, where every pair touches", () => {
+    // Two pairs of touching rings: both marks hold two digits, so one ring has half a mark's ink. Measured per
+    // mark, every ring cut out of them looked like half a digit, and the merged pairs like whole ones.
+    const pair = (x: number) => [...ring(x, 10, 30, 40), [x + 30, 28, 6, 4], ...ring(x + 36, 10, 30, 40)];
+    const map = drawRects(170, 60, [...pair(10), ...pair(95)] as [number, number, number, number][]);
+    const plan = planNumber(map);
+    const oneRing = plan.candidates.find((c) => c.box.x === 10 && Math.abs(c.box.width - 30) <= 6);
+    expect(oneRing?.inkShare).toBeGreaterThan(0.8);
+    expect(oneRing?.inkShare).toBeLessThan(1.25);
+  });
+
   it('cuts leaning digits that touch along a leaning path, not a straight column', () => {
     // Two strokes leaning right (a "11" written with a slant), joined at the bottom: no column parts them.
     const rects: [number, number, number, number][] = [[13, 46, 11, 3]];
