@@ -163,8 +163,10 @@ interface Layout {
   readonly atoms: Atom[];
   readonly atomOfLabel: Int32Array;
   readonly lineHeight: number;
-  /** Typical ink mass of one digit of this line. */
+  /** Typical ink mass of one mark (atom) of this line: the floor for pieces between cuts and for strays. */
   readonly digitMass: number;
+  /** Typical ink of one digit of this line, a mark wider than a digit counting as several: the ink prior's unit. */
+  readonly digitInk: number;
 }
 
 /** A speck: this small against the line height in both directions and this light against the largest atom. */
@@ -178,6 +180,11 @@ const DIRT_GAP = 0.25;
 /** A mark touching the map's edge, this many times longer than thick and this many line heights long, is a rule. */
 const RULE_ASPECT = 8;
 const RULE_LENGTH = 1.5;
+
+/** The middle value (the upper one of an even count). */
+function median(values: number[]): number {
+  return values.sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+}
 
 /** The line height: the tallest of the substantial components (a 1 is as tall as a 0; a speck is not). */
 function lineHeightOf(components: readonly { mass: number; box: Region }[]): number {
@@ -235,19 +242,16 @@ function layOut(map: InkMap): Layout | null {
     }
   }
   const heaviest = merged.reduce((most, a) => Math.max(most, a.mass), 0);
-  const heights = merged
-    .filter((a) => a.mass >= 0.25 * heaviest)
-    .map((a) => a.bottom - a.top)
-    .sort((a, b) => a - b);
-  const lineHeight = Math.max(1, heights[Math.floor(heights.length / 2)] as number);
-  // One digit's ink, from the substantial atoms. An atom wider than a digit counts as width ÷ that many
-  // digits: where most pairs touch, most atoms are pairs, and their whole mass would make every digit cut
-  // out of them look like a fragment (the ink prior) and a merge look like one digit.
-  const masses = merged
-    .filter((a) => a.mass >= 0.25 * heaviest)
-    .map((a) => a.mass / Math.max(1, (a.right - a.left) / (WIDE_ATOM * lineHeight)))
-    .sort((a, b) => a - b);
-  const digitMass = masses[Math.floor(masses.length / 2)] as number;
+  const substantial = merged.filter((a) => a.mass >= 0.25 * heaviest);
+  const lineHeight = Math.max(1, median(substantial.map((a) => a.bottom - a.top)));
+  const digitMass = median(substantial.map((a) => a.mass));
+  // One digit's ink, for the ink prior: an atom wider than a digit counts as width ÷ that many digits. Where
+  // most pairs touch, most atoms are pairs, and their whole mass made every digit cut out of them look like
+  // a fragment and a merge look like one digit. (Cuts and strays keep the mark's mass: a line of one wide
+  // digit must not be cut into slivers.)
+  const digitInk = median(
+    substantial.map((a) => a.mass / Math.max(1, (a.right - a.left) / (WIDE_ATOM * lineHeight))),
+  );
   // Dirt beside the line (a photo's specks): a mark small in both directions and light against the line's
   // digits is no digit. Broken-off bits of a digit mostly share its columns, so they are in its atom.
   const atoms = merged.filter(
@@ -278,7 +282,17 @@ function layOut(map: InkMap): Layout | null {
     const at = x - (componentBox[label] as Region).x;
     columns[at] = (columns[at] as number) + (map.ink[i] as number);
   }
-  return { labels, columnMass, componentMass, componentBox, atoms, atomOfLabel, lineHeight, digitMass };
+  return {
+    labels,
+    columnMass,
+    componentMass,
+    componentBox,
+    atoms,
+    atomOfLabel,
+    lineHeight,
+    digitMass,
+    digitInk,
+  };
 }
 
 /** Candidate cut columns inside an atom: the deepest minima of its smoothed ink profile, spread apart. */
@@ -570,8 +584,11 @@ function sizeLogPrior(box: Size, lineHeight: number): number {
   return prior;
 }
 
-/** Digits shorter than this share of the line height pay SHORT_LOG_COST per unit below it. */
-const SHORT_DIGIT = 0.9;
+/**
+ * Digits shorter than this share of the line height pay SHORT_LOG_COST per unit below it (0.9 until touching
+ * pairs were tuned in bulk: a small digit pressed against a tall one was merged into it).
+ */
+const SHORT_DIGIT = 0.8;
 const SHORT_LOG_COST = 4;
 
 /**
@@ -662,7 +679,7 @@ export function planNumber(input: InkMap): NumberPlan {
         last,
         box: own.box,
         logPrior: sizeLogPrior(own.box, lineHeight) + joins * ATOM_JOIN_LOG_COST,
-        inkShare: ink / layout.digitMass,
+        inkShare: ink / layout.digitInk,
       });
       inputs.push(pixels);
     }
