@@ -164,7 +164,7 @@ interface Layout {
   readonly atomOfLabel: Int32Array;
   readonly lineHeight: number;
   /** Typical ink mass of one mark (atom) of this line: the floor for pieces between cuts and for strays. */
-  readonly digitMass: number;
+  readonly markMass: number;
   /** Typical ink of one digit of this line, a mark wider than a digit counting as several: the ink prior's unit. */
   readonly digitInk: number;
 }
@@ -244,7 +244,7 @@ function layOut(map: InkMap): Layout | null {
   const heaviest = merged.reduce((most, a) => Math.max(most, a.mass), 0);
   const substantial = merged.filter((a) => a.mass >= 0.25 * heaviest);
   const lineHeight = Math.max(1, median(substantial.map((a) => a.bottom - a.top)));
-  const digitMass = median(substantial.map((a) => a.mass));
+  const markMass = median(substantial.map((a) => a.mass));
   // One digit's ink, for the ink prior: an atom wider than a digit counts as width ÷ that many digits. Where
   // most pairs touch, most atoms are pairs, and their whole mass made every digit cut out of them look like
   // a fragment and a merge look like one digit. (Cuts and strays keep the mark's mass: a line of one wide
@@ -257,8 +257,7 @@ function layOut(map: InkMap): Layout | null {
   const atoms = merged.filter(
     (a) =>
       !(
-        Math.max(a.right - a.left, a.bottom - a.top) < DIRT_SIDE * lineHeight &&
-        a.mass < DIRT_MASS * digitMass
+        Math.max(a.right - a.left, a.bottom - a.top) < DIRT_SIDE * lineHeight && a.mass < DIRT_MASS * markMass
       ),
   );
 
@@ -290,7 +289,7 @@ function layOut(map: InkMap): Layout | null {
     atoms,
     atomOfLabel,
     lineHeight,
-    digitMass,
+    markMass,
     digitInk,
   };
 }
@@ -377,7 +376,7 @@ function cutsOf(atom: Atom, layout: Layout, map: InkMap): Cut[] {
   paths.sort((a, b) => a.inkBefore - b.inkBefore);
   // Paths from nearby starts often settle on the same route, or leave a sliver between them: every piece
   // must hold a share of a digit's ink; of two cuts too close, the one through fewer strokes stays.
-  const least = MIN_PIECE_SHARE * layout.digitMass;
+  const least = MIN_PIECE_SHARE * layout.markMass;
   const cuts: (Cut & { inkBefore: number })[] = [];
   for (const path of paths) {
     if (path.inkBefore < least || atom.mass - path.inkBefore < least) continue;
@@ -530,7 +529,7 @@ function candidateInk(
   for (const [label, mass] of inside) {
     const share = mass / (layout.componentMass[label] as number);
     // A stray end of a neighbour's component is left out; a real part of a touching digit is not.
-    if (mass === 0 || (!keepStrays && share <= 1 - WHOLE_SHARE && mass < 0.25 * layout.digitMass)) continue;
+    if (mass === 0 || (!keepStrays && share <= 1 - WHOLE_SHARE && mass < 0.25 * layout.markMass)) continue;
     whole.set(label, share >= WHOLE_SHARE);
   }
   if (whole.size === 0) return null;

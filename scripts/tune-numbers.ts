@@ -55,6 +55,8 @@ const options = {
   touchingShare: Number(values.touching ?? DEFAULT_NUMBER_OPTIONS.touchingShare),
 };
 if (options.firstDigit < 1000) throw new Error('digits 0–999 are the held-out set: tune on 1000 and up');
+if (!(options.touchingShare >= 0 && options.touchingShare <= 1))
+  throw new Error('--touching takes a share from 0 to 1');
 const count = Number(values.count);
 const seed = Number(values.seed);
 if (seed === HELD_OUT_SEED) throw new Error(`seed ${HELD_OUT_SEED} is the held-out seed: never tune on it`);
