@@ -24,27 +24,28 @@ export interface CalibrationParameters {
 }
 
 /**
- * The `isDigit` score over standardised features z = (feature − mean)/scale:
+ * A score over standardised features z = (feature − mean)/scale (higher = more digit-like):
  * - `logistic-hidden-energy-ink/1` (older manifests): bias + Σ weights·z;
  * - `mlp-hidden-energy-ink/1`: one ReLU layer first, bias + Σ weights·relu(hiddenBias + hiddenWeights·z),
  *   `hiddenWeights` row by row (one row of FEATURE_COUNT per hidden unit).
- * isDigit = score ≥ threshold.
+ * The `isDigit` detector is one (isDigit = score ≥ threshold); the number reader's segment score, over the
+ * same features of a candidate digit, is another (core/segment-number.ts).
  */
-export type DigitDetectorParameters =
-  | (DetectorCommon & { readonly kind: 'logistic-hidden-energy-ink/1' })
-  | (DetectorCommon & {
+export type ScoreParameters =
+  | (ScoreCommon & { readonly kind: 'logistic-hidden-energy-ink/1' })
+  | (ScoreCommon & {
       readonly kind: 'mlp-hidden-energy-ink/1';
       readonly hiddenWeights: readonly number[];
       readonly hiddenBias: readonly number[];
     });
-interface DetectorCommon {
+interface ScoreCommon {
   readonly mean: readonly number[];
   readonly scale: readonly number[];
   /** Output weights: FEATURE_COUNT of them (logistic) or one per hidden unit (mlp). */
   readonly weights: readonly number[];
   readonly bias: number;
-  readonly threshold: number;
 }
+export type DigitDetectorParameters = ScoreParameters & { readonly threshold: number };
 
 /** Names of the detector's features after the 128 hidden activations (for the manifest's readers). */
 const EXTRA_FEATURES = ['maxLogit', 'logSumExp', 'inkMean', 'inkSolidShare', 'inkMidtoneShare'] as const;
@@ -65,6 +66,18 @@ export function softmaxWithTemperature(logits: ArrayLike<number>, temperature = 
     sum += probabilities[c] as number;
   }
   for (let c = 0; c < logits.length; c++) probabilities[c] = (probabilities[c] as number) / sum;
+  return probabilities;
+}
+
+/** softmaxWithTemperature of every row of `count` × 10 logits, back to back. */
+export function softmaxRows(logits: Float32Array, count: number, temperature = 1): Float32Array {
+  const probabilities = new Float32Array(count * CLASS_COUNT);
+  for (let i = 0; i < count; i++) {
+    probabilities.set(
+      softmaxWithTemperature(logits.subarray(i * CLASS_COUNT, (i + 1) * CLASS_COUNT), temperature),
+      i * CLASS_COUNT,
+    );
+  }
   return probabilities;
 }
 
@@ -114,8 +127,8 @@ function asFloat64(values: readonly number[]): Float64Array {
 /** digitScore's standardised features, reused (it is synchronous): one answer allocates nothing for it. */
 const standardised = new Float64Array(FEATURE_COUNT);
 
-/** The detector's score (higher = more digit-like); compare with `threshold`. */
-export function digitScore(detector: DigitDetectorParameters, features: ArrayLike<number>): number {
+/** A score of one image's features (higher = more digit-like); the detector compares it with `threshold`. */
+export function digitScore(detector: ScoreParameters, features: ArrayLike<number>): number {
   const { mean, scale } = detector;
   for (let i = 0; i < FEATURE_COUNT; i++)
     standardised[i] = ((features[i] as number) - (mean[i] as number)) / (scale[i] as number);
@@ -220,27 +233,36 @@ export function signalParametersProblem(
       return 'calibration.uncertainBelow must be a number from 0 to 1';
   }
   if (detector !== undefined) {
-    const numbers = (values: unknown, count: number) =>
-      Array.isArray(values) && values.length === count && values.every(finite);
-    if (detector.kind !== 'logistic-hidden-energy-ink/1' && detector.kind !== 'mlp-hidden-energy-ink/1')
-      return 'digitDetector.kind is unknown';
-    for (const name of ['mean', 'scale'] as const) {
-      if (!numbers(detector[name], FEATURE_COUNT))
-        return `digitDetector.${name} must be ${FEATURE_COUNT} finite numbers`;
-    }
-    if (detector.scale?.some((value) => value === 0)) return 'digitDetector.scale must not hold 0';
-    let inputs = FEATURE_COUNT;
-    if (detector.kind === 'mlp-hidden-energy-ink/1') {
-      const units = Array.isArray(detector.hiddenBias) ? detector.hiddenBias.length : 0;
-      if (units === 0 || !numbers(detector.hiddenBias, units))
-        return 'digitDetector.hiddenBias must be finite numbers, one per hidden unit';
-      if (!numbers(detector.hiddenWeights, units * FEATURE_COUNT))
-        return `digitDetector.hiddenWeights must be ${FEATURE_COUNT} finite numbers per hidden unit`;
-      inputs = units;
-    }
-    if (!numbers(detector.weights, inputs)) return `digitDetector.weights must be ${inputs} finite numbers`;
-    if (!finite(detector.bias) || !finite(detector.threshold))
-      return 'digitDetector.bias and threshold must be finite numbers';
+    const problem = scoreParametersProblem('digitDetector', detector);
+    if (problem !== undefined) return problem;
+    if (!finite(detector.threshold)) return 'digitDetector.threshold must be a finite number';
   }
+  return undefined;
+}
+
+/** Why score parameters (a manifest's entry `name`) cannot be served, or undefined when they can. */
+export function scoreParametersProblem(name: string, score: Partial<ScoreParameters>): string | undefined {
+  const featureCount = FEATURE_COUNT;
+  const finite = (value: unknown) => typeof value === 'number' && Number.isFinite(value);
+  const numbers = (values: unknown, count: number) =>
+    Array.isArray(values) && values.length === count && values.every(finite);
+  if (score.kind !== 'logistic-hidden-energy-ink/1' && score.kind !== 'mlp-hidden-energy-ink/1')
+    return `${name}.kind is unknown`;
+  for (const field of ['mean', 'scale'] as const) {
+    if (!numbers(score[field], featureCount))
+      return `${name}.${field} must be ${featureCount} finite numbers`;
+  }
+  if (score.scale?.some((value) => value === 0)) return `${name}.scale must not hold 0`;
+  let inputs = featureCount;
+  if (score.kind === 'mlp-hidden-energy-ink/1') {
+    const units = Array.isArray(score.hiddenBias) ? score.hiddenBias.length : 0;
+    if (units === 0 || !numbers(score.hiddenBias, units))
+      return `${name}.hiddenBias must be finite numbers, one per hidden unit`;
+    if (!numbers(score.hiddenWeights, units * featureCount))
+      return `${name}.hiddenWeights must be ${featureCount} finite numbers per hidden unit`;
+    inputs = units;
+  }
+  if (!numbers(score.weights, inputs)) return `${name}.weights must be ${inputs} finite numbers`;
+  if (!finite(score.bias)) return `${name}.bias must be a finite number`;
   return undefined;
 }

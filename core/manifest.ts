@@ -129,6 +129,32 @@ const DigitDetectorReportSchema = z.discriminatedUnion('kind', [
 export type DigitDetectorReport = z.infer<typeof DigitDetectorReportSchema>;
 
 /**
+ * The number reader's segment score (core/segment-number.ts): a one-ReLU-layer score over a candidate's
+ * model features and geometry, fitted on numbers written from MNIST training digits, and what it measured
+ * on numbers written from the validation digits.
+ */
+const SegmentScorerReportSchema = z.object({
+  kind: z.literal('mlp-hidden-energy-ink/1'),
+  hiddenWeights: z.array(z.number()).readonly(),
+  hiddenBias: z.array(z.number()).readonly(),
+  mean: z.array(z.number()).readonly(),
+  scale: z.array(z.number()).readonly(),
+  weights: z.array(z.number()).readonly(),
+  bias: z.number(),
+  metrics: z.object({
+    /** Numbers of training digits it was fitted on, and their candidates (whole digits, others). */
+    fitNumbers: z.int(),
+    wholeCandidates: z.int(),
+    otherCandidates: z.int(),
+    /** Numbers written from validation digits, and the share read whole without and with the score. */
+    validationNumbers: z.int(),
+    validationWholeBefore: z.number(),
+    validationWholeAfter: z.number(),
+  }),
+});
+export type SegmentScorerReport = z.infer<typeof SegmentScorerReportSchema>;
+
+/**
  * `manifest.json`. Unknown keys are accepted and dropped (zod's default), so a Worker or publisher reads
  * manifests written by newer trainers; new fields are added here as `.optional()` so older manifests
  * stay valid. The publisher uploads the file's own bytes, never a re-serialised parse.
@@ -154,6 +180,8 @@ export const ModelManifestSchema = z.object({
   calibration: CalibrationReportSchema.optional(),
   /** Absent: the model cannot tell, `isDigit` is null. */
   digitDetector: DigitDetectorReportSchema.optional(),
+  /** Absent: numbers are read without it (core/segment-number.ts's priors alone). */
+  segmentScorer: SegmentScorerReportSchema.optional(),
 });
 export type ModelManifest = z.infer<typeof ModelManifestSchema>;
 

@@ -14,9 +14,18 @@
  *    the pieces that maximises the product of the digits' confidences (weighted: the strongest evidence)
  *    times a size prior (no fixed width), a shape prior for the digit read (MNIST's width-to-height range of
  *    that digit), an ink prior (a digit read from far less ink than that digit has is a fragment), the cuts'
- *    costs and a bonus per digit (so two confident digits beat one confident merge).
+ *    costs and a bonus per digit (so two confident digits beat one confident merge). When the served model
+ *    has a segment score (fitted at export on numbers of MNIST training digits: whole digits against
+ *    merged pairs and fragments), its log-probability joins them.
  */
 
+import {
+  detectorFeatures,
+  digitScore,
+  HIDDEN_UNITS,
+  type ScoreParameters,
+  softmaxRows,
+} from './confidence.ts';
 import { type InkMap, labelComponents, mnistFromInk } from './ink-map.ts';
 import { CLASS_COUNT, PIXEL_COUNT } from './model-spec.ts';
 import { type Region, resampleArea } from './resample.ts';
@@ -751,12 +760,51 @@ function inkLogPrior(inkShare: number, digit: number): number {
   return share < LEAST_INK ? Math.log(Math.max(share, 1e-6) / LEAST_INK) : 0;
 }
 
+/** The segment score's input for candidate `index`: the digit detector's features of its model input. */
+export function segmentFeatures(
+  plan: NumberPlan,
+  index: number,
+  outputs: { readonly logits: Float32Array; readonly hidden: Float32Array },
+): Float64Array {
+  return detectorFeatures(
+    outputs.hidden.subarray(index * HIDDEN_UNITS, (index + 1) * HIDDEN_UNITS),
+    outputs.logits.subarray(index * CLASS_COUNT, (index + 1) * CLASS_COUNT),
+    plan.inputs.subarray(index * PIXEL_COUNT, (index + 1) * PIXEL_COUNT),
+  );
+}
+
+/**
+ * Weight of the segment score's log-probability in the reading's choice, and a bonus (log) per digit that
+ * offsets its typical cost on a whole digit. Tuned on the tuning seeds' numbers (docs/numbers.md).
+ */
+const SEGMENT_SCORE_WEIGHT = 0.5;
+const SEGMENT_SCORE_BONUS = 0.5;
+
+/** Each candidate's log-prior from the segment score (see chooseReading). */
+export function segmentLogPriors(
+  plan: NumberPlan,
+  outputs: { readonly logits: Float32Array; readonly hidden: Float32Array },
+  scorer: ScoreParameters,
+): Float64Array {
+  return Float64Array.from(plan.candidates, (_, index) => {
+    const score = digitScore(scorer, segmentFeatures(plan, index, outputs));
+    // log sigmoid(score), stable for scores of either sign.
+    const logProbability = -Math.log1p(Math.exp(-Math.abs(score))) + Math.min(0, score);
+    return SEGMENT_SCORE_WEIGHT * logProbability + SEGMENT_SCORE_BONUS;
+  });
+}
+
 /**
  * Chooses the reading from the model's probabilities for every candidate (10 per candidate, in plan order):
  * the partition of the pieces into digits with the highest product of confidence⁴ × size prior × shape prior ×
- * ink prior × cut costs × a bonus per digit.
+ * ink prior × cut costs × a bonus per digit, times `candidateLogPriors` (as logs; `segmentLogPriors`) when
+ * given.
  */
-export function chooseReading(plan: NumberPlan, probabilities: Float32Array): NumberReading {
+export function chooseReading(
+  plan: NumberPlan,
+  probabilities: Float32Array,
+  candidateLogPriors?: ArrayLike<number>,
+): NumberReading {
   const { candidates, pieceCount, cutLogCosts } = plan;
   const best = new Float64Array(pieceCount + 1).fill(Number.NEGATIVE_INFINITY);
   const via = new Int32Array(pieceCount + 1).fill(-1);
@@ -791,6 +839,7 @@ export function chooseReading(plan: NumberPlan, probabilities: Float32Array): Nu
         aspectLogPrior(candidate.box, answer.digit) +
         inkLogPrior(candidate.inkShare, answer.digit) +
         cut +
+        (candidateLogPriors?.[index] ?? 0) +
         DIGIT_LOG_BONUS;
       if (score > (best[end] as number)) {
         best[end] = score;
@@ -823,4 +872,21 @@ export function chooseReading(plan: NumberPlan, probabilities: Float32Array): Nu
     digits,
     confidence: digits.reduce((product, d) => product * d.confidence, 1),
   };
+}
+
+/**
+ * The reading of a plan from the model's outputs for its batch, as the Worker reads it: the raw softmax (the
+ * choice between cuts was tuned on it; answers are calibrated after) and, when the served model has one, the
+ * segment score.
+ */
+export function readPlan(
+  plan: NumberPlan,
+  outputs: { readonly logits: Float32Array; readonly hidden: Float32Array },
+  segmentScorer?: ScoreParameters,
+): NumberReading {
+  return chooseReading(
+    plan,
+    softmaxRows(outputs.logits, plan.candidates.length),
+    segmentScorer && segmentLogPriors(plan, outputs, segmentScorer),
+  );
 }

@@ -14,7 +14,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { readCommittedModel } from '../bench/lib/committed-model.ts';
 import { HELD_OUT_SEED, TUNING_SEED } from '../bench/numbers.ts';
 import { extractInk, NUMBER_WORKING_SIZE } from '../core/extract-ink.ts';
-import { chooseReading, planNumber, scaleBox } from '../core/segment-number.ts';
+import { planNumber, readPlan, scaleBox } from '../core/segment-number.ts';
 import { readMnistTestDigits } from '../test/fixtures/mnist-idx.ts';
 import {
   DEFAULT_NUMBER_OPTIONS,
@@ -43,10 +43,15 @@ const { values } = parseArgs({
     model: { type: 'string' },
     /** Share of neighbouring pairs pushed to touch (default the generator's): 0.5 gives touching pairs in bulk. */
     touching: { type: 'string' },
+    /** Read without the model's segment score (to measure what it adds). */
+    'no-scorer': { type: 'boolean' },
   },
 });
 await tf.setBackend('cpu');
-const model = createFusedModel((await readCommittedModel(values.model)).weights);
+const committed = await readCommittedModel(values.model);
+const model = createFusedModel(committed.weights);
+// The reader as the Worker runs it: with the model's segment score, unless asked to read without one.
+const segmentScorer = values['no-scorer'] ? undefined : committed.manifest.segmentScorer;
 const mnist = readMnistTestDigits(10_000);
 const options = {
   ...DEFAULT_NUMBER_OPTIONS,
@@ -82,7 +87,7 @@ for (const style of [values.style === 'photo' ? 'photo' : 'canvas'] as const) {
     if (map !== null) {
       try {
         const plan = planNumber(map);
-        const reading = chooseReading(plan, model.predict(plan.inputs, plan.candidates.length));
+        const reading = readPlan(plan, model.outputs(plan.inputs, plan.candidates.length), segmentScorer);
         text = reading.text;
         read = reading.digits.map((d) => ({ digit: d.digit, box: scaleBox(d.box, plan.size, written) }));
       } catch {

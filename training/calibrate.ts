@@ -1,14 +1,19 @@
 /**
  * The served model's trust signals, measured through the Worker's own fused model on the served
  * (quantised) weights: temperature + `uncertain` threshold + `isDigit` detector, their test figures and the
- * reliability diagram. `npm run train` runs it at export; `npm run calibrate -- --dir DIR` adds it to an
+ * reliability diagram; and the number reader's segment score, which reads the same features. `npm run train` runs it at export; `npm run calibrate -- --dir DIR` adds it to an
  * existing export (which gets a new version, since it gains a picture).
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { detectorFeatures, ECE_BINS, HIDDEN_UNITS } from '../core/confidence.ts';
-import type { CalibrationReport, DigitDetectorReport, ModelManifest } from '../core/manifest.ts';
+import type {
+  CalibrationReport,
+  DigitDetectorReport,
+  ModelManifest,
+  SegmentScorerReport,
+} from '../core/manifest.ts';
 import { CLASS_COUNT, PIXEL_COUNT } from '../core/model-spec.ts';
 import { decodeWeights, type WeightEntry } from '../core/weights.ts';
 import { createFusedModel, type FusedModel } from '../worker/model/fused-model.ts';
@@ -21,6 +26,12 @@ import { allOf, loadMnistTest, loadMnistTrain, type Subset, splitTrainValidation
 import { EVALUATION_SEED, FIT_SEED, generateNonDigits, NON_DIGIT_KINDS } from './non-digits.ts';
 import { createRandom } from './random.ts';
 import {
+  FULL_SEGMENT_SIZES,
+  fitSegmentScorer,
+  QUICK_SEGMENT_SIZES,
+  type SegmentSizes,
+} from './segment-scorer.ts';
+import {
   confidences,
   fitDetector,
   fitTemperature,
@@ -32,22 +43,28 @@ import {
 } from './signals.ts';
 
 export const RELIABILITY_FILE = 'reliability.svg';
-/** How many training digits (half of them augmented) and generated non-digits fit and test the detector. */
+/**
+ * How many training digits (half of them augmented) and generated non-digits fit and test the detector, and
+ * how many written numbers fit and measure the number reader's segment score.
+ */
 export interface DetectorSizes {
   readonly digits: number;
   readonly fitNonDigits: number;
   readonly evaluationNonDigits: number;
+  readonly segments: SegmentSizes;
 }
 export const FULL_DETECTOR_SIZES: DetectorSizes = {
   digits: 8000,
   fitNonDigits: 6000,
   evaluationNonDigits: 3000,
+  segments: FULL_SEGMENT_SIZES,
 };
 /** For quick runs (`--limit`): enough to exercise every step, not to report figures. */
 export const QUICK_DETECTOR_SIZES: DetectorSizes = {
   digits: 1200,
   fitNonDigits: 1200,
   evaluationNonDigits: 600,
+  segments: QUICK_SEGMENT_SIZES,
 };
 
 interface Outputs {
@@ -99,6 +116,7 @@ const roundDown = (value: number) => Math.floor(value * 1e6) / 1e6;
 export interface ServedSignals {
   readonly calibration: CalibrationReport;
   readonly digitDetector: DigitDetectorReport;
+  readonly segmentScorer: SegmentScorerReport;
   readonly reliabilitySvg: string;
 }
 
@@ -189,10 +207,11 @@ export function fitServedSignals(
     { label: 'raw softmax', colour: '#ea580c', ece: eceBefore, bins: beforeBins },
     { label: `temperature ${temperature.toFixed(2)}`, colour: '#2563eb', ece: eceAfter, bins: afterBins },
   ]);
-  return { calibration, digitDetector, reliabilitySvg };
+  const segmentScorer = fitSegmentScorer(model, data, sizes.segments);
+  return { calibration, digitDetector, segmentScorer, reliabilitySvg };
 }
 
-export function describeSignals({ calibration, digitDetector }: ServedSignals): string {
+export function describeSignals({ calibration, digitDetector, segmentScorer }: ServedSignals): string {
   const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
   return [
     `temperature ${calibration.temperature.toFixed(3)}: test ECE (${calibration.test.bins} bins) ${pct(calibration.test.eceBefore)} → ${pct(calibration.test.eceAfter)}`,
@@ -203,6 +222,8 @@ export function describeSignals({ calibration, digitDetector }: ServedSignals): 
         .join(
           ', ',
         )}), ${pct(digitDetector.metrics.validationDigitsFlagged)} of validation and ${pct(digitDetector.metrics.testDigitsFlagged)} of test digits`,
+    `segment score: fitted on ${segmentScorer.metrics.fitNumbers} numbers of training digits (${segmentScorer.metrics.wholeCandidates} whole digits, ${segmentScorer.metrics.otherCandidates} other candidates); ` +
+      `numbers of validation digits read whole ${pct(segmentScorer.metrics.validationWholeBefore)} → ${pct(segmentScorer.metrics.validationWholeAfter)} of ${segmentScorer.metrics.validationNumbers}`,
   ].join('\n');
 }
 
@@ -240,6 +261,7 @@ async function main(args: string[]) {
     {
       calibration: signals.calibration,
       digitDetector: signals.digitDetector,
+      segmentScorer: signals.segmentScorer,
     },
   );
   console.log(`rewrote ${directory}: version ${manifest.version} → ${updated.version}`);

@@ -8,9 +8,9 @@
  *   confidence (shareWithMargin), evaluated on test digits and evaluation-seed non-digits.
  */
 import {
-  type DigitDetectorParameters,
   digitScore,
   FEATURE_COUNT,
+  type ScoreParameters,
   softmaxWithTemperature,
 } from '../core/confidence.ts';
 import { CLASS_COUNT } from '../core/model-spec.ts';
@@ -101,10 +101,7 @@ export function confidences(logits: Float32Array, labels: Uint8Array, temperatur
 /** Size and schedule of the `isDigit` network (chosen on a held-out share of the fitting set, see docs/model.md). */
 const DETECTOR_SHAPE = { hiddenUnits: 32, epochs: 60, batchSize: 128, learningRate: 0.003, l2: 1e-4 };
 
-type FittedDetector = Omit<
-  Extract<DigitDetectorParameters, { kind: 'mlp-hidden-energy-ink/1' }>,
-  'threshold'
->;
+type FittedDetector = Extract<ScoreParameters, { kind: 'mlp-hidden-energy-ink/1' }>;
 
 /**
  * A one-hidden-layer ReLU network on standardised features, trained with Adam on minibatches to separate
@@ -205,8 +202,8 @@ export function fitDetector(
   };
 }
 
-export const scoresOf = (detector: DigitDetectorParameters | FittedDetector, rows: readonly Float64Array[]) =>
-  Float64Array.from(rows, (row) => digitScore({ ...detector, threshold: 0 }, row));
+export const scoresOf = (detector: ScoreParameters, rows: readonly Float64Array[]) =>
+  Float64Array.from(rows, (row) => digitScore(detector, row));
 
 export interface ReliabilityBin {
   readonly from: number;

@@ -3,6 +3,7 @@ import {
   type DigitDetectorParameters,
   digitScore,
   FEATURE_COUNT,
+  scoreParametersProblem,
   signalParametersProblem,
 } from '../../core/confidence.ts';
 import { createRandom } from '../../training/random.ts';
@@ -61,6 +62,13 @@ describe('the isDigit score', () => {
     expect(signalParametersProblem(undefined, { ...mlp, weights: [1] })).toMatch(/weights must be 2/);
     expect(signalParametersProblem(undefined, { ...mlp, hiddenBias: [] })).toMatch(/hiddenBias/);
     expect(signalParametersProblem(undefined, { ...mlp, kind: 'tree/1' } as never)).toMatch(/kind/);
+    expect(signalParametersProblem(undefined, { ...mlp, threshold: Number.NaN })).toMatch(/threshold/);
+    // The number reader's segment score has the same shape and no threshold.
+    const { threshold: _, ...segmentScorer } = mlp;
+    expect(scoreParametersProblem('segmentScorer', segmentScorer)).toBeUndefined();
+    expect(scoreParametersProblem('segmentScorer', { ...segmentScorer, bias: Number.NaN })).toMatch(
+      /^segmentScorer.bias/,
+    );
   });
 });
 

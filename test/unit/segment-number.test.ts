@@ -195,6 +195,22 @@ describe('planNumber', () => {
     expect(Math.abs((reading.digits[1]?.box.x ?? 0) - 46)).toBeLessThanOrEqual(6);
   });
 
+  it("weighs each candidate's log-prior from the segment score into the choice", () => {
+    // Two rings joined by a bridge, and a stand-in model as sure of the merged pair (an 8) as of either ring.
+    const map = drawRects(120, 60, [...ring(10, 10, 30, 40), [40, 28, 6, 4], ...ring(46, 10, 30, 40)]);
+    const plan = planNumber(map);
+    const merged = plan.candidates.findIndex((c) => c.box.x === 10 && c.box.width === 66);
+    expect(merged).toBeGreaterThanOrEqual(0);
+    const probabilities = standInModel(plan, 0.001, (c, i) =>
+      i === merged ? [8, 0.99] : Math.abs(c.box.width - 30) <= 6 ? [0, 0.99] : [0, 0.2],
+    );
+    const priors = new Float64Array(plan.candidates.length);
+    priors[merged] = 5;
+    expect(chooseReading(plan, probabilities, priors).text).toBe('8');
+    priors[merged] = -5; // a segment score sure that the wide box is not one digit
+    expect(chooseReading(plan, probabilities, priors).text).toBe('00');
+  });
+
   it("measures a digit's ink per digit, not per mark, where every pair touches", () => {
     // Two pairs of touching rings: both marks hold two digits, so one ring has half a mark's ink. Measured per
     // mark, every ring cut out of them looked like half a digit, and the merged pairs like whole ones.

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scoreParametersProblem } from '../../core/confidence.ts';
 import { ModelManifestSchema } from '../../core/manifest.ts';
 import { PARAMETER_COUNT, WEIGHT_SPECS } from '../../core/model-spec.ts';
 import { readCheckedExport } from '../../scripts/lib/export-folder.ts';
@@ -11,6 +12,7 @@ import { useWasmForTraining } from '../../training/backend.ts';
 import { versionOf } from '../../training/export.ts';
 import { loadMnistTest } from '../../training/mnist.ts';
 import { parseTrainOptions } from '../../training/options.ts';
+import { QUICK_SEGMENT_SIZES } from '../../training/segment-scorer.ts';
 import { accuracyOnTestDigits, loadExportWithTfjs } from './helpers/load-export.ts';
 
 const run = promisify(execFile);
@@ -117,6 +119,23 @@ describe('a short real training run', () => {
     expect(digitDetector?.metrics.validationDigitsFlagged).toBeLessThanOrEqual(0.01);
     // Even a barely trained network's features set most generated non-digits apart.
     expect(digitDetector?.metrics.nonDigitsFlagged).toBeGreaterThan(0.5);
+  });
+
+  it("fits the number reader's segment score on numbers of training digits, and measures it on validation", async () => {
+    const { segmentScorer } = await readManifest(first);
+    expect(segmentScorer).toBeDefined();
+    if (segmentScorer === undefined) return;
+    expect(scoreParametersProblem('segmentScorer', segmentScorer)).toBeUndefined();
+    const { metrics } = segmentScorer;
+    expect(metrics.fitNumbers).toBe(QUICK_SEGMENT_SIZES.fitNumbers);
+    // Each number of 2 to 8 digits gives at least one whole digit and several other candidates.
+    expect(metrics.wholeCandidates).toBeGreaterThan(metrics.fitNumbers);
+    expect(metrics.otherCandidates).toBeGreaterThan(metrics.wholeCandidates);
+    expect(metrics.validationNumbers).toBe(QUICK_SEGMENT_SIZES.validationNumbers);
+    for (const share of [metrics.validationWholeBefore, metrics.validationWholeAfter]) {
+      expect(share).toBeGreaterThanOrEqual(0);
+      expect(share).toBeLessThanOrEqual(1);
+    }
   });
 
   it('exports a model tf.loadLayersModel reads, with uint8 quantization entries, that predicts far better than chance', async () => {

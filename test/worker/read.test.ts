@@ -5,7 +5,7 @@
  */
 
 import { encode as encodePngImage } from 'fast-png';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { WORK_SIDE } from '../../core/extract-ink.ts';
 import { createRandom } from '../../training/random.ts';
 import {
@@ -21,7 +21,7 @@ import { PHOTO_CONDITIONS } from '../fixtures/photos/photo-generator.ts';
 import { renderDigit } from '../fixtures/render-digit.ts';
 import { api, expectProblem, type PredictionBody, postJson } from './helpers/api.ts';
 import { encodePng, mnistDigits, toBase64 } from './helpers/images.ts';
-import { clearBucket, committedExport, publish } from './helpers/model-export.ts';
+import { clearBucket, committedExport, fromBase64, publish, withFiles } from './helpers/model-export.ts';
 
 /** The seed the segmentation was never tuned on (tuning used seed 1 on MNIST test digits 1000 and up). */
 const HELD_OUT_SEED = 2;
@@ -140,6 +140,62 @@ describe('POST /api/read on generated numbers (held-out seed)', () => {
     console.log(`single digits: /api/read ${readRight}/60, /api/predict ${predictRight}/60`);
     expect(readRight).toBeGreaterThanOrEqual(predictRight - 1);
   }, 600_000);
+});
+
+describe("the served model's segment score", () => {
+  // Built in Node (see touchingNumbers in vitest.config.ts): numbers the priors alone read short.
+  const numbers = inject('touchingNumbers').map(({ text, png }) => ({ text, png: fromBase64(png) }));
+
+  it('reads touching pairs whole that the priors alone merge; a manifest without it reads as before', async () => {
+    const { segmentScorer: _s, ...bare } = model.manifest;
+    expect(_s, 'the committed manifest has a segment score').toBeDefined();
+    const plain = await withFiles({ ...model, manifest: bare }, 'no-segment-score', model.files);
+    await publish(plain, { pointer: false });
+    let rightWith = 0;
+    let rightWithout = 0;
+    for (const { text, png } of numbers) {
+      const served = await read(png, 'image/png');
+      const response = await api('/api/read?version=no-segment-score', {
+        method: 'POST',
+        headers: { 'content-type': 'image/png' },
+        body: png,
+      });
+      expect(response.status).toBe(200);
+      const without = (await response.json()) as ReadBody;
+      if (served.text === text) rightWith++;
+      if (without.text === text) rightWithout++;
+      // Without the score, the digits are still the model's calibrated answers.
+      expect(without.model.version).toBe('no-segment-score');
+    }
+    console.log(
+      `segment score: ${rightWith} of ${numbers.length} read whole with it, ${rightWithout} without`,
+    );
+    expect(rightWith).toBeGreaterThanOrEqual(4);
+    expect(rightWithout).toBeLessThanOrEqual(1);
+  }, 120_000);
+
+  it('a manifest whose segment score has the wrong shape is refused, not served', async () => {
+    const scorer = model.manifest.segmentScorer;
+    const broken = await withFiles(
+      {
+        ...model,
+        manifest: {
+          ...model.manifest,
+          segmentScorer: { ...scorer, weights: [1, 2, 3] },
+        } as typeof model.manifest,
+      },
+      'broken-segment-score',
+      model.files,
+    );
+    await publish(broken, { pointer: false });
+    const response = await api('/api/read?version=broken-segment-score', {
+      method: 'POST',
+      headers: { 'content-type': 'image/png' },
+      body: numbers[0]?.png,
+    });
+    const problem = await expectProblem(response, 409, 'model_version_refused');
+    expect(problem.detail).toMatch(/segmentScorer\.weights/);
+  });
 });
 
 describe('POST /api/read input forms and boxes', () => {

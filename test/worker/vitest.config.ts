@@ -15,7 +15,14 @@ import {
   ringPng,
   sixteenBitBomb,
 } from '../../bench/lib/decode-inputs.ts';
+import { createRandom } from '../../training/random.ts';
 import { readMnistTestDigits } from '../fixtures/mnist-idx.ts';
+import {
+  DEFAULT_NUMBER_OPTIONS,
+  NUMBER_RENDERERS,
+  writeNumber,
+} from '../fixtures/numbers/generate-numbers.ts';
+import { pngBytes } from '../fixtures/photos/photo-bytes.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 const modelDir = `${root}models/default`;
@@ -54,6 +61,24 @@ const decodeBombs = (): Record<string, string> => ({
   ring2048Png: toBase64(ringPng(2048)),
 });
 
+/**
+ * Numbers of a tuning set (seed 5, MNIST test digits 3000–3999, half of the pairs touching) that the
+ * segmentation's priors alone read short, merging a touching pair ("6838" read "688"), and the committed
+ * model's segment score reads right (found on the tfjs CPU backend); as canvas PNGs, built here since the
+ * tests in workerd get only digits 0–999.
+ */
+function touchingNumbers(): { text: string; png: string }[] {
+  const mnist = readMnistTestDigits(10_000);
+  const options = { ...DEFAULT_NUMBER_OPTIONS, firstDigit: 3000, digitCount: 1000, touchingShare: 0.5 };
+  return [21, 24, 37, 47, 79].map((index) => {
+    const written = writeNumber(mnist, 5, index, options);
+    return {
+      text: written.text,
+      png: toBase64(pngBytes(NUMBER_RENDERERS.canvas(written, createRandom(index)))),
+    };
+  });
+}
+
 export default defineConfig({
   plugins: [
     cloudflareTest({
@@ -79,6 +104,7 @@ export default defineConfig({
       feedbackMigrations,
       pngSuite: pngSuite(),
       decodeBombs: decodeBombs(),
+      touchingNumbers: touchingNumbers(),
     },
   },
 });
@@ -91,5 +117,6 @@ declare module 'vitest' {
     feedbackMigrations: D1Migration[];
     pngSuite: Record<string, string>;
     decodeBombs: Record<string, string>;
+    touchingNumbers: { text: string; png: string }[];
   }
 }

@@ -4,7 +4,7 @@
  * the `readFile` callback, so `weights:rollback` runs exactly these checks before it moves the pointer.
  */
 
-import { signalParametersProblem } from '../../core/confidence.ts';
+import { scoreParametersProblem, signalParametersProblem } from '../../core/confidence.ts';
 import {
   type FileEntry,
   MANIFEST_FILE,
@@ -88,7 +88,10 @@ export function parseStoredManifest(text: string, version: string): ModelManifes
       `${MANIFEST_FILE} names version ${parsed.value.version}, stored under ${version}`,
     );
   }
-  const signalProblem = signalParametersProblem(parsed.value.calibration, parsed.value.digitDetector);
+  const { segmentScorer } = parsed.value;
+  const signalProblem =
+    signalParametersProblem(parsed.value.calibration, parsed.value.digitDetector) ??
+    (segmentScorer && scoreParametersProblem('segmentScorer', segmentScorer));
   if (signalProblem !== undefined) throw new ModelVerificationError(`${MANIFEST_FILE}: ${signalProblem}`);
   return parsed.value;
 }

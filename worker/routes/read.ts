@@ -1,16 +1,15 @@
 /** POST /api/read: a written number from an image body, a multipart upload, a base64 image or a grey bitmap. */
 
-import { softmaxWithTemperature } from '../../core/confidence.ts';
-import { CLASS_COUNT, PIXEL_COUNT } from '../../core/model-spec.ts';
+import { PIXEL_COUNT } from '../../core/model-spec.ts';
 import { pixelsForJson } from '../../core/preprocess.ts';
 import {
-  chooseReading,
   MAX_DIGITS,
   type NumberPlan,
   NumberReadError,
   type NumberReading,
   planNumber,
   type ReadDigit,
+  readPlan,
   type Size,
   scaleBox,
 } from '../../core/segment-number.ts';
@@ -64,18 +63,6 @@ function answerDigit(
   };
 }
 
-/** Plain softmax of every row of `count` × 10 logits. */
-function rawSoftmax(logits: Float32Array, count: number): Float32Array {
-  const probabilities = new Float32Array(count * CLASS_COUNT);
-  for (let i = 0; i < count; i++) {
-    probabilities.set(
-      softmaxWithTemperature(logits.subarray(i * CLASS_COUNT, (i + 1) * CLASS_COUNT)),
-      i * CLASS_COUNT,
-    );
-  }
-  return probabilities;
-}
-
 export function registerRead(app: ApiApp): void {
   app.openapi({ ...readRoute, middleware: oneImageMiddleware }, async (c) => {
     const decoded = startTiming(c, 'decode');
@@ -91,8 +78,7 @@ export function registerRead(app: ApiApp): void {
       inferred();
       let reading: NumberReading;
       try {
-        // The choice between cuts was tuned on the raw softmax; the answer is calibrated, with the signals.
-        reading = chooseReading(segments, rawSoftmax(outputs.logits, count));
+        reading = readPlan(segments, outputs, loaded.manifest.segmentScorer);
       } catch (error) {
         throw toApiError(error);
       }
