@@ -781,7 +781,7 @@ const SEGMENT_SCORE_WEIGHT = 0.5;
 const SEGMENT_SCORE_BONUS = 0.5;
 
 /** Each candidate's log-prior from the segment score (see chooseReading). */
-export function segmentLogPriors(
+function segmentLogPriors(
   plan: NumberPlan,
   outputs: { readonly logits: Float32Array; readonly hidden: Float32Array },
   scorer: ScoreParameters,

@@ -2,7 +2,11 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { expectedCalibrationError, softmaxWithTemperature } from '../../core/confidence.ts';
+import {
+  expectedCalibrationError,
+  scoreParametersProblem,
+  softmaxWithTemperature,
+} from '../../core/confidence.ts';
 import { DEFAULT_MODEL_DIR, ModelManifestSchema } from '../../core/manifest.ts';
 import { PARAMETER_COUNT } from '../../core/model-spec.ts';
 import { readCheckedExport } from '../../scripts/lib/export-folder.ts';
@@ -106,5 +110,17 @@ describe('the committed default model', () => {
     expect(metrics?.testDigitsFlagged).toBeLessThanOrEqual(0.01);
     expect(metrics?.nonDigitsFlagged).toBeGreaterThanOrEqual(0.9);
     expect(manifest.calibration?.validationUncertainShare).toBeLessThanOrEqual(0.01);
+  });
+
+  it('carries a servable segment score for the number reader, which read more validation numbers whole', async () => {
+    const manifest = ModelManifestSchema.parse(
+      JSON.parse(await readFile(join(directory, 'manifest.json'), 'utf8')),
+    );
+    const scorer = manifest.segmentScorer;
+    expect(scorer).toBeDefined();
+    if (scorer === undefined) return;
+    expect(scoreParametersProblem('segmentScorer', scorer)).toBeUndefined();
+    expect(scorer.metrics.validationNumbers).toBeGreaterThanOrEqual(300);
+    expect(scorer.metrics.validationWholeAfter).toBeGreaterThan(scorer.metrics.validationWholeBefore);
   });
 });
