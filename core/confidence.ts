@@ -69,12 +69,12 @@ export function softmaxWithTemperature(logits: ArrayLike<number>, temperature = 
   return probabilities;
 }
 
-/** softmaxWithTemperature of every row of `count` × 10 logits, back to back. */
-export function softmaxRows(logits: Float32Array, count: number, temperature = 1): Float32Array {
+/** The plain softmax of every row of `count` × 10 logits, back to back. */
+export function softmaxRows(logits: Float32Array, count: number): Float32Array {
   const probabilities = new Float32Array(count * CLASS_COUNT);
   for (let i = 0; i < count; i++) {
     probabilities.set(
-      softmaxWithTemperature(logits.subarray(i * CLASS_COUNT, (i + 1) * CLASS_COUNT), temperature),
+      softmaxWithTemperature(logits.subarray(i * CLASS_COUNT, (i + 1) * CLASS_COUNT)),
       i * CLASS_COUNT,
     );
   }
@@ -242,24 +242,23 @@ export function signalParametersProblem(
 
 /** Why score parameters (a manifest's entry `name`) cannot be served, or undefined when they can. */
 export function scoreParametersProblem(name: string, score: Partial<ScoreParameters>): string | undefined {
-  const featureCount = FEATURE_COUNT;
   const finite = (value: unknown) => typeof value === 'number' && Number.isFinite(value);
   const numbers = (values: unknown, count: number) =>
     Array.isArray(values) && values.length === count && values.every(finite);
   if (score.kind !== 'logistic-hidden-energy-ink/1' && score.kind !== 'mlp-hidden-energy-ink/1')
     return `${name}.kind is unknown`;
   for (const field of ['mean', 'scale'] as const) {
-    if (!numbers(score[field], featureCount))
-      return `${name}.${field} must be ${featureCount} finite numbers`;
+    if (!numbers(score[field], FEATURE_COUNT))
+      return `${name}.${field} must be ${FEATURE_COUNT} finite numbers`;
   }
   if (score.scale?.some((value) => value === 0)) return `${name}.scale must not hold 0`;
-  let inputs = featureCount;
+  let inputs = FEATURE_COUNT;
   if (score.kind === 'mlp-hidden-energy-ink/1') {
     const units = Array.isArray(score.hiddenBias) ? score.hiddenBias.length : 0;
     if (units === 0 || !numbers(score.hiddenBias, units))
       return `${name}.hiddenBias must be finite numbers, one per hidden unit`;
-    if (!numbers(score.hiddenWeights, units * featureCount))
-      return `${name}.hiddenWeights must be ${featureCount} finite numbers per hidden unit`;
+    if (!numbers(score.hiddenWeights, units * FEATURE_COUNT))
+      return `${name}.hiddenWeights must be ${FEATURE_COUNT} finite numbers per hidden unit`;
     inputs = units;
   }
   if (!numbers(score.weights, inputs)) return `${name}.weights must be ${inputs} finite numbers`;
