@@ -38,6 +38,10 @@ describe('the model page', () => {
     expect(await page.locator('.matrix tbody tr').count()).toBe(10);
     expect(total).toBe(10_000);
     expect(await page.locator('figure.chart svg').count()).toBe(2);
+    // The number reader's segment score, with what it did on numbers of validation digits.
+    expect(await page.locator('[data-segment-score]').textContent()).toMatch(
+      /read whole from\s+\d+\.\d{2}% to \d+\.\d{2}%/,
+    );
     // The page names another version only when the API serves one it was not built with.
     expect(await page.locator('[data-served-now]').isHidden()).toBe(true);
     await screenshot(page, 'model-desktop');
