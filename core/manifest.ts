@@ -161,7 +161,7 @@ export type SegmentScorerReport = z.infer<typeof SegmentScorerReportSchema>;
  */
 export const ModelManifestSchema = z.object({
   format: z.literal('digit-edge-model/1'),
-  /** Content-derived: the first 16 hex digits of sha256 over the model files' hashes. */
+  /** Content-derived: the first 16 hex digits of sha256 over the model files' hashes and the segment score. */
   version: VersionNameSchema,
   createdAt: z.string(),
   /** Precision of the exported weights (kernels; biases stay float32). */

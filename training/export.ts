@@ -50,13 +50,22 @@ function modelJson(topology: unknown, entries: WeightEntry[]) {
   };
 }
 
-/** Content-derived version: the same files give the same version, any change gives another. */
-export async function versionOf(files: readonly FileEntry[]): Promise<string> {
-  const lines = [...files]
+/** The segment score's served parameters, in a fixed key order (a parsed manifest orders keys its own way). */
+const SCORE_KEYS = ['kind', 'mean', 'scale', 'hiddenWeights', 'hiddenBias', 'weights', 'bias'];
+
+/**
+ * Content-derived version: the same files give the same version, any change gives another. The number
+ * reader's segment score lives in the manifest rather than in a file, so it counts too: a version is
+ * immutable once published, and an export that gains or changes one must be publishable as a new version.
+ */
+export async function versionOf(manifest: Pick<ModelManifest, 'files' | 'segmentScorer'>): Promise<string> {
+  const lines = [...manifest.files]
     .sort((a, b) => a.path.localeCompare(b.path))
-    .map((file) => `${file.path} ${file.sha256}\n`)
-    .join('');
-  return (await sha256Hex(lines)).slice(0, 16);
+    .map((file) => `${file.path} ${file.sha256}\n`);
+  if (manifest.segmentScorer !== undefined) {
+    lines.push(`segmentScorer ${await sha256Hex(JSON.stringify(manifest.segmentScorer, SCORE_KEYS))}\n`);
+  }
+  return (await sha256Hex(lines.join(''))).slice(0, 16);
 }
 
 export interface ExportInput {
@@ -85,7 +94,7 @@ export async function writeExport(input: ExportInput): Promise<ModelManifest> {
   );
   const manifest: ModelManifest = {
     format: 'digit-edge-model/1',
-    version: await versionOf(files),
+    version: await versionOf({ files, segmentScorer: input.manifest.segmentScorer }),
     precision: input.precision,
     ...input.manifest,
     files,
@@ -102,7 +111,7 @@ export async function writeExport(input: ExportInput): Promise<ModelManifest> {
 
 /**
  * Adds pictures and manifest fields to an existing export, in place: the file list and the version are
- * recomputed (a new picture makes a new version).
+ * recomputed (a new picture or segment score makes a new version).
  */
 export async function rewriteExport(
   directory: string,
@@ -120,7 +129,8 @@ export async function rewriteExport(
     })),
   );
   const files = [...old.files.filter((f) => !(f.path in pictures)), ...added];
-  const manifest: ModelManifest = { ...old, ...fields, version: await versionOf(files), files };
+  const updated = { ...old, ...fields, files };
+  const manifest: ModelManifest = { ...updated, version: await versionOf(updated) };
   for (const [path, content] of Object.entries(pictures)) await writeFile(join(directory, path), content);
   await writeFile(join(directory, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;

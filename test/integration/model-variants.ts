@@ -35,7 +35,7 @@ async function rewriteManifest(dir: string): Promise<ModelManifest> {
     const bytes = await readFile(join(dir, entry.path));
     files.push({ path: entry.path, bytes: bytes.byteLength, sha256: await sha256Hex(bytes) });
   }
-  const updated: ModelManifest = { ...manifest, files, version: await versionOf(files) };
+  const updated: ModelManifest = { ...manifest, files, version: await versionOf({ ...manifest, files }) };
   await writeFile(join(dir, MANIFEST_FILE), `${JSON.stringify(updated, null, 2)}\n`);
   return updated;
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { InkMap } from '../../core/ink-map.ts';
 import { CLASS_COUNT } from '../../core/model-spec.ts';
 import { planNumber } from '../../core/segment-number.ts';
+import { versionOf } from '../../training/export.ts';
 import { rightReading } from '../../training/segment-scorer.ts';
 
 /** Three rings (drawn 0s), the middle one joined to the last by a bridge. */
@@ -45,5 +46,39 @@ describe('rightReading (the labels the segment score is fitted on)', () => {
   it('is null when no partition reads the number', () => {
     expect(rightReading(plan, probabilities, '0000')).toBeNull();
     expect(rightReading(plan, probabilities, '80')).toBeNull();
+  });
+});
+
+describe("an export's version", () => {
+  const files = [{ path: 'model.json', bytes: 10, sha256: 'a'.repeat(64) }];
+  const scorer = {
+    kind: 'mlp-hidden-energy-ink/1' as const,
+    mean: [0, 1],
+    scale: [1, 1],
+    hiddenWeights: [1, 2],
+    hiddenBias: [0],
+    weights: [1],
+    bias: 0,
+    metrics: {
+      fitNumbers: 1,
+      wholeCandidates: 1,
+      otherCandidates: 1,
+      validationNumbers: 1,
+      validationWholeBefore: 0,
+      validationWholeAfter: 1,
+    },
+  };
+
+  it('counts the segment score (versions are immutable once published), in whatever key order it was read', async () => {
+    const plain = await versionOf({ files });
+    const scored = await versionOf({ files, segmentScorer: scorer });
+    expect(scored).not.toBe(plain);
+    expect(await versionOf({ files, segmentScorer: { ...scorer, bias: 0.5 } })).not.toBe(scored);
+    const { kind, bias, ...rest } = scorer;
+    expect(await versionOf({ files, segmentScorer: { bias, ...rest, kind } })).toBe(scored);
+    // What it measured is not what it serves.
+    expect(
+      await versionOf({ files, segmentScorer: { ...scorer, metrics: { ...scorer.metrics, fitNumbers: 2 } } }),
+    ).toBe(scored);
   });
 });

@@ -73,7 +73,7 @@ describe('a short real training run', () => {
 
   it('exports files that match their manifest, with metrics of every precision', async () => {
     const { manifest } = await readCheckedExport(first); // throws on any size or sha256 mismatch
-    expect(await versionOf(manifest.files)).toBe(manifest.version);
+    expect(await versionOf(manifest)).toBe(manifest.version);
     expect(manifest.parameters).toBe(PARAMETER_COUNT);
     expect(manifest.precision).toBe('uint8');
     expect(manifest.history).toHaveLength(2);
