@@ -1,8 +1,9 @@
 /**
  * The served model's trust signals, measured through the Worker's own fused model on the served
  * (quantised) weights: temperature + `uncertain` threshold + `isDigit` detector, their test figures and the
- * reliability diagram; and the number reader's segment score, which reads the same features. `npm run train` runs it at export; `npm run calibrate -- --dir DIR` adds it to an
- * existing export (which gets a new version, since it gains a picture).
+ * reliability diagram; and the number reader's segment score, which reads the same features. `npm run train`
+ * runs it at export; `npm run calibrate -- --dir DIR` adds it to an existing export (which gets a new version
+ * when it gains a picture or a segment score).
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -116,7 +117,8 @@ const roundDown = (value: number) => Math.floor(value * 1e6) / 1e6;
 export interface ServedSignals {
   readonly calibration: CalibrationReport;
   readonly digitDetector: DigitDetectorReport;
-  readonly segmentScorer: SegmentScorerReport;
+  /** Absent when the model reads too few numbers right to fit one on. */
+  readonly segmentScorer: SegmentScorerReport | undefined;
   readonly reliabilitySvg: string;
 }
 
@@ -222,8 +224,10 @@ export function describeSignals({ calibration, digitDetector, segmentScorer }: S
         .join(
           ', ',
         )}), ${pct(digitDetector.metrics.validationDigitsFlagged)} of validation and ${pct(digitDetector.metrics.testDigitsFlagged)} of test digits`,
-    `segment score: fitted on ${segmentScorer.metrics.fitNumbers} numbers of training digits (${segmentScorer.metrics.wholeCandidates} whole digits, ${segmentScorer.metrics.otherCandidates} other candidates); ` +
-      `numbers of validation digits read whole ${pct(segmentScorer.metrics.validationWholeBefore)} → ${pct(segmentScorer.metrics.validationWholeAfter)} of ${segmentScorer.metrics.validationNumbers}`,
+    segmentScorer
+      ? `segment score: fitted on ${segmentScorer.metrics.fitNumbers} numbers of training digits (${segmentScorer.metrics.wholeCandidates} whole digits, ${segmentScorer.metrics.otherCandidates} other candidates); ` +
+        `numbers of validation digits read whole ${pct(segmentScorer.metrics.validationWholeBefore)} → ${pct(segmentScorer.metrics.validationWholeAfter)} of ${segmentScorer.metrics.validationNumbers}`
+      : 'segment score: none (the model read too few of the numbers of training digits right to fit one)',
   ].join('\n');
 }
 
@@ -261,7 +265,7 @@ async function main(args: string[]) {
     {
       calibration: signals.calibration,
       digitDetector: signals.digitDetector,
-      segmentScorer: signals.segmentScorer,
+      ...(signals.segmentScorer ? { segmentScorer: signals.segmentScorer } : {}),
     },
   );
   console.log(`rewrote ${directory}: version ${manifest.version} → ${updated.version}`);

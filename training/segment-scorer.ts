@@ -115,12 +115,19 @@ export function rightReading(plan: NumberPlan, probabilities: Float32Array, text
   return best.get(key(pieceCount, text.length))?.path ?? null;
 }
 
-/** Fits the segment score on numbers of `train` digits and measures it on numbers of `validation` digits. */
+/** Fewer whole digits or other candidates than this fit nothing worth serving (a model that reads no number). */
+const LEAST_ROWS = 20;
+
+/**
+ * Fits the segment score on numbers of `train` digits and measures it on numbers of `validation` digits;
+ * undefined when the model reads too few of the numbers right to learn from (numbers are then read by the
+ * priors alone).
+ */
 export function fitSegmentScorer(
   model: FusedModel,
   data: { train: Subset; validation: Subset },
   sizes: SegmentSizes = FULL_SEGMENT_SIZES,
-): SegmentScorerReport {
+): SegmentScorerReport | undefined {
   const whole: Float64Array[] = [];
   const other: Float64Array[] = [];
   for (const { text, plan, outputs, probabilities } of segmentedNumbers(
@@ -139,6 +146,7 @@ export function fitSegmentScorer(
       rows.push(segmentFeatures(plan, index, outputs));
     });
   }
+  if (whole.length < LEAST_ROWS || other.length < LEAST_ROWS) return undefined;
   const scorer = fitDetector(whole, other, FIT_SEED, SCORER_SHAPE);
 
   let before = 0;

@@ -434,7 +434,7 @@ async function main(options: TrainOptions) {
       test: test as Record<Precision, EvaluationMetrics>,
       calibration: signals.calibration,
       digitDetector: signals.digitDetector,
-      segmentScorer: signals.segmentScorer,
+      ...(signals.segmentScorer ? { segmentScorer: signals.segmentScorer } : {}),
     },
   });
   if (extra) {
