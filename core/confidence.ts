@@ -110,6 +110,22 @@ export function detectorFeatures(
   return features;
 }
 
+/** A batch's model outputs with the model inputs they came from, as the detector and segment score read them. */
+export interface BatchOutputs {
+  readonly logits: Float32Array;
+  readonly hidden: Float32Array;
+  readonly pixels: Float32Array;
+}
+
+/** `detectorFeatures` of image `index` of a batch. */
+export function detectorFeaturesAt(outputs: BatchOutputs, index: number): Float64Array {
+  return detectorFeatures(
+    outputs.hidden.subarray(index * HIDDEN_UNITS, (index + 1) * HIDDEN_UNITS),
+    outputs.logits.subarray(index * CLASS_COUNT, (index + 1) * CLASS_COUNT),
+    outputs.pixels.subarray(index * PIXEL_COUNT, (index + 1) * PIXEL_COUNT),
+  );
+}
+
 /**
  * The hidden layer's weights as a Float64Array, made once per array (a manifest's JSON gives plain arrays,
  * which the hot loop reads more slowly); keyed on the array itself, which copies of a detector share.
@@ -163,7 +179,7 @@ export interface InterpretedPrediction {
 
 /** Everything an answer reports about image `index` of a batch, from the model's raw outputs. */
 export function interpretPrediction(
-  outputs: { logits: Float32Array; hidden: Float32Array; pixels: Float32Array },
+  outputs: BatchOutputs,
   index: number,
   calibration: Partial<CalibrationParameters> | undefined,
   detector: DigitDetectorParameters | undefined,
@@ -176,12 +192,7 @@ export function interpretPrediction(
   const confidence = probabilities[digit] as number;
   let isDigit: boolean | null = null;
   if (detector) {
-    const features = detectorFeatures(
-      outputs.hidden.subarray(index * HIDDEN_UNITS, (index + 1) * HIDDEN_UNITS),
-      logits,
-      outputs.pixels.subarray(index * PIXEL_COUNT, (index + 1) * PIXEL_COUNT),
-    );
-    isDigit = digitScore(detector, features) >= detector.threshold;
+    isDigit = digitScore(detector, detectorFeaturesAt(outputs, index)) >= detector.threshold;
   }
   return {
     digit,

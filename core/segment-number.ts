@@ -19,13 +19,7 @@
  *    merged pairs and fragments), its log-probability joins them.
  */
 
-import {
-  detectorFeatures,
-  digitScore,
-  HIDDEN_UNITS,
-  type ScoreParameters,
-  softmaxRows,
-} from './confidence.ts';
+import { detectorFeaturesAt, digitScore, type ScoreParameters, softmaxRows } from './confidence.ts';
 import { type InkMap, labelComponents, mnistFromInk } from './ink-map.ts';
 import { CLASS_COUNT, PIXEL_COUNT } from './model-spec.ts';
 import { type Region, resampleArea } from './resample.ts';
@@ -766,11 +760,7 @@ export function segmentFeatures(
   index: number,
   outputs: { readonly logits: Float32Array; readonly hidden: Float32Array },
 ): Float64Array {
-  return detectorFeatures(
-    outputs.hidden.subarray(index * HIDDEN_UNITS, (index + 1) * HIDDEN_UNITS),
-    outputs.logits.subarray(index * CLASS_COUNT, (index + 1) * CLASS_COUNT),
-    plan.inputs.subarray(index * PIXEL_COUNT, (index + 1) * PIXEL_COUNT),
-  );
+  return detectorFeaturesAt({ ...outputs, pixels: plan.inputs }, index);
 }
 
 /**

@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { detectorFeatures, ECE_BINS, HIDDEN_UNITS } from '../core/confidence.ts';
+import { type BatchOutputs, detectorFeaturesAt, ECE_BINS, HIDDEN_UNITS } from '../core/confidence.ts';
 import type {
   CalibrationReport,
   DigitDetectorReport,
@@ -68,14 +68,8 @@ export const QUICK_DETECTOR_SIZES: DetectorSizes = {
   segments: QUICK_SEGMENT_SIZES,
 };
 
-interface Outputs {
-  readonly logits: Float32Array;
-  readonly hidden: Float32Array;
-  readonly pixels: Float32Array;
-}
-
 /** The served model code's logits and hidden activations for many digits, 500 at a time. */
-export function runModel(model: FusedModel, pixels: Float32Array): Outputs {
+export function runModel(model: FusedModel, pixels: Float32Array): BatchOutputs {
   const count = pixels.length / PIXEL_COUNT;
   const logits = new Float32Array(count * CLASS_COUNT);
   const hidden = new Float32Array(count * HIDDEN_UNITS);
@@ -101,14 +95,8 @@ export function pixelsOf(subset: Subset, augmentSeed?: number) {
   return { pixels: batch.pixels, labels: batch.labels };
 }
 
-const featureRows = (outputs: Outputs) =>
-  Array.from({ length: outputs.pixels.length / PIXEL_COUNT }, (_, i) =>
-    detectorFeatures(
-      outputs.hidden.subarray(i * HIDDEN_UNITS, (i + 1) * HIDDEN_UNITS),
-      outputs.logits.subarray(i * CLASS_COUNT, (i + 1) * CLASS_COUNT),
-      outputs.pixels.subarray(i * PIXEL_COUNT, (i + 1) * PIXEL_COUNT),
-    ),
-  );
+const featureRows = (outputs: BatchOutputs) =>
+  Array.from({ length: outputs.pixels.length / PIXEL_COUNT }, (_, i) => detectorFeaturesAt(outputs, i));
 
 const round = (value: number, digits = 6) => Number(value.toFixed(digits));
 /** Thresholds are rounded down, so rounding never flags more than the chosen share. */
