@@ -10,6 +10,8 @@ describe('npm run train options', () => {
       JSON.parse(readFileSync(new URL('../../models/default/manifest.json', import.meta.url), 'utf8')),
     ).training;
     const recipe = committed.recipe ?? {};
+    // The manifest names the thread count only in its backend ("… 2 threads, data-parallel …").
+    const threads = Number(/(\d+) threads/.exec(committed.backend)?.[1] ?? 1);
     expect(parseTrainOptions([])).toMatchObject({
       epochs: committed.epochs,
       batchSize: committed.batchSize,
@@ -21,6 +23,8 @@ describe('npm run train options', () => {
       validationCount: committed.validationExamples,
       augment: committed.augment,
       augmentation: recipe.augmentation,
+      weightDecay: recipe.weightDecay ?? 0,
+      threads,
       exportOnly: false,
       limit: undefined,
       precision: 'uint8',
@@ -103,8 +107,10 @@ describe('npm run train options', () => {
     expect(() => parseTrainOptions(['--merges', '0.1', '--no-augment'])).toThrow(/drop --no-augment/);
   });
 
-  it('reads the thread count, one by default and not with batch norm', () => {
-    expect(parseTrainOptions([]).threads).toBe(1);
+  it('reads the thread count, two by default and one with batch norm', () => {
+    expect(parseTrainOptions([]).threads).toBe(2);
+    expect(parseTrainOptions(['--batch-norm', 'conv2']).threads).toBe(1);
+    expect(parseTrainOptions(['--threads', '1']).threads).toBe(1);
     expect(parseTrainOptions(['--threads', '2']).threads).toBe(2);
     expect(() => parseTrainOptions(['--threads', '0'])).toThrow(/--threads must be a positive integer/);
     expect(() => parseTrainOptions(['--threads', '2', '--batch-norm', 'conv2'])).toThrow(
@@ -112,8 +118,9 @@ describe('npm run train options', () => {
     );
   });
 
-  it('reads the weight decay, off by default', () => {
-    expect(parseTrainOptions([]).weightDecay).toBe(0);
+  it('reads the weight decay, 0.1 by default (the served recipe)', () => {
+    expect(parseTrainOptions([]).weightDecay).toBe(0.1);
+    expect(parseTrainOptions(['--weight-decay', '0']).weightDecay).toBe(0);
     expect(parseTrainOptions(['--weight-decay', '0.05']).weightDecay).toBe(0.05);
     expect(() => parseTrainOptions(['--weight-decay', '1.5'])).toThrow(
       /--weight-decay must be a number from 0 to 1/,
