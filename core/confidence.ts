@@ -82,7 +82,7 @@ export function softmaxRows(logits: Float32Array, count: number): Float32Array {
 }
 
 /** The detector's input for one image: hidden activations, logit energy and ink statistics. */
-export function detectorFeatures(
+function detectorFeatures(
   hidden: ArrayLike<number>,
   logits: ArrayLike<number>,
   pixels: ArrayLike<number>,
