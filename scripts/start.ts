@@ -5,8 +5,9 @@
  * the site built first when it has not been.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEFAULT_MODEL_DIR } from '../core/manifest.ts';
 import { REPO_ROOT } from './lib/wrangler-cli.ts';
 import { seedLocalModel, startLocalServer } from './local-server.ts';
 
@@ -36,7 +37,10 @@ async function main(): Promise<void> {
   console.log('Checking the model in the local R2 bucket...');
   await seedLocalModel(STATE_DIR, undefined, (line) => console.log(`  ${line}`));
 
-  if (!existsSync(join(REPO_ROOT, 'site/dist/index.html'))) {
+  // The /model page is built from the committed manifest: a newer model needs a new build.
+  const page = join(REPO_ROOT, 'site/dist/index.html');
+  const manifest = join(REPO_ROOT, DEFAULT_MODEL_DIR, 'manifest.json');
+  if (!existsSync(page) || statSync(page).mtimeMs < statSync(manifest).mtimeMs) {
     console.log('Building the site (npm run build)...');
     const build = spawnSync('npm', ['run', 'build'], { cwd: REPO_ROOT, stdio: 'inherit' });
     if (build.status !== 0) throw new Error('the site build failed (see above)');
