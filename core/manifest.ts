@@ -130,15 +130,16 @@ export type DigitDetectorReport = z.infer<typeof DigitDetectorReportSchema>;
 
 /**
  * The number reader's segment score (core/segment-number.ts): a one-ReLU-layer score over a candidate's
- * model features and geometry, fitted on numbers written from MNIST training digits, and what it measured
- * on numbers written from the validation digits.
+ * model features (the digit detector's), fitted on numbers written from MNIST training digits, and what it
+ * measured on numbers written from the validation digits. Every field but `metrics` is served, and counts in
+ * the version (training/export.ts), in this order.
  */
 const SegmentScorerReportSchema = z.object({
   kind: z.literal('mlp-hidden-energy-ink/1'),
-  hiddenWeights: z.array(z.number()).readonly(),
-  hiddenBias: z.array(z.number()).readonly(),
   mean: z.array(z.number()).readonly(),
   scale: z.array(z.number()).readonly(),
+  hiddenWeights: z.array(z.number()).readonly(),
+  hiddenBias: z.array(z.number()).readonly(),
   weights: z.array(z.number()).readonly(),
   bias: z.number(),
   metrics: z.object({
@@ -153,6 +154,10 @@ const SegmentScorerReportSchema = z.object({
   }),
 });
 export type SegmentScorerReport = z.infer<typeof SegmentScorerReportSchema>;
+/** The segment score's served fields, in schema order. */
+export const SEGMENT_SCORE_KEYS = Object.keys(SegmentScorerReportSchema.shape).filter(
+  (key) => key !== 'metrics',
+);
 
 /**
  * `manifest.json`. Unknown keys are accepted and dropped (zod's default), so a Worker or publisher reads

@@ -10,6 +10,7 @@ import {
   ModelManifestSchema,
   type Precision,
   parseJsonAs,
+  SEGMENT_SCORE_KEYS,
   SHARD_FILE,
 } from '../core/manifest.ts';
 import { sha256Hex } from '../core/sha256.ts';
@@ -50,9 +51,6 @@ function modelJson(topology: unknown, entries: WeightEntry[]) {
   };
 }
 
-/** The segment score's served parameters, in a fixed key order (a parsed manifest orders keys its own way). */
-const SCORE_KEYS = ['kind', 'mean', 'scale', 'hiddenWeights', 'hiddenBias', 'weights', 'bias'];
-
 /**
  * Content-derived version: the same files give the same version, any change gives another. The number
  * reader's segment score lives in the manifest rather than in a file, so it counts too: a version is
@@ -63,7 +61,10 @@ export async function versionOf(manifest: Pick<ModelManifest, 'files' | 'segment
     .sort((a, b) => a.path.localeCompare(b.path))
     .map((file) => `${file.path} ${file.sha256}\n`);
   if (manifest.segmentScorer !== undefined) {
-    lines.push(`segmentScorer ${await sha256Hex(JSON.stringify(manifest.segmentScorer, SCORE_KEYS))}\n`);
+    // Its served fields in schema order, whatever order the manifest was read in.
+    lines.push(
+      `segmentScorer ${await sha256Hex(JSON.stringify(manifest.segmentScorer, SEGMENT_SCORE_KEYS))}\n`,
+    );
   }
   return (await sha256Hex(lines.join(''))).slice(0, 16);
 }
