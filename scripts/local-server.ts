@@ -71,17 +71,29 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (exited(child)) {
-    signalGroup(child, 'SIGKILL'); // workerd may outlive its parent
-    return;
+/** True while any process of the group is alive (signal 0 only checks). */
+function groupAlive(child: ChildProcess): boolean {
+  if (child.pid === undefined) return false;
+  try {
+    process.kill(-child.pid, 0);
+    return true;
+  } catch {
+    return false;
   }
-  const gone = new Promise<void>((done) => child.once('exit', () => done()));
-  signalGroup(child, 'SIGTERM');
-  const timer = setTimeout(() => signalGroup(child, 'SIGKILL'), 5000);
-  await gone;
-  clearTimeout(timer);
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (!exited(child)) {
+    const gone = new Promise<void>((done) => child.once('exit', () => done()));
+    signalGroup(child, 'SIGTERM');
+    const timer = setTimeout(() => signalGroup(child, 'SIGKILL'), 5000);
+    await gone;
+    clearTimeout(timer);
+  }
+  // workerd may outlive its parent and still be writing to the local state: removing that folder
+  // before the whole group is gone fails with ENOTEMPTY.
   signalGroup(child, 'SIGKILL');
+  for (let waited = 0; groupAlive(child) && waited < 10_000; waited += 50) await sleep(50);
 }
 
 /** Waits until GET /api/health answers at all (any status), or fails with wrangler's output. */
