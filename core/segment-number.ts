@@ -166,9 +166,12 @@ interface Layout {
   readonly atoms: Atom[];
   readonly atomOfLabel: Int32Array;
   readonly lineHeight: number;
-  /** Typical ink mass of one mark (atom) of this line: the floor for pieces between cuts and for strays. */
+  /** Typical ink mass of one mark (atom) of this line: what dirt beside the line is light against. */
   readonly markMass: number;
-  /** Typical ink of one digit of this line, a mark wider than a digit counting as several: the ink prior's unit. */
+  /**
+   * Typical ink of one digit of this line, a mark wider than a digit counting as several: the ink prior's unit,
+   * and the floor for pieces between cuts and for a neighbour's stray ends.
+   */
   readonly digitInk: number;
 }
 
@@ -250,8 +253,8 @@ function layOut(map: InkMap): Layout | null {
   const markMass = median(substantial.map((a) => a.mass));
   // One digit's ink, for the ink prior: an atom wider than a digit counts as width ÷ that many digits. Where
   // most pairs touch, most atoms are pairs, and their whole mass made every digit cut out of them look like
-  // a fragment and a merge look like one digit. (Cuts and strays keep the mark's mass: a line of one wide
-  // digit must not be cut into slivers.)
+  // a fragment and a merge look like one digit. The mark's mass was also too much for the floors of cut
+  // pieces and strays: in "5 702" (one mark of three digits) the small 7 fell below both and was never read.
   const digitInk = median(
     substantial.map((a) => a.mass / Math.max(1, (a.right - a.left) / (WIDE_ATOM * lineHeight))),
   );
@@ -379,7 +382,7 @@ function cutsOf(atom: Atom, layout: Layout, map: InkMap): Cut[] {
   paths.sort((a, b) => a.inkBefore - b.inkBefore);
   // Paths from nearby starts often settle on the same route, or leave a sliver between them: every piece
   // must hold a share of a digit's ink; of two cuts too close, the one through fewer strokes stays.
-  const least = MIN_PIECE_SHARE * layout.markMass;
+  const least = MIN_PIECE_SHARE * layout.digitInk;
   const cuts: (Cut & { inkBefore: number })[] = [];
   for (const path of paths) {
     if (path.inkBefore < least || atom.mass - path.inkBefore < least) continue;
@@ -532,7 +535,7 @@ function candidateInk(
   for (const [label, mass] of inside) {
     const share = mass / (layout.componentMass[label] as number);
     // A stray end of a neighbour's component is left out; a real part of a touching digit is not.
-    if (mass === 0 || (!keepStrays && share <= 1 - WHOLE_SHARE && mass < 0.25 * layout.markMass)) continue;
+    if (mass === 0 || (!keepStrays && share <= 1 - WHOLE_SHARE && mass < 0.25 * layout.digitInk)) continue;
     whole.set(label, share >= WHOLE_SHARE);
   }
   if (whole.size === 0) return null;
@@ -655,12 +658,15 @@ export function planNumber(input: InkMap): NumberPlan {
   const inputs: Float32Array[] = [];
   const emptyPieces: number[] = [];
   for (let first = 0; first < pieces.length; first++) {
-    for (let last = first; last < Math.min(pieces.length, first + MAX_PIECES_PER_DIGIT); last++) {
+    for (let last = first; last < pieces.length; last++) {
       const from = pieces[first] as Piece;
       const to = pieces[last] as Piece;
-      // Beyond one piece, only runs that could be one digit: not too wide, no wide gap inside.
+      // Beyond one piece, only runs that could be one digit: not too wide, no wide gap inside, few pieces
+      // unless the run is a whole mark (a flat 0 cut at every grid step is still one candidate whole).
       if (last > first) {
         if (to.right - from.left > 2.0 * lineHeight) break;
+        const wholeMark = from.leftCut === null && to.rightCut === null;
+        if (last - first >= MAX_PIECES_PER_DIGIT && !wholeMark) continue;
         const previous = pieces[last - 1] as Piece;
         if (to.atom !== previous.atom && to.left - previous.right > 0.25 * lineHeight) break;
       }

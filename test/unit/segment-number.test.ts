@@ -283,16 +283,14 @@ describe('planNumber', () => {
 });
 
 describe('reading touching MNIST digits with the committed model', () => {
-  /** Reads MNIST test digits `first` and `second`, laid out touching by the number generator with `seed`. */
-  async function readTouchingPairs(
-    pairs: readonly (readonly [number, number, number])[],
-  ): Promise<string[][]> {
+  /** Reads MNIST test digits (by index), every neighbour touching, laid out by the number generator with a seed. */
+  async function readTouching(cases: readonly (readonly [number[], number])[]): Promise<string[][]> {
     await tf.setBackend('cpu');
     const model = createFusedModel((await readCommittedModel()).weights);
     const mnist = readMnistTestDigits(10_000);
-    return pairs.map(([first, second, seed]) => {
-      const written = writeDigits(mnist, [first, second], seed, 1);
-      expect(written.touching).toEqual([true]);
+    return cases.map(([digits, seed]) => {
+      const written = writeDigits(mnist, digits, seed, 1);
+      expect(written.touching.every(Boolean)).toBe(true);
       const map = extractInk(canvasExport(written, createRandom(0)), NUMBER_WORKING_SIZE);
       if (map === null) throw new Error('no ink');
       const plan = planNumber(map);
@@ -303,11 +301,11 @@ describe('reading touching MNIST digits with the committed model', () => {
   // Digits of the tuning range (1000+), where the segmentation was tuned.
   it('reads a confident merge of two touching digits as the two digits it is made of', async () => {
     // Read as "4", "4", "8" and "8" when a confident one-digit reading of both beat two digits and a cut.
-    const read = await readTouchingPairs([
-      [5072, 4863, 14],
-      [1989, 7980, 33],
-      [3454, 5967, 145],
-      [9958, 1908, 21],
+    const read = await readTouching([
+      [[5072, 4863], 14],
+      [[1989, 7980], 33],
+      [[3454, 5967], 145],
+      [[9958, 1908], 21],
     ]);
     expect(read).toEqual([
       ['18', '18'],
@@ -320,15 +318,30 @@ describe('reading touching MNIST digits with the committed model', () => {
   it('cuts along the seam between overlapping strokes, so neither digit loses its stroke', async () => {
     // Read as "63", "6" and "4" when cuts paid ink, not ink squared, and could not reach the seam. (A fourth
     // pair, digits 2070 and 7305, read right with the model served before b3f52f60 and reads "6" with it.)
-    const read = await readTouchingPairs([
-      [7442, 6511, 24],
-      [8219, 8769, 31],
-      [1357, 8692, 54],
+    const read = await readTouching([
+      [[7442, 6511], 24],
+      [[8219, 8769], 31],
+      [[1357, 8692], 54],
     ]);
     expect(read).toEqual([
       ['13', '13'],
       ['16', '16'],
       ['41', '41'],
+    ]);
+  });
+
+  it('reads a small digit pressed between two others, where the three are one mark', async () => {
+    // Read as "22", "782" and "7702" when cut pieces and a neighbour's stray ends were measured against the
+    // whole mark's ink (three digits' worth): the small 7 was a stray of the 0, or its pieces too small.
+    const read = await readTouching([
+      [[1772, 1061, 1518], 1],
+      [[1772, 1061, 1518], 14],
+      [[1772, 1061, 1518], 36],
+    ]);
+    expect(read).toEqual([
+      ['702', '702'],
+      ['702', '702'],
+      ['702', '702'],
     ]);
   });
 });
