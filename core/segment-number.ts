@@ -28,7 +28,7 @@ import { type Region, resampleArea } from './resample.ts';
 export const MAX_DIGITS = 16;
 /** Segmentation works on at most this many pixels (labelling needs 8 bytes a pixel); larger maps shrink. */
 export const MAX_WORKING_PIXELS = 1 << 20;
-/** A digit is made of at most this many pieces (atoms and slices of atoms between candidate cuts). */
+/** A digit is made of at most this many pieces (atoms and slices of atoms between candidate cuts), or one whole mark. */
 const MAX_PIECES_PER_DIGIT = 6;
 /** Candidate cuts per atom, the deepest profile minima first. */
 const MAX_CUTS_PER_ATOM = 6;
