@@ -665,10 +665,10 @@ export function planNumber(input: InkMap): NumberPlan {
       // unless the run is a whole mark (a flat 0 cut at every grid step is still one candidate whole).
       if (last > first) {
         if (to.right - from.left > 2.0 * lineHeight) break;
-        const wholeMark = from.leftCut === null && to.rightCut === null;
-        if (last - first >= MAX_PIECES_PER_DIGIT && !wholeMark) continue;
         const previous = pieces[last - 1] as Piece;
         if (to.atom !== previous.atom && to.left - previous.right > 0.25 * lineHeight) break;
+        const wholeMark = from.atom === to.atom && from.leftCut === null && to.rightCut === null;
+        if (last - first >= MAX_PIECES_PER_DIGIT && !wholeMark) continue;
       }
       // A piece's ink must be read by some digit: a single piece keeps even stray ends when that is all it has.
       const own =
