@@ -28,8 +28,12 @@ const MIN_WEAK_INK = 0.05;
 /** Strong and weak thresholds as multiples of the paper's noise (robust sigma). */
 const STRONG_SIGMAS = 6;
 const WEAK_SIGMAS = 3;
-/** …and as shares of the strokes' typical strength, so faint lines and shading fall away beside dark ink. */
-const STRONG_SHARE = 0.35;
+/**
+ * …and as shares of the strokes' typical strength, so faint lines and shading fall away beside dark ink. A
+ * stroke reaches its typical strength somewhere; the soft corner of a shadow, where the paper estimate
+ * could not follow it, peaks at about half of it, so the strong share sits between.
+ */
+const STRONG_SHARE = 0.7;
 const WEAK_SHARE = 0.15;
 /** Components lighter than this share of the heaviest are specks. */
 const SPECK_SHARE = 0.02;
@@ -176,17 +180,27 @@ function relativeInk(
  * Erases long, thin, straight lines (ruled and squared paper) from `mask`, near-horizontal ones and, by
  * symmetry, near-vertical ones. A line is a row (at one of a few slopes) covered over a large share of the
  * frame; along it, each short run of ink across the line is erased and each long one (a stroke crossing it)
- * is kept, so the digit is not cut.
+ * is kept, so the digit is not cut. Within a short run, pixels clearly darker than the line (`ink`, the
+ * relative darkening) stay too: a pen stroke running along a faint rule is not part of it.
  */
-export function eraseLines(mask: Uint8Array, width: number, height: number): void {
-  eraseLinesAlong(mask, width, height, false);
-  eraseLinesAlong(mask, width, height, true);
+export function eraseLines(mask: Uint8Array, ink: Float32Array, width: number, height: number): void {
+  eraseLinesAlong(mask, ink, width, height, false);
+  eraseLinesAlong(mask, ink, width, height, true);
 }
+
+/** A pixel this many times darker than its line's typical darkness is a stroke's, not the line's. */
+const STROKE_OVER_LINE = 2;
 
 /** Rows tried around a line's predicted row, nearest first. */
 const DRIFT = [0, -1, 1];
 
-function eraseLinesAlong(mask: Uint8Array, width: number, height: number, vertical: boolean): void {
+function eraseLinesAlong(
+  mask: Uint8Array,
+  ink: Float32Array,
+  width: number,
+  height: number,
+  vertical: boolean,
+): void {
   // Work in (u, v): u runs along the line, v across it; pixel index = u·alongStep + v·acrossStep.
   const length = vertical ? height : width;
   const across = vertical ? width : height;
@@ -233,6 +247,7 @@ function eraseLinesAlong(mask: Uint8Array, width: number, height: number, vertic
   const runFrom = new Int32Array(length);
   const runTo = new Int32Array(length);
   const thicknesses = new Int32Array(length);
+  const darkness = new Float32Array(length);
   for (let offset = 0; offset < bestCounts.length; offset++) {
     const count = bestCounts[offset] as number;
     if (count < minCoverage) continue;
@@ -260,20 +275,36 @@ function eraseLinesAlong(mask: Uint8Array, width: number, height: number, vertic
       while (to < across - 1 && mask[u * alongStep + (to + 1) * acrossStep] !== 0) to++;
       runFrom[u] = from;
       runTo[u] = to;
+      // The line's core darkness here: its darkest pixel across.
+      let core = 0;
+      for (let w = from; w <= to; w++) core = Math.max(core, ink[u * alongStep + w * acrossStep] as number);
+      darkness[runs] = core;
       thicknesses[runs++] = to - from + 1;
       if (first < 0) first = u;
       last = u;
     }
     // Paper lines run edge to edge; a long stroke (the 1 of a large digit) does not.
     if (runs === 0 || last - first + 1 < 0.9 * length) continue;
-    const typical = thicknesses.subarray(0, runs).sort()[Math.floor(runs / 2)] as number;
+    // The line's thickness: the median run across it, or the lower quartile when the line is whole (ink
+    // along nine tenths of it), since a rule through the written digits is crossed by strokes for up to
+    // half its length. A row through the digits that is no line has ink along far less of it.
+    const whole = runs >= 0.9 * length;
+    const typical = thicknesses.slice(0, runs).sort()[Math.floor(runs * (whole ? 0.25 : 0.5))] as number;
     if (typical > maxThickness) continue; // a broad band, not a paper line
     // Runs up to ~2.5× the line's thickness are the line alone; longer ones are strokes crossing it.
     const limit = Math.max(typical + 1, Math.round(typical * 2.5));
+    // The line's own darkness: the median core darkness where the run is the line alone.
+    let alone = 0;
+    for (let k = 0; k < runs; k++)
+      if ((thicknesses[k] as number) <= typical) darkness[alone++] = darkness[k] as number;
+    const dark = STROKE_OVER_LINE * (darkness.subarray(0, alone).sort()[Math.floor(alone / 2)] as number);
     for (let u = 0; u < length; u++) {
       const from = runFrom[u] as number;
       if (from < 0 || (runTo[u] as number) - from + 1 > limit) continue;
-      for (let v = from; v <= (runTo[u] as number); v++) mask[u * alongStep + v * acrossStep] = 0;
+      for (let v = from; v <= (runTo[u] as number); v++) {
+        const i = u * alongStep + v * acrossStep;
+        if ((ink[i] as number) < dark) mask[i] = 0;
+      }
     }
   }
 }
@@ -301,7 +332,7 @@ export function extractInk(image: RgbaImage, size: WorkingSize = DIGIT_WORKING_S
 
   const mask = new Uint8Array(ink.length);
   for (let i = 0; i < ink.length; i++) if ((ink[i] as number) >= weak) mask[i] = 1;
-  eraseLines(mask, width, height);
+  eraseLines(mask, ink, width, height);
 
   // Typical stroke strength: the upper part of what stands out strongly.
   const standout = new Uint8Array(ink.length);

@@ -142,7 +142,7 @@ describe('extractInk', () => {
       for (let x = 0; x < width; x++) mask[Math.round(y0 + x * tilt) * width + x] = 1;
     }
     for (let y = 60; y < 200; y++) mask.fill(1, y * width + 150, y * width + 162); // a stroke crossing them
-    eraseLines(mask, width, height);
+    eraseLines(mask, Float32Array.from(mask), width, height);
     let outside = 0;
     for (let i = 0; i < mask.length; i++) {
       const x = i % width;
@@ -152,11 +152,65 @@ describe('extractInk', () => {
     expect(mask[130 * width + 155]).toBe(1);
   });
 
+  it('keeps a dark stroke that runs along a faint rule, and erases the rule either side of it', () => {
+    const width = 320;
+    const height = 240;
+    const mask = new Uint8Array(width * height);
+    const ink = new Float32Array(width * height);
+    const put = (x: number, y: number, darkness: number) => {
+      mask[y * width + x] = 1;
+      ink[y * width + x] = Math.max(ink[y * width + x] as number, darkness);
+    };
+    for (const y of [40, 100, 160]) for (let x = 0; x < width; x++) put(x, y, 0.15); // faint rules
+    // A pen stroke lying on the middle rule, 3 px thick: as thin across the rule as the rule allows.
+    for (let x = 120; x < 180; x++) for (let y = 99; y <= 101; y++) put(x, y, 0.8);
+    eraseLines(mask, ink, width, height);
+    for (let x = 120; x < 180; x++) expect(mask[100 * width + x], `stroke pixel (${x}, 100)`).toBe(1);
+    let rule = 0;
+    for (let i = 0; i < mask.length; i++) if (mask[i] !== 0 && (i % width < 120 || i % width >= 180)) rule++;
+    expect(rule).toBe(0);
+  });
+
+  it('erases a rule that strokes cross for more than half of its length', () => {
+    const width = 320;
+    const height = 240;
+    const mask = new Uint8Array(width * height);
+    for (const y of [40, 100, 160]) mask.fill(1, y * width, (y + 1) * width); // rules, the middle one through the digits
+    // Dense writing: 10-px-wide strokes every 12 px across the middle rule, over 60% of its length.
+    for (let x = 20; x < 260; x++)
+      if ((x - 20) % 12 < 10) for (let y = 80; y < 121; y++) mask[y * width + x] = 1;
+    eraseLines(mask, Float32Array.from(mask), width, height);
+    let rule = 0;
+    for (let x = 0; x < width; x++)
+      if (x < 20 || x >= 260 || (x - 20) % 12 >= 10) rule += mask[100 * width + x] as number;
+    expect(rule).toBe(0);
+    expect(mask[100 * width + 24]).toBe(1); // the strokes stay whole
+  });
+
   it('keeps a long vertical stroke of a large digit that spans most of the frame', () => {
     const mask = new Uint8Array(100 * 100);
     for (let y = 15; y < 85; y++) mask.fill(1, y * 100 + 49, y * 100 + 51);
-    eraseLines(mask, 100, 100);
+    eraseLines(mask, Float32Array.from(mask), 100, 100);
     expect(mask.reduce((a, b) => a + b, 0)).toBe(70 * 2);
+  });
+
+  it('drops the soft corner of a shadow that the paper estimate cannot follow, and keeps the strokes', () => {
+    // A dark, soft-edged spot narrower than the paper's window: its darkening ramps up to about half the
+    // stroke's, with nowhere as dark as a stroke.
+    const picture = scene(300, 260, (x, y) => {
+      if (inBar(x, y)) return 30;
+      const d = Math.hypot(x - 240, y - 60);
+      return d < 24 ? 230 - 100 * Math.cos(((d / 24) * Math.PI) / 2) : 230;
+    });
+    const map = extractInk(picture);
+    expect(map).not.toBeNull();
+    if (map === null) return;
+    const scale = map.width / 300;
+    expect(inkAt(map, Math.round(150 * scale), Math.round(130 * scale))).toBeGreaterThan(200);
+    let spot = 0;
+    for (let y = Math.round(36 * scale); y < Math.round(84 * scale); y++)
+      for (let x = Math.round(216 * scale); x < Math.round(264 * scale); x++) spot += inkAt(map, x, y);
+    expect(spot).toBe(0);
   });
 
   it('returns null for a blank or evenly shaded picture', () => {
