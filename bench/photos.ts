@@ -101,14 +101,12 @@ function cpuMsAlternating<K extends string>(
   rounds: number,
 ): Record<K, number> {
   const keys = Object.keys(runs) as K[];
-  const times = new Map<K, number[]>(keys.map((key) => [key, []]));
-  for (let i = 0; i < rounds; i++) for (const key of keys) times.get(key)?.push(cpuOnce(runs[key]));
-  const medians = {} as Record<K, number>;
-  for (const key of keys) {
-    const sorted = (times.get(key) ?? []).sort((a, b) => a - b);
-    medians[key] = sorted[Math.floor(sorted.length / 2)] as number;
+  const times = keys.map((): number[] => []);
+  for (let i = 0; i < rounds; i++) {
+    for (const [k, key] of keys.entries()) times[k]?.push(cpuOnce(runs[key]));
   }
-  return medians;
+  const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+  return Object.fromEntries(keys.map((key, k) => [key, median(times[k] ?? [])])) as Record<K, number>;
 }
 
 /** One POST; a dropped connection (seen under heavy machine load) is retried once before it counts. */
