@@ -96,6 +96,16 @@ const CalibrationReportSchema = z.object({
 });
 export type CalibrationReport = z.infer<typeof CalibrationReportSchema>;
 
+/**
+ * A fitted score's parameters: thousands of numbers, checked in one loop. `z.array(z.number())` checks each
+ * element through zod's own machinery, which without `new Function` (as in a Worker) made the manifest check
+ * the costliest step of a cold start.
+ */
+const ParametersSchema = z.custom<readonly number[]>(
+  (value) => Array.isArray(value) && value.every(Number.isFinite),
+  'expected an array of finite numbers',
+);
+
 const DetectorMetricsSchema = z.object({
   /** Shares flagged `isDigit: false`: validation digits (≤ 1% by construction), test digits, non-digits. */
   validationDigitsFlagged: z.number(),
@@ -106,9 +116,9 @@ const DetectorMetricsSchema = z.object({
   nonDigitsFlaggedByKind: z.record(z.string(), z.number()),
 });
 const DetectorCommonSchema = {
-  mean: z.array(z.number()).readonly(),
-  scale: z.array(z.number()).readonly(),
-  weights: z.array(z.number()).readonly(),
+  mean: ParametersSchema,
+  scale: ParametersSchema,
+  weights: ParametersSchema,
   bias: z.number(),
   threshold: z.number(),
   metrics: DetectorMetricsSchema,
@@ -121,8 +131,8 @@ const DigitDetectorReportSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('logistic-hidden-energy-ink/1'), ...DetectorCommonSchema }),
   z.object({
     kind: z.literal('mlp-hidden-energy-ink/1'),
-    hiddenWeights: z.array(z.number()).readonly(),
-    hiddenBias: z.array(z.number()).readonly(),
+    hiddenWeights: ParametersSchema,
+    hiddenBias: ParametersSchema,
     ...DetectorCommonSchema,
   }),
 ]);
@@ -136,11 +146,11 @@ export type DigitDetectorReport = z.infer<typeof DigitDetectorReportSchema>;
  */
 const SegmentScorerReportSchema = z.object({
   kind: z.literal('mlp-hidden-energy-ink/1'),
-  mean: z.array(z.number()).readonly(),
-  scale: z.array(z.number()).readonly(),
-  hiddenWeights: z.array(z.number()).readonly(),
-  hiddenBias: z.array(z.number()).readonly(),
-  weights: z.array(z.number()).readonly(),
+  mean: ParametersSchema,
+  scale: ParametersSchema,
+  hiddenWeights: ParametersSchema,
+  hiddenBias: ParametersSchema,
+  weights: ParametersSchema,
   bias: z.number(),
   metrics: z.object({
     /** Numbers of training digits it was fitted on, and their candidates (whole digits, others). */

@@ -23,6 +23,8 @@ const entry: FileEntry = {
 const committed = JSON.parse(
   readFileSync(new URL(`../../${DEFAULT_MODEL_DIR}/${MANIFEST_FILE}`, import.meta.url), 'utf8'),
 ) as Record<string, unknown>;
+const detector = committed.digitDetector as { hiddenWeights: unknown[] };
+const scorer = committed.segmentScorer as object;
 const valid = {
   ...committed,
   version: '0123456789abcdef',
@@ -59,6 +61,16 @@ describe('parseManifest', () => {
     ['a file listed twice', encode({ ...valid, files: [...valid.files, entry] }), 'lists a file twice'],
     ['no test metrics', encode({ ...valid, test: undefined }), 'at test'],
     ['no model.json', encode({ ...valid, files: [entry] }), 'does not list model.json'],
+    [
+      'a detector weight that is not a number',
+      encode({ ...valid, digitDetector: { ...detector, hiddenWeights: [...detector.hiddenWeights, '1'] } }),
+      'at digitDetector.hiddenWeights: expected an array of finite numbers',
+    ],
+    [
+      'a segment score that is not an array',
+      encode({ ...valid, segmentScorer: { ...scorer, mean: 0 } }),
+      'at segmentScorer.mean: expected an array of finite numbers',
+    ],
   ])('refuses %s', (_, input, message) => {
     expect(() => parseManifest(input, 'manifest.json')).toThrow(WeightsError);
     expect(() => parseManifest(input, 'manifest.json')).toThrow(message);
