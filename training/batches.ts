@@ -1,7 +1,7 @@
 /** Builds training and evaluation batches as plain typed arrays (pure; tensors are made by the caller). */
 import { CLASS_COUNT, PIXEL_COUNT } from '../core/model-spec.ts';
 import { type AugmentOptions, augmentDigit } from './augment.ts';
-import { mergedPair } from './merges.ts';
+import { mergedPair, neighbourCrop } from './merges.ts';
 import type { Subset } from './mnist.ts';
 import type { Random } from './random.ts';
 
@@ -39,14 +39,15 @@ function readDigit(subset: Subset, position: number, target: Float32Array): void
  * `labelSmoothing` ε spreads ε of each target evenly over the 10 classes (1 − ε + ε/10 on the true one);
  * a `teacher` then replaces `weight` of that target with its own probabilities for the digit. With
  * `augment.mergeShare`, that share of the examples becomes the digit touching a random other one
- * (training/merges.ts), with an even target: not one digit.
+ * (training/merges.ts), with an even target: not one digit. With `augment.neighbourShare`, that share becomes
+ * the digit as the reader crops it from a touching pair, with its own target.
  */
 export function makeBatch(
   subset: Subset,
   order: ArrayLike<number>,
   from: number,
   size: number,
-  augment?: { random: Random; options?: AugmentOptions; mergeShare?: number },
+  augment?: { random: Random; options?: AugmentOptions; mergeShare?: number; neighbourShare?: number },
   labelSmoothing = 0,
   teacher?: Teacher,
 ): Batch {
@@ -81,6 +82,10 @@ export function makeBatch(
           digit.set(pair);
           oneHot.fill(1 / CLASS_COUNT, i * CLASS_COUNT, (i + 1) * CLASS_COUNT);
         }
+      } else if (augment.neighbourShare && augment.random() < augment.neighbourShare) {
+        const other = digitBytes(subset, Math.floor(augment.random() * subset.indices.length));
+        const crop = neighbourCrop(digitBytes(subset, position), other, augment.random() < 0.5, augment.random);
+        if (crop !== null) digit.set(crop);
       }
       augmentDigit(digit, target, augment.random, augment.options);
     } else {

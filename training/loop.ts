@@ -24,6 +24,8 @@ export async function trainEpoch(
     augment: AugmentOptions | undefined;
     /** Share of examples made two touching digits with an even target (needs `augment`). */
     mergeShare?: number;
+    /** Share of examples cropped from a touching pair, as the number reader cuts them (needs `augment`). */
+    neighbourShare?: number;
     labelSmoothing: number;
     teacher?: Teacher | undefined;
     epoch: number;
@@ -52,7 +54,12 @@ export async function trainEpoch(
       b * options.batchSize,
       options.batchSize,
       options.augment
-        ? { random: options.random, options: options.augment, mergeShare: options.mergeShare }
+        ? {
+            random: options.random,
+            options: options.augment,
+            mergeShare: options.mergeShare,
+            neighbourShare: options.neighbourShare,
+          }
         : undefined,
       options.labelSmoothing,
       options.teacher,

@@ -34,6 +34,8 @@ export interface TrainOptions {
   readonly teacherWeight: number;
   /** Share of training examples replaced by two touching digits with an even target (training/merges.ts). */
   readonly mergeShare: number;
+  /** Share of training examples cropped from a touching pair as the number reader cuts them (training/merges.ts). */
+  readonly neighbourShare: number;
   /** Threads a batch's gradient is computed on (training/parallel.ts); 1 = tfjs's own trainOnBatch. */
   readonly threads: number;
   /** λ of decoupled weight decay: kernels shrink by learning rate × λ after every step; 0 = none. */
@@ -66,6 +68,7 @@ const TRAIN_DEFAULTS = {
   validationCount: 5000,
   teacherWeight: 0.5,
   mergeShare: 0,
+  neighbourShare: 0,
   weightDecay: 0.1,
   threads: 2,
 } as const;
@@ -113,6 +116,11 @@ const OPTIONS = {
     type: 'string',
     value: 'X',
     help: `share of training digits replaced by two touching digits with an even target, so the model is unsure of a merged pair (default ${d.mergeShare}; needs augmentation)`,
+  },
+  neighbours: {
+    type: 'string',
+    value: 'X',
+    help: `share of training digits shown as the number reader crops them from a touching pair: a sliver of a neighbour kept or of their own lost (default ${d.neighbourShare}; needs augmentation)`,
   },
   threads: {
     type: 'string',
@@ -259,8 +267,10 @@ export function parseTrainOptions(args: readonly string[]): TrainOptions {
   if (!Number.isInteger(seed) || seed < 0)
     throw new OptionsError(`--seed must be a non-negative integer, got "${values.seed}"`);
   const out = values.out ?? 'artifacts/model';
-  if (values.merges !== undefined && values['no-augment'])
-    throw new OptionsError('--merges is a kind of augmentation: drop --no-augment');
+  for (const name of ['merges', 'neighbours'] as const) {
+    if (values[name] !== undefined && values['no-augment'])
+      throw new OptionsError(`--${name} is a kind of augmentation: drop --no-augment`);
+  }
   if (values.threads !== undefined && values['batch-norm'] !== undefined && values.threads !== '1')
     throw new OptionsError(
       "--threads: batch norm would normalise each thread's part on its own; train it on one thread",
@@ -283,6 +293,7 @@ export function parseTrainOptions(args: readonly string[]): TrainOptions {
     teachers: parseTeachers(values.teachers, values['teacher-weight']),
     teacherWeight: fraction('teacher-weight', values['teacher-weight'], d.teacherWeight, 1),
     mergeShare: fraction('merges', values.merges, d.mergeShare, 0.5),
+    neighbourShare: fraction('neighbours', values.neighbours, d.neighbourShare, 0.5),
     threads: positive('threads', values.threads, values['batch-norm'] === undefined ? d.threads : 1),
     weightDecay: fraction('weight-decay', values['weight-decay'], d.weightDecay, 1),
     seed,

@@ -88,6 +88,7 @@ const settingsKey = (o: TrainOptions) =>
     ...(o.batchNorm.length > 0 ? [{ batchNorm: o.batchNorm }] : []),
     ...(o.teachers.length > 0 ? [{ teachers: o.teachers, teacherWeight: o.teacherWeight }] : []),
     ...(o.mergeShare > 0 ? [{ mergeShare: o.mergeShare }] : []),
+    ...(o.neighbourShare > 0 ? [{ neighbourShare: o.neighbourShare }] : []),
     ...(o.weightDecay > 0 ? [{ weightDecay: o.weightDecay }] : []),
     // Other dropout streams and sums: a run continues on the thread count it started with.
     ...(o.threads > 1 ? [{ threads: o.threads }] : []),
@@ -229,6 +230,7 @@ async function main(options: TrainOptions) {
       random: createRandom((options.seed * 31 + epoch) >>> 0),
       augment: options.augment ? options.augmentation : undefined,
       mergeShare: options.mergeShare,
+      neighbourShare: options.neighbourShare,
       labelSmoothing: options.labelSmoothing,
       teacher,
       epoch,
@@ -421,6 +423,8 @@ async function main(options: TrainOptions) {
           ...(teacher ? { distilledFrom: teacher.versions, teacherWeight: teacher.weight } : {}),
           // This share of the training examples were two touching digits with an even target.
           ...(options.mergeShare > 0 ? { mergeShare: options.mergeShare } : {}),
+          // This share of the training examples were cropped from a touching pair, as the number reader cuts.
+          ...(options.neighbourShare > 0 ? { neighbourShare: options.neighbourShare } : {}),
           // Decoupled weight decay: kernels shrank by learning rate × this after every step.
           ...(options.weightDecay > 0 ? { weightDecay: options.weightDecay } : {}),
         },

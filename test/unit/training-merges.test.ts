@@ -3,7 +3,7 @@ import { inkBounds } from '../../core/ink-map.ts';
 import { CLASS_COUNT, IMAGE_SIZE, PIXEL_COUNT } from '../../core/model-spec.ts';
 import { DEFAULT_AUGMENT } from '../../training/augment.ts';
 import { makeBatch } from '../../training/batches.ts';
-import { mergedPair } from '../../training/merges.ts';
+import { mergedPair, neighbourCrop } from '../../training/merges.ts';
 import type { Subset } from '../../training/mnist.ts';
 import { createRandom } from '../../training/random.ts';
 
@@ -91,5 +91,71 @@ describe('two touching digits as one picture (npm run train -- --merges)', () =>
     }
     expect(even).toBeGreaterThan(40);
     expect(even).toBeLessThan(80);
+  });
+});
+
+describe('one digit cut from a touching pair (npm run train -- --neighbours)', () => {
+  const bytes = (digit: Float32Array) => Uint8Array.from(digit, (v) => v * 255);
+  // No augmentation but the crop, so that a digit's ink tells whether it was cropped.
+  const shiftsOnly = {
+    ...DEFAULT_AUGMENT,
+    maxRotationDegrees: 0,
+    maxShear: 0,
+    maxShiftPixels: 0,
+    scaleRange: [1, 1] as const,
+    elasticProbability: 0,
+    strokeChangeProbability: 0,
+    blurProbability: 0,
+    breakProbability: 0,
+    contrastProbability: 0,
+    noiseProbability: 0,
+  };
+
+  it('keeps its own digit, give or take a sliver at the seam, on either side', () => {
+    const widths = new Set<number>();
+    for (let seed = 0; seed < 40; seed++) {
+      // A block 12 wide (rows 4–23) beside one 8 wide: they overlap by at most 2 px, and the cut strays at most
+      // 1.2 px into the first or 1.6 px into the other, so the crop is 9 to 14 columns of the block's 20 rows.
+      const crop = neighbourCrop(bytes(bar(8, 20)), bytes(bar(10, 18)), seed % 2 === 0, createRandom(seed));
+      if (crop === null) throw new Error('two inked digits make a crop');
+      const box = boundsOf(crop);
+      expect(box?.height).toBe(20);
+      expect(box?.width).toBeGreaterThanOrEqual(9);
+      expect(box?.width).toBeLessThanOrEqual(14);
+      widths.add(box?.width ?? 0);
+    }
+    // Both kinds of crop occur: a sliver lost (narrower than 12) and a sliver of the neighbour kept (wider).
+    expect(Math.min(...widths)).toBeLessThan(12);
+    expect(Math.max(...widths)).toBeGreaterThan(12);
+  });
+
+  it('keeps each example’s own target, and draws nothing when not asked', () => {
+    const order = Uint32Array.from({ length: 200 }, (_, i) => i % 2);
+    const plain = makeBatch(subset, order, 0, 200, { random: createRandom(5), options: shiftsOnly }, 0.1);
+    const unasked = makeBatch(
+      subset,
+      order,
+      0,
+      200,
+      { random: createRandom(5), options: shiftsOnly, neighbourShare: 0 },
+      0.1,
+    );
+    expect(unasked.pixels).toEqual(plain.pixels);
+    const cropped = makeBatch(
+      subset,
+      order,
+      0,
+      200,
+      { random: createRandom(5), options: shiftsOnly, neighbourShare: 0.3 },
+      0.1,
+    );
+    expect(cropped.oneHot).toEqual(plain.oneHot);
+    // A crop loses a sliver of its digit or keeps one of the neighbour: its ink differs from the digit's.
+    const inkOf = (batch: typeof plain, i: number) =>
+      batch.pixels.subarray(i * PIXEL_COUNT, (i + 1) * PIXEL_COUNT).reduce((sum, v) => sum + v, 0);
+    let changed = 0;
+    for (let i = 0; i < 200; i++) if (Math.abs(inkOf(cropped, i) - inkOf(plain, i)) > 0.5) changed++;
+    expect(changed).toBeGreaterThan(30);
+    expect(changed).toBeLessThan(80);
   });
 });
