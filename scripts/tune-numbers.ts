@@ -3,7 +3,8 @@
  * generated numbers on the TUNING seed only, through the same extraction and segmentation as POST /api/read,
  * classified by the committed model on the tfjs CPU backend (no workerd, no PNG round trip). The held-out
  * seed is for `npm run bench -- --only numbers` and is never read here. `--diagnose` tallies where the
- * misses are (scripts/lib/diagnose-reading.ts). `--seed N` (any but the held-out 2) and `--first I --digits N`
+ * misses are (scripts/lib/diagnose-reading.ts), and whether the number's right reading was among the candidate
+ * paths at all (if not, no weighing of the candidates could have read it). `--seed N` (any but the held-out 2) and `--first I --digits N`
  * (MNIST test digits I to I+N−1, I ≥ 1000) check that a change holds beyond the numbers it was tuned on;
  * `--touching 0.5` pushes half of the neighbouring pairs together, for touching pairs in bulk.
  */
@@ -14,6 +15,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { readCommittedModel } from '../bench/lib/committed-model.ts';
 import { HELD_OUT_SEED, TUNING_SEED } from '../bench/numbers.ts';
 import { extractInk, NUMBER_WORKING_SIZE } from '../core/extract-ink.ts';
+import { softmaxRows } from '../core/confidence.ts';
 import { planNumber, readPlan, scaleBox } from '../core/segment-number.ts';
 import { readMnistTestDigits } from '../test/fixtures/mnist-idx.ts';
 import {
@@ -25,6 +27,7 @@ import {
 } from '../test/fixtures/numbers/generate-numbers.ts';
 import { describeScore, scoreReadings } from '../test/fixtures/numbers/score-readings.ts';
 import { createRandom } from '../training/random.ts';
+import { rightReading } from '../training/segment-scorer.ts';
 import { createFusedModel } from '../worker/model/fused-model.ts';
 import { diagnoseReading, type ReadBox } from './lib/diagnose-reading.ts';
 
@@ -72,6 +75,8 @@ const aloneRight = (index: number): boolean => {
   return row.indexOf(Math.max(...row)) === mnist.labels[index];
 };
 const tally = new Map<string, number>();
+/** Misses by whether some path of candidates, each read as its most likely digit, spells the number. */
+const paths = new Map<boolean, number>();
 // Canvas and dark-on-light give the same ink after extraction: canvas stands for both.
 for (const style of [values.style === 'photo' ? 'photo' : 'canvas'] as const) {
   const pairs: { written: WrittenNumber; text: string }[] = [];
@@ -87,8 +92,14 @@ for (const style of [values.style === 'photo' ? 'photo' : 'canvas'] as const) {
     if (map !== null) {
       try {
         const plan = planNumber(map);
-        const reading = readPlan(plan, model.outputs(plan.inputs, plan.candidates.length), segmentScorer);
+        const outputs = model.outputs(plan.inputs, plan.candidates.length);
+        const reading = readPlan(plan, outputs, segmentScorer);
         text = reading.text;
+        if (values.diagnose && text !== written.text) {
+          const probabilities = softmaxRows(outputs.logits, plan.candidates.length);
+          const among = rightReading(plan, probabilities, written.text) !== null;
+          paths.set(among, (paths.get(among) ?? 0) + 1);
+        }
         read = reading.digits.map((d) => ({ digit: d.digit, box: scaleBox(d.box, plan.size, written) }));
       } catch {
         text = '';
@@ -106,4 +117,10 @@ for (const style of [values.style === 'photo' ? 'photo' : 'canvas'] as const) {
   }
   console.log(`${style}: ${describeScore(scoreReadings(pairs))}`);
   for (const [miss, times] of [...tally].sort((a, b) => b[1] - a[1])) console.log(`  ${times}× ${miss}`);
+  if (values.diagnose) {
+    console.log(
+      `  misses whose right reading was a candidate path (the weighing chose another): ${paths.get(true) ?? 0}; ` +
+        `with no such path (a digit misread in every crop offered, or no crop of it): ${paths.get(false) ?? 0}`,
+    );
+  }
 }
