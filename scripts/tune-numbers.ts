@@ -14,8 +14,8 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { readCommittedModel } from '../bench/lib/committed-model.ts';
 import { HELD_OUT_SEED, TUNING_SEED } from '../bench/numbers.ts';
-import { extractInk, NUMBER_WORKING_SIZE } from '../core/extract-ink.ts';
 import { softmaxRows } from '../core/confidence.ts';
+import { extractInk, NUMBER_WORKING_SIZE } from '../core/extract-ink.ts';
 import { planNumber, readPlan, scaleBox } from '../core/segment-number.ts';
 import { readMnistTestDigits } from '../test/fixtures/mnist-idx.ts';
 import {

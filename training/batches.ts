@@ -84,7 +84,12 @@ export function makeBatch(
         }
       } else if (augment.neighbourShare && augment.random() < augment.neighbourShare) {
         const other = digitBytes(subset, Math.floor(augment.random() * subset.indices.length));
-        const crop = neighbourCrop(digitBytes(subset, position), other, augment.random() < 0.5, augment.random);
+        const crop = neighbourCrop(
+          digitBytes(subset, position),
+          other,
+          augment.random() < 0.5,
+          augment.random,
+        );
         if (crop !== null) digit.set(crop);
       }
       augmentDigit(digit, target, augment.random, augment.options);
