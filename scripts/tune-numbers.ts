@@ -3,10 +3,11 @@
  * generated numbers on the TUNING seed only, through the same extraction and segmentation as POST /api/read,
  * classified by the committed model on the tfjs CPU backend (no workerd, no PNG round trip). The held-out
  * seed is for `npm run bench -- --only numbers` and is never read here. `--diagnose` tallies where the
- * misses are (scripts/lib/diagnose-reading.ts), and whether the number's right reading was among the candidate
- * paths at all (if not, no weighing of the candidates could have read it). `--seed N` (any but the held-out 2) and `--first I --digits N`
- * (MNIST test digits I to I+N−1, I ≥ 1000) check that a change holds beyond the numbers it was tuned on;
- * `--touching 0.5` pushes half of the neighbouring pairs together, for touching pairs in bulk.
+ * misses are (scripts/lib/diagnose-reading.ts), and whether the number's right reading was among the
+ * candidate paths at all (if not, no weighing of the candidates could have read it). `--seed N` (any but the
+ * held-out 2) and `--first I --digits N` (MNIST test digits I to I+N−1, I ≥ 1000) check that a change holds
+ * beyond the numbers it was tuned on; `--touching 0.5` pushes half of the neighbouring pairs together, for
+ * touching pairs in bulk.
  */
 // The full tfjs package registers the CPU backend (Node needs no wasm set-up for this).
 import '@tensorflow/tfjs';
