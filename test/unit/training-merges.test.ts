@@ -97,7 +97,7 @@ describe('two touching digits as one picture (npm run train -- --merges)', () =>
 describe('one digit cut from a touching pair (npm run train -- --neighbours)', () => {
   const bytes = (digit: Float32Array) => Uint8Array.from(digit, (v) => v * 255);
   // No augmentation but the crop, so that a digit's ink tells whether it was cropped.
-  const shiftsOnly = {
+  const cropOnly = {
     ...DEFAULT_AUGMENT,
     maxRotationDegrees: 0,
     maxShear: 0,
@@ -131,24 +131,11 @@ describe('one digit cut from a touching pair (npm run train -- --neighbours)', (
 
   it('keeps each example’s own target, and draws nothing when not asked', () => {
     const order = Uint32Array.from({ length: 200 }, (_, i) => i % 2);
-    const plain = makeBatch(subset, order, 0, 200, { random: createRandom(5), options: shiftsOnly }, 0.1);
-    const unasked = makeBatch(
-      subset,
-      order,
-      0,
-      200,
-      { random: createRandom(5), options: shiftsOnly, neighbourShare: 0 },
-      0.1,
-    );
-    expect(unasked.pixels).toEqual(plain.pixels);
-    const cropped = makeBatch(
-      subset,
-      order,
-      0,
-      200,
-      { random: createRandom(5), options: shiftsOnly, neighbourShare: 0.3 },
-      0.1,
-    );
+    const batch = (neighbourShare?: number) =>
+      makeBatch(subset, order, 0, 200, { random: createRandom(5), options: cropOnly, neighbourShare }, 0.1);
+    const plain = batch();
+    expect(batch(0).pixels).toEqual(plain.pixels);
+    const cropped = batch(0.3);
     expect(cropped.oneHot).toEqual(plain.oneHot);
     // A crop loses a sliver of its digit or keeps one of the neighbour: its ink differs from the digit's.
     const inkOf = (batch: typeof plain, i: number) =>
