@@ -9,13 +9,18 @@ import type { NamedWeight } from './encode-weights.ts';
 export class WeightAverage {
   private shadow: tf.Tensor[];
 
-  /** `initial` and `steps` restore an average saved in a checkpoint. */
+  /**
+   * `initial` and `steps` restore an average saved in a checkpoint. From step `uniformFrom` on (if given),
+   * the average restarts and becomes the plain mean of the weights after every step since: stochastic weight
+   * averaging over the end of the schedule.
+   */
   constructor(
     private readonly tfjs: typeof tf,
     private readonly model: tf.LayersModel,
     private readonly decay: number,
     initial?: readonly NamedWeight[],
     public steps = 0,
+    private readonly uniformFrom = Number.POSITIVE_INFINITY,
   ) {
     this.shadow = initial
       ? model.weights.map((variable) => {
@@ -28,7 +33,9 @@ export class WeightAverage {
 
   /** Early on the average warms up faster (decay (1+n)/(10+n)), so it is not dominated by initial weights. */
   update(): void {
-    const decay = Math.min(this.decay, (1 + this.steps) / (10 + this.steps));
+    const since = this.steps - this.uniformFrom;
+    const decay =
+      since >= 0 ? since / (since + 1) : Math.min(this.decay, (1 + this.steps) / (10 + this.steps));
     this.steps++;
     const next = this.tfjs.tidy(() =>
       this.model.weights.map((variable, i) =>

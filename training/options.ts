@@ -26,6 +26,8 @@ export interface TrainOptions {
   readonly labelSmoothing: number;
   /** Decay of the exponential moving average of the weights per step; 0 = no average. */
   readonly emaDecay: number;
+  /** From this epoch on (1-based), the weights' average is their plain mean over every step since (SWA); 0 = never. */
+  readonly swaFrom: number;
   /** Layers trained with batch norm before their ReLU, folded into them at export; [] = none. */
   readonly batchNorm: readonly string[];
   /** Exports whose mean probabilities are mixed into the targets (distillation); [] = labels only. */
@@ -64,6 +66,7 @@ const TRAIN_DEFAULTS = {
   warmupEpochs: 1,
   labelSmoothing: 0.05,
   emaDecay: 0.999,
+  swaFrom: 0,
   seed: 7,
   validationCount: 5000,
   teacherWeight: 0.5,
@@ -95,7 +98,12 @@ const OPTIONS = {
   ema: {
     type: 'string',
     value: 'X',
-    help: `decay per step of the weights' moving average, kept when it validates better (default ${d.emaDecay}; 0 = none)`,
+    help: `decay per step of the weights' moving average, kept when it validates better; it warms up as (1+n)/(10+n) after n steps, so a decay above 0.999 only counts after about 9,000 steps (default ${d.emaDecay}; 0 = none)`,
+  },
+  'swa-from': {
+    type: 'string',
+    value: 'E',
+    help: `from the start of epoch E, the weights' average is their plain mean over every step since (stochastic weight averaging) instead of the moving average (default ${d.swaFrom} = never; needs --ema)`,
   },
   'batch-norm': {
     type: 'string',
@@ -282,13 +290,21 @@ export function parseTrainOptions(args: readonly string[]): TrainOptions {
     throw new OptionsError(
       `--extra-holdout must be from 0 up to (not including) 1, got "${values['extra-holdout']}"`,
     );
+  const epochs = positive('epochs', values.epochs, d.epochs);
+  const emaDecay = fraction('ema', values.ema, d.emaDecay, 0.99999);
+  const swaFrom = values['swa-from'] === undefined ? d.swaFrom : positive('swa-from', values['swa-from'], 0);
+  if (swaFrom > epochs)
+    throw new OptionsError(`--swa-from must name one of the ${epochs} epochs, got ${swaFrom}`);
+  if (swaFrom > 0 && emaDecay === 0)
+    throw new OptionsError('--swa-from averages the weights: it needs --ema above 0');
   return {
-    epochs: positive('epochs', values.epochs, d.epochs),
+    epochs,
     batchSize: positive('batch-size', values['batch-size'], d.batchSize),
     learningRate: positive('learning-rate', values['learning-rate'], d.learningRate, false),
     warmupEpochs: fraction('warmup', values.warmup, d.warmupEpochs, Number.POSITIVE_INFINITY),
     labelSmoothing: fraction('label-smoothing', values['label-smoothing'], d.labelSmoothing, 0.5),
-    emaDecay: fraction('ema', values.ema, d.emaDecay, 0.99999),
+    emaDecay,
+    swaFrom,
     batchNorm: parseLayerList(values['batch-norm']),
     teachers: parseTeachers(values.teachers, values['teacher-weight']),
     teacherWeight: fraction('teacher-weight', values['teacher-weight'], d.teacherWeight, 1),

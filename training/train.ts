@@ -90,6 +90,8 @@ const settingsKey = (o: TrainOptions) =>
     ...(o.mergeShare > 0 ? [{ mergeShare: o.mergeShare }] : []),
     ...(o.neighbourShare > 0 ? [{ neighbourShare: o.neighbourShare }] : []),
     ...(o.weightDecay > 0 ? [{ weightDecay: o.weightDecay }] : []),
+    // Not the trained weights, but the average a checkpoint carries.
+    ...(o.swaFrom > 0 ? [{ swaFrom: o.swaFrom }] : []),
     // Other dropout streams and sums: a run continues on the thread count it started with.
     ...(o.threads > 1 ? [{ threads: o.threads }] : []),
   ]);
@@ -171,6 +173,10 @@ async function main(options: TrainOptions) {
   let bestSource: 'ema' | 'raw' = 'raw';
   let seconds = 0;
   let average: WeightAverage | undefined;
+  const batchesPerEpoch = Math.ceil(train.indices.length / options.batchSize);
+  // The step from which the average is a plain mean (--swa-from), or never.
+  const uniformFrom =
+    options.swaFrom > 0 ? (options.swaFrom - 1) * batchesPerEpoch : Number.POSITIVE_INFINITY;
   const checkpoint = options.resume ? await loadCheckpoint(options.checkpointDir) : undefined;
   if (options.resume && !checkpoint)
     console.log(`no checkpoint in ${options.checkpointDir}: starting afresh`);
@@ -202,11 +208,13 @@ async function main(options: TrainOptions) {
         options.emaDecay,
         checkpoint.averageWeights,
         checkpoint.state.averageSteps ?? 0,
+        uniformFrom,
       );
     }
     console.log(`resumed after epoch ${checkpoint.state.epochsDone} from ${options.checkpointDir}`);
   }
-  if (options.emaDecay > 0 && !average) average = new WeightAverage(tfjs, trained, options.emaDecay);
+  if (options.emaDecay > 0 && !average)
+    average = new WeightAverage(tfjs, trained, options.emaDecay, undefined, 0, uniformFrom);
 
   const parallel =
     options.threads > 1 && !options.exportOnly
@@ -214,7 +222,6 @@ async function main(options: TrainOptions) {
       : undefined;
   if (parallel) console.log(`data-parallel on ${options.threads} threads`);
 
-  const batchesPerEpoch = Math.ceil(train.indices.length / options.batchSize);
   const totalSteps = batchesPerEpoch * options.epochs;
   const warmupSteps = Math.round(batchesPerEpoch * options.warmupEpochs);
   const lastEpoch = options.exportOnly ? history.length : options.epochs;
@@ -412,6 +419,8 @@ async function main(options: TrainOptions) {
           schedule: 'per-step linear warm-up, then cosine decay',
           labelSmoothing: options.labelSmoothing,
           emaDecay: options.emaDecay,
+          // From this epoch on, the average was the plain mean of the weights after every step (SWA).
+          ...(options.swaFrom > 0 ? { swaFromEpoch: options.swaFrom } : {}),
           selectedWeights: bestSource,
           epochsCompleted: history.length,
           selection: `lowest ${SELECTION} over every epoch, raw and averaged weights`,

@@ -58,6 +58,14 @@ describe('npm run train options', () => {
     });
   });
 
+  it('averages the weights uniformly from a given epoch only where there is an average', () => {
+    expect(parseTrainOptions([]).swaFrom).toBe(0);
+    expect(parseTrainOptions(['--swa-from', '21']).swaFrom).toBe(21);
+    expect(() => parseTrainOptions(['--swa-from', '31'])).toThrow(/one of the 30 epochs/);
+    expect(() => parseTrainOptions(['--swa-from', '0'])).toThrow(/positive integer/);
+    expect(() => parseTrainOptions(['--swa-from', '3', '--ema', '0'])).toThrow(/needs --ema/);
+  });
+
   it('changes single augmentation settings and keeps the others', () => {
     const { augmentation } = parseTrainOptions([
       '--augment',
