@@ -28,6 +28,8 @@ export interface TrainOptions {
   readonly emaDecay: number;
   /** From this epoch on (1-based), the weights' average is their plain mean over every step since (SWA); 0 = never. */
   readonly swaFrom: number;
+  /** From `fromEpoch` on (1-based), batches of `size` digits instead of `batchSize`; undefined = never. */
+  readonly lateBatch: { readonly fromEpoch: number; readonly size: number } | undefined;
   /** Layers trained with batch norm before their ReLU, folded into them at export; [] = none. */
   readonly batchNorm: readonly string[];
   /** Exports whose mean probabilities are mixed into the targets (distillation); [] = labels only. */
@@ -104,6 +106,11 @@ const OPTIONS = {
     type: 'string',
     value: 'E',
     help: `from the start of epoch E, the weights' average is their plain mean over every step since (stochastic weight averaging) instead of the moving average (default ${d.swaFrom} = never; needs --ema)`,
+  },
+  'late-batch': {
+    type: 'string',
+    value: 'E:N',
+    help: 'from the start of epoch E, batches of N digits: a larger batch late in training, on the same learning-rate schedule (default none)',
   },
   'batch-norm': {
     type: 'string',
@@ -252,6 +259,26 @@ function parseLayerList(text: string | undefined): readonly string[] {
   return layers;
 }
 
+/** `--late-batch E:N`: one of the epochs after the first, and a batch larger than the usual one. */
+function parseLateBatch(
+  text: string | undefined,
+  epochs: number,
+  batchSize: number,
+): TrainOptions['lateBatch'] {
+  if (text === undefined) return undefined;
+  const parts = text.split(':').map((part) => (part.trim() === '' ? Number.NaN : Number(part)));
+  const [fromEpoch = Number.NaN, size = Number.NaN] = parts;
+  if (parts.length !== 2 || !Number.isInteger(fromEpoch) || !Number.isInteger(size))
+    throw new OptionsError(`--late-batch takes an epoch and a batch size as E:N, got "${text}"`);
+  if (!(fromEpoch >= 2 && fromEpoch <= epochs))
+    throw new OptionsError(`--late-batch: the epoch must be one of 2 to ${epochs}, got ${fromEpoch}`);
+  if (!(size > batchSize))
+    throw new OptionsError(
+      `--late-batch: the batch must be larger than --batch-size ${batchSize}, got ${size}`,
+    );
+  return { fromEpoch, size };
+}
+
 /** `--teachers a,b`: export folders, none empty; `--teacher-weight` alone would silently do nothing. */
 function parseTeachers(text: string | undefined, weight: string | undefined): readonly string[] {
   if (text === undefined) {
@@ -297,14 +324,16 @@ export function parseTrainOptions(args: readonly string[]): TrainOptions {
     throw new OptionsError(`--swa-from must name one of the ${epochs} epochs, got ${swaFrom}`);
   if (swaFrom > 0 && emaDecay === 0)
     throw new OptionsError('--swa-from averages the weights: it needs --ema above 0');
+  const batchSize = positive('batch-size', values['batch-size'], d.batchSize);
   return {
     epochs,
-    batchSize: positive('batch-size', values['batch-size'], d.batchSize),
+    batchSize,
     learningRate: positive('learning-rate', values['learning-rate'], d.learningRate, false),
     warmupEpochs: fraction('warmup', values.warmup, d.warmupEpochs, Number.POSITIVE_INFINITY),
     labelSmoothing: fraction('label-smoothing', values['label-smoothing'], d.labelSmoothing, 0.5),
     emaDecay,
     swaFrom,
+    lateBatch: parseLateBatch(values['late-batch'], epochs, batchSize),
     batchNorm: parseLayerList(values['batch-norm']),
     teachers: parseTeachers(values.teachers, values['teacher-weight']),
     teacherWeight: fraction('teacher-weight', values['teacher-weight'], d.teacherWeight, 1),
@@ -342,4 +371,31 @@ export function learningRateAt(peak: number, step: number, steps: number, warmup
   if (step < warmupSteps) return peak * (floor + (1 - floor) * (step / warmupSteps));
   const progress = Math.min(1, (step - warmupSteps) / Math.max(1, steps - 1 - warmupSteps));
   return peak * (floor + (1 - floor) * 0.5 * (1 + Math.cos(Math.PI * progress)));
+}
+
+/**
+ * How a run's epochs are cut into batches when `--late-batch` changes their size. The learning-rate schedule
+ * and the dropout seeds count steps of the usual batch, so the epochs before the change are step for step
+ * those of a run without it, and a larger batch advances the schedule by as many usual steps as it holds.
+ */
+export function batchPlan(options: Pick<TrainOptions, 'epochs' | 'batchSize' | 'lateBatch'>, digits: number) {
+  const sizeAt = (epoch: number) =>
+    options.lateBatch && epoch >= options.lateBatch.fromEpoch ? options.lateBatch.size : options.batchSize;
+  const batchesAt = (epoch: number) => Math.ceil(digits / sizeAt(epoch));
+  const usualBatches = batchesAt(0);
+  return {
+    sizeAt,
+    batchesAt,
+    /** Steps of the usual batch in the whole run: the schedule's length. */
+    scheduleSteps: usualBatches * options.epochs,
+    /** Where batch `b` (0-based) of `epoch` (1-based) stands on the schedule, in steps of the usual batch. */
+    schedulePosition: (epoch: number, b: number) =>
+      (epoch - 1) * usualBatches + (b * usualBatches) / batchesAt(epoch),
+    /** Optimiser steps taken before `epoch` (1-based) starts. */
+    stepsBefore: (epoch: number) => {
+      let steps = 0;
+      for (let e = 1; e < epoch; e++) steps += batchesAt(e);
+      return steps;
+    },
+  };
 }

@@ -29,6 +29,7 @@ import { lossAndAccuracy, predictAll, trainEpoch } from './loop.ts';
 import { allOf, loadMnistTest, loadMnistTrain, type Subset, splitTrainValidation } from './mnist.ts';
 import { compileModel, createModel, decayKernels, foldBatchNorm, setLearningRate } from './model.ts';
 import {
+  batchPlan,
   FINAL_LEARNING_RATE_FRACTION,
   HelpRequested,
   learningRateAt,
@@ -92,6 +93,7 @@ const settingsKey = (o: TrainOptions) =>
     ...(o.weightDecay > 0 ? [{ weightDecay: o.weightDecay }] : []),
     // Not the trained weights, but the average a checkpoint carries.
     ...(o.swaFrom > 0 ? [{ swaFrom: o.swaFrom }] : []),
+    ...(o.lateBatch ? [{ lateBatch: o.lateBatch }] : []),
     // Other dropout streams and sums: a run continues on the thread count it started with.
     ...(o.threads > 1 ? [{ threads: o.threads }] : []),
   ]);
@@ -173,10 +175,9 @@ async function main(options: TrainOptions) {
   let bestSource: 'ema' | 'raw' = 'raw';
   let seconds = 0;
   let average: WeightAverage | undefined;
-  const batchesPerEpoch = Math.ceil(train.indices.length / options.batchSize);
+  const plan = batchPlan(options, train.indices.length);
   // The step from which the average is a plain mean (--swa-from), or never.
-  const uniformFrom =
-    options.swaFrom > 0 ? (options.swaFrom - 1) * batchesPerEpoch : Number.POSITIVE_INFINITY;
+  const uniformFrom = options.swaFrom > 0 ? plan.stepsBefore(options.swaFrom) : Number.POSITIVE_INFINITY;
   const checkpoint = options.resume ? await loadCheckpoint(options.checkpointDir) : undefined;
   if (options.resume && !checkpoint)
     console.log(`no checkpoint in ${options.checkpointDir}: starting afresh`);
@@ -222,8 +223,7 @@ async function main(options: TrainOptions) {
       : undefined;
   if (parallel) console.log(`data-parallel on ${options.threads} threads`);
 
-  const totalSteps = batchesPerEpoch * options.epochs;
-  const warmupSteps = Math.round(batchesPerEpoch * options.warmupEpochs);
+  const warmupSteps = Math.round(plan.batchesAt(0) * options.warmupEpochs);
   const lastEpoch = options.exportOnly ? history.length : options.epochs;
   if (options.exportOnly)
     console.log(`--export-only: exporting the best of ${history.length}/${options.epochs} epochs`);
@@ -233,7 +233,7 @@ async function main(options: TrainOptions) {
     let learningRate = 0;
     seedMathRandom(options.seed, epoch);
     const result = await trainEpoch(tfjs, trained, train, {
-      batchSize: options.batchSize,
+      batchSize: plan.sizeAt(epoch),
       random: createRandom((options.seed * 31 + epoch) >>> 0),
       augment: options.augment ? options.augmentation : undefined,
       mergeShare: options.mergeShare,
@@ -243,8 +243,8 @@ async function main(options: TrainOptions) {
       epoch,
       epochs: options.epochs,
       beforeBatch: (batch) => {
-        const step = (epoch - 1) * batchesPerEpoch + batch;
-        learningRate = learningRateAt(options.learningRate, step, totalSteps, warmupSteps);
+        const step = plan.schedulePosition(epoch, batch);
+        learningRate = learningRateAt(options.learningRate, step, plan.scheduleSteps, warmupSteps);
         setLearningRate(trained, learningRate);
       },
       afterBatch: () => {
@@ -254,7 +254,7 @@ async function main(options: TrainOptions) {
       ...(parallel
         ? {
             step: (batch: Batch, index: number) =>
-              parallel.step(batch, (options.seed * 1_000_003 + (epoch - 1) * batchesPerEpoch + index) >>> 0),
+              parallel.step(batch, (options.seed * 1_000_003 + plan.stepsBefore(epoch) + index) >>> 0),
           }
         : {}),
     });
@@ -421,6 +421,7 @@ async function main(options: TrainOptions) {
           emaDecay: options.emaDecay,
           // From this epoch on, the average was the plain mean of the weights after every step (SWA).
           ...(options.swaFrom > 0 ? { swaFromEpoch: options.swaFrom } : {}),
+          ...(options.lateBatch ? { lateBatch: options.lateBatch } : {}),
           selectedWeights: bestSource,
           epochsCompleted: history.length,
           selection: `lowest ${SELECTION} over every epoch, raw and averaged weights`,

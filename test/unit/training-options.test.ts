@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ModelManifestSchema } from '../../core/manifest.ts';
 import { DEFAULT_AUGMENT } from '../../training/augment.ts';
-import { HelpRequested, learningRateAt, OptionsError, parseTrainOptions } from '../../training/options.ts';
+import {
+  batchPlan,
+  HelpRequested,
+  learningRateAt,
+  OptionsError,
+  parseTrainOptions,
+} from '../../training/options.ts';
 
 describe('npm run train options', () => {
   it('defaults to the run that produced the committed model', () => {
@@ -64,6 +70,30 @@ describe('npm run train options', () => {
     expect(() => parseTrainOptions(['--swa-from', '31'])).toThrow(/one of the 30 epochs/);
     expect(() => parseTrainOptions(['--swa-from', '0'])).toThrow(/positive integer/);
     expect(() => parseTrainOptions(['--swa-from', '3', '--ema', '0'])).toThrow(/needs --ema/);
+  });
+
+  it('takes a larger batch from a later epoch, and refuses one that changes nothing', () => {
+    expect(parseTrainOptions([]).lateBatch).toBeUndefined();
+    expect(parseTrainOptions(['--late-batch', '16:256']).lateBatch).toEqual({ fromEpoch: 16, size: 256 });
+    expect(() => parseTrainOptions(['--late-batch', '256'])).toThrow(/as E:N/);
+    expect(() => parseTrainOptions(['--late-batch', '16:256:2'])).toThrow(/as E:N/);
+    expect(() => parseTrainOptions(['--late-batch', '1:256'])).toThrow(/one of 2 to 30/);
+    expect(() => parseTrainOptions(['--late-batch', '31:256'])).toThrow(/one of 2 to 30/);
+    expect(() => parseTrainOptions(['--late-batch', '16:128'])).toThrow(/larger than --batch-size 128/);
+  });
+
+  it('keeps the schedule of the usual batch when the batch grows', () => {
+    const usual = batchPlan({ epochs: 4, batchSize: 100, lateBatch: undefined }, 1000);
+    const late = batchPlan({ epochs: 4, batchSize: 100, lateBatch: { fromEpoch: 3, size: 250 } }, 1000);
+    expect([1, 2, 3, 4].map(late.batchesAt)).toEqual([10, 10, 4, 4]);
+    expect([1, 2, 3, 4].map(late.sizeAt)).toEqual([100, 100, 250, 250]);
+    expect(late.scheduleSteps).toBe(usual.scheduleSteps);
+    // Before the change, step for step the usual run; after it, each batch stands for 2.5 usual steps.
+    for (const b of [0, 7, 9]) expect(late.schedulePosition(2, b)).toBe(usual.schedulePosition(2, b));
+    expect([0, 1, 2, 3].map((b) => late.schedulePosition(3, b))).toEqual([20, 22.5, 25, 27.5]);
+    expect(late.schedulePosition(4, 3)).toBeLessThan(late.scheduleSteps);
+    expect([1, 3, 4, 5].map(late.stepsBefore)).toEqual([0, 20, 24, 28]);
+    expect(usual.stepsBefore(5)).toBe(40);
   });
 
   it('changes single augmentation settings and keeps the others', () => {
