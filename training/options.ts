@@ -375,17 +375,19 @@ export function learningRateAt(peak: number, step: number, steps: number, warmup
 
 /**
  * How a run's epochs are cut into batches when `--late-batch` changes their size. The learning-rate schedule
- * and the dropout seeds count steps of the usual batch, so the epochs before the change are step for step
- * those of a run without it, and a larger batch advances the schedule by as many usual steps as it holds.
+ * counts steps of the usual batch, and a larger batch advances it by as many of them as it holds; dropout
+ * seeds count the steps taken. The epochs before the change are step for step those of a run without it.
  */
 export function batchPlan(options: Pick<TrainOptions, 'epochs' | 'batchSize' | 'lateBatch'>, digits: number) {
   const sizeAt = (epoch: number) =>
     options.lateBatch && epoch >= options.lateBatch.fromEpoch ? options.lateBatch.size : options.batchSize;
   const batchesAt = (epoch: number) => Math.ceil(digits / sizeAt(epoch));
-  const usualBatches = batchesAt(0);
+  const usualBatches = Math.ceil(digits / options.batchSize);
   return {
     sizeAt,
     batchesAt,
+    /** Batches of the usual size in an epoch: the unit of the learning-rate schedule. */
+    usualBatches,
     /** Steps of the usual batch in the whole run: the schedule's length. */
     scheduleSteps: usualBatches * options.epochs,
     /** Where batch `b` (0-based) of `epoch` (1-based) stands on the schedule, in steps of the usual batch. */

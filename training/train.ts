@@ -223,7 +223,7 @@ async function main(options: TrainOptions) {
       : undefined;
   if (parallel) console.log(`data-parallel on ${options.threads} threads`);
 
-  const warmupSteps = Math.round(plan.batchesAt(0) * options.warmupEpochs);
+  const warmupSteps = Math.round(plan.usualBatches * options.warmupEpochs);
   const lastEpoch = options.exportOnly ? history.length : options.epochs;
   if (options.exportOnly)
     console.log(`--export-only: exporting the best of ${history.length}/${options.epochs} epochs`);

@@ -87,6 +87,7 @@ describe('npm run train options', () => {
     const late = batchPlan({ epochs: 4, batchSize: 100, lateBatch: { fromEpoch: 3, size: 250 } }, 1000);
     expect([1, 2, 3, 4].map(late.batchesAt)).toEqual([10, 10, 4, 4]);
     expect([1, 2, 3, 4].map(late.sizeAt)).toEqual([100, 100, 250, 250]);
+    expect(late.usualBatches).toBe(10);
     expect(late.scheduleSteps).toBe(usual.scheduleSteps);
     // Before the change, step for step the usual run; after it, each batch stands for 2.5 usual steps.
     for (const b of [0, 7, 9]) expect(late.schedulePosition(2, b)).toBe(usual.schedulePosition(2, b));
