@@ -231,6 +231,7 @@ async function main(options: TrainOptions) {
   for (let epoch = history.length + 1; epoch <= lastEpoch; epoch++) {
     const epochStarted = Date.now();
     let learningRate = 0;
+    const firstStep = plan.stepsBefore(epoch);
     seedMathRandom(options.seed, epoch);
     const result = await trainEpoch(tfjs, trained, train, {
       batchSize: plan.sizeAt(epoch),
@@ -254,7 +255,7 @@ async function main(options: TrainOptions) {
       ...(parallel
         ? {
             step: (batch: Batch, index: number) =>
-              parallel.step(batch, (options.seed * 1_000_003 + plan.stepsBefore(epoch) + index) >>> 0),
+              parallel.step(batch, (options.seed * 1_000_003 + firstStep + index) >>> 0),
           }
         : {}),
     });
