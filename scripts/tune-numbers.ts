@@ -17,6 +17,7 @@ import { readCommittedModel } from '../bench/lib/committed-model.ts';
 import { HELD_OUT_SEED, TUNING_SEED } from '../bench/numbers.ts';
 import { softmaxRows } from '../core/confidence.ts';
 import { extractInk, NUMBER_WORKING_SIZE } from '../core/extract-ink.ts';
+import { CLASS_COUNT } from '../core/model-spec.ts';
 import { planNumber, readPlan, scaleBox } from '../core/segment-number.ts';
 import { readMnistTestDigits } from '../test/fixtures/mnist-idx.ts';
 import {
@@ -30,7 +31,7 @@ import { describeScore, scoreReadings } from '../test/fixtures/numbers/score-rea
 import { createRandom } from '../training/random.ts';
 import { rightReading } from '../training/segment-scorer.ts';
 import { createFusedModel } from '../worker/model/fused-model.ts';
-import { diagnoseReading, type ReadBox } from './lib/diagnose-reading.ts';
+import { diagnoseReading, offeredBoxes, type ReadBox } from './lib/diagnose-reading.ts';
 
 const { values } = parseArgs({
   options: {
@@ -78,6 +79,8 @@ const aloneRight = (index: number): boolean => {
 const tally = new Map<string, number>();
 /** Misses by whether some path of candidates, each read as its most likely digit, spells the number. */
 const paths = new Map<boolean, number>();
+/** Missed digits by what the segmentation offered for them (scripts/lib/diagnose-reading.ts). */
+const offers = new Map<string, number>();
 // Canvas and dark-on-light give the same ink after extraction: canvas stands for both.
 for (const style of [values.style === 'photo' ? 'photo' : 'canvas'] as const) {
   const pairs: { written: WrittenNumber; text: string }[] = [];
@@ -96,12 +99,18 @@ for (const style of [values.style === 'photo' ? 'photo' : 'canvas'] as const) {
         const outputs = model.outputs(plan.inputs, plan.candidates.length);
         const reading = readPlan(plan, outputs, segmentScorer);
         text = reading.text;
+        read = reading.digits.map((d) => ({ digit: d.digit, box: scaleBox(d.box, plan.size, written) }));
         if (values.diagnose && text !== written.text) {
           const probabilities = softmaxRows(outputs.logits, plan.candidates.length);
           const among = rightReading(plan, probabilities, written.text) !== null;
           paths.set(among, (paths.get(among) ?? 0) + 1);
+          const offered = plan.candidates.map((candidate, index) => {
+            const row = Array.from(probabilities.subarray(index * CLASS_COUNT, (index + 1) * CLASS_COUNT));
+            return { digit: row.indexOf(Math.max(...row)), box: scaleBox(candidate.box, plan.size, written) };
+          });
+          for (const fault of offeredBoxes(written, offered, read))
+            offers.set(fault, (offers.get(fault) ?? 0) + 1);
         }
-        read = reading.digits.map((d) => ({ digit: d.digit, box: scaleBox(d.box, plan.size, written) }));
       } catch {
         text = '';
       }
@@ -123,5 +132,8 @@ for (const style of [values.style === 'photo' ? 'photo' : 'canvas'] as const) {
       `  misses whose right reading was a candidate path (the weighing chose another): ${paths.get(true) ?? 0}; ` +
         `with no such path (a digit misread in every crop offered, or no crop of it): ${paths.get(false) ?? 0}`,
     );
+    console.log('  missed digits, by the boxes the segmentation offered for them:');
+    for (const [fault, times] of [...offers].sort((a, b) => b[1] - a[1]))
+      console.log(`    ${times}× ${fault}`);
   }
 }
