@@ -3,8 +3,9 @@
  * generated numbers on the TUNING seed only, through the same extraction and segmentation as POST /api/read,
  * classified by the committed model on the tfjs CPU backend (no workerd, no PNG round trip). The held-out
  * seed is for `npm run bench -- --only numbers` and is never read here. `--diagnose` tallies where the
- * misses are (scripts/lib/diagnose-reading.ts), and whether the number's right reading was among the
- * candidate paths at all (if not, no weighing of the candidates could have read it). `--seed N` (any but the
+ * misses are (scripts/lib/diagnose-reading.ts), whether the number's right reading was among the
+ * candidate paths at all (if not, no weighing of the candidates could have read it), and for each missed
+ * digit whether a candidate box of its own was offered and how it read. `--seed N` (any but the
  * held-out 2) and `--first I --digits N` (MNIST test digits I to I+N−1, I ≥ 1000) check that a change holds
  * beyond the numbers it was tuned on; `--touching 0.5` pushes half of the neighbouring pairs together, for
  * touching pairs in bulk.
@@ -28,6 +29,7 @@ import {
   writeNumber,
 } from '../test/fixtures/numbers/generate-numbers.ts';
 import { describeScore, scoreReadings } from '../test/fixtures/numbers/score-readings.ts';
+import { argmaxRows } from '../training/evaluate.ts';
 import { createRandom } from '../training/random.ts';
 import { rightReading } from '../training/segment-scorer.ts';
 import { createFusedModel } from '../worker/model/fused-model.ts';
@@ -104,10 +106,11 @@ for (const style of [values.style === 'photo' ? 'photo' : 'canvas'] as const) {
           const probabilities = softmaxRows(outputs.logits, plan.candidates.length);
           const among = rightReading(plan, probabilities, written.text) !== null;
           paths.set(among, (paths.get(among) ?? 0) + 1);
-          const offered = plan.candidates.map((candidate, index) => {
-            const row = Array.from(probabilities.subarray(index * CLASS_COUNT, (index + 1) * CLASS_COUNT));
-            return { digit: row.indexOf(Math.max(...row)), box: scaleBox(candidate.box, plan.size, written) };
-          });
+          const digits = argmaxRows(probabilities, CLASS_COUNT);
+          const offered = plan.candidates.map((candidate, index) => ({
+            digit: digits[index] as number,
+            box: scaleBox(candidate.box, plan.size, written),
+          }));
           for (const fault of offeredBoxes(written, offered, read))
             offers.set(fault, (offers.get(fault) ?? 0) + 1);
         }

@@ -2,7 +2,8 @@
  * Where a reading of a generated number went wrong, for the tuning loop (`scripts/tune-numbers.ts
  * --diagnose`): every written digit is matched to the read digit whose box covers it best, and each miss is
  * put in one category, by what went wrong (cut or grouping vs the model's reading of a right box) and by
- * how the digit stood to its neighbours (touching, boxes overlapping through slant, close, apart).
+ * how the digit stood to its neighbours (touching, boxes overlapping through slant, close, apart). Each
+ * missed digit is also put by what the segmentation offered for it (`offeredBoxes`).
  */
 
 import type { Region } from '../../core/resample.ts';
