@@ -15,12 +15,9 @@ export interface ReadBox {
   readonly box: Region;
 }
 
-/** Share of the union of two column spans that both cover. */
-function columnOverlap(a: Region, b: Region): number {
-  const shared = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
-  const union = Math.max(a.x + a.width, b.x + b.width) - Math.min(a.x, b.x);
-  return shared <= 0 ? 0 : shared / union;
-}
+/** Share of the union of two boxes' column spans that both cover: `boxOverlap` with the rows ignored. */
+const columnOverlap = (a: Region, b: Region): number =>
+  boxOverlap({ ...a, y: 0, height: 1 }, { ...b, y: 0, height: 1 });
 
 /** How digit `i` stands to its neighbours: the closest relation wins. */
 function neighbourhood(written: WrittenNumber, i: number): string {
