@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { INPUT_SHAPE, LAYERS, type LayerSpec } from '../core/model-spec.ts';
 import type { NamedWeight } from './encode-weights.ts';
+import type { OptimizerName } from './options.ts';
 
 /** Keras's default; also what `foldBatchNorm` divides by. */
 const BATCH_NORM_EPSILON = 1e-3;
@@ -90,21 +91,38 @@ export function foldBatchNorm(weights: readonly NamedWeight[]): NamedWeight[] {
     });
 }
 
-export function compileModel(model: tf.LayersModel, learningRate: number): void {
+/** SGD's momentum: the usual 0.9, with Nesterov's look-ahead. */
+const SGD_MOMENTUM = 0.9;
+
+export function compileModel(
+  model: tf.LayersModel,
+  learningRate: number,
+  optimizer: OptimizerName = 'adam',
+): void {
   model.compile({
-    optimizer: tf.train.adam(learningRate),
+    optimizer:
+      optimizer === 'sgd' ? tf.train.momentum(learningRate, SGD_MOMENTUM, true) : tf.train.adam(learningRate),
     loss: 'categoricalCrossentropy',
     metrics: ['accuracy'],
   });
 }
 
-/** Adam reads its learning rate on every step, so a schedule can change it between batches. */
+/**
+ * Adam reads its learning rate on every step; SGD keeps it as a tensor that setLearningRate replaces. Either
+ * way a schedule can change it between batches.
+ */
 export function setLearningRate(model: tf.LayersModel, learningRate: number): void {
-  (model.optimizer as unknown as { learningRate: number }).learningRate = learningRate;
+  // Not `instanceof`: tfjs's optimizers answer it by duck typing, so Adam passes for SGD.
+  const optimizer = model.optimizer as unknown as {
+    learningRate: number;
+    setLearningRate?: (learningRate: number) => void;
+  };
+  if (optimizer.setLearningRate) optimizer.setLearningRate(learningRate);
+  else optimizer.learningRate = learningRate;
 }
 
 /**
- * Decoupled weight decay (AdamW): after each Adam step every kernel shrinks by `factor` (the step's learning
+ * Decoupled weight decay (AdamW, and SGD's plain weight decay): after each step every kernel shrinks by `factor` (the step's learning
  * rate × λ), apart from the gradient, so the decay does not pass through Adam's per-weight scaling the way an
  * L2 term in the loss would. Biases and batch norm's parameters are left alone.
  */

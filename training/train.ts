@@ -91,6 +91,7 @@ const settingsKey = (o: TrainOptions) =>
     ...(o.mergeShare > 0 ? [{ mergeShare: o.mergeShare }] : []),
     ...(o.neighbourShare > 0 ? [{ neighbourShare: o.neighbourShare }] : []),
     ...(o.weightDecay > 0 ? [{ weightDecay: o.weightDecay }] : []),
+    ...(o.optimizer !== 'adam' ? [{ optimizer: o.optimizer }] : []),
     // Not the trained weights, but the average a checkpoint carries.
     ...(o.swaFrom > 0 ? [{ swaFrom: o.swaFrom }] : []),
     ...(o.lateBatch ? [{ lateBatch: o.lateBatch }] : []),
@@ -166,7 +167,7 @@ async function main(options: TrainOptions) {
 
   seedMathRandom(options.seed, 0);
   const trained = createModel({ batchNorm: options.batchNorm });
-  compileModel(trained, options.learningRate);
+  compileModel(trained, options.learningRate, options.optimizer);
 
   let history: EpochRecord[] = [];
   let bestEpoch = 0;
@@ -317,7 +318,7 @@ async function main(options: TrainOptions) {
         selection: SELECTION,
         seconds,
         ...(average ? { averageSteps: average.steps } : {}),
-        adamPowers: adamPowers(trained),
+        ...(options.optimizer === 'adam' ? { adamPowers: adamPowers(trained) } : {}),
       },
       weights: epochWeights,
       bestWeights,
@@ -418,6 +419,8 @@ async function main(options: TrainOptions) {
           warmupEpochs: options.warmupEpochs,
           finalLearningRateFraction: FINAL_LEARNING_RATE_FRACTION,
           schedule: 'per-step linear warm-up, then cosine decay',
+          // Adam unless stated (the key is left out for Adam, so older manifests read the same).
+          ...(options.optimizer !== 'adam' ? { optimizer: 'SGD, Nesterov momentum 0.9' } : {}),
           labelSmoothing: options.labelSmoothing,
           emaDecay: options.emaDecay,
           // From this epoch on, the average was the plain mean of the weights after every step (SWA).

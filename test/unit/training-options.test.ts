@@ -166,6 +166,14 @@ describe('npm run train options', () => {
     );
   });
 
+  it('reads the optimizer: Adam by default (the served recipe), or SGD with Nesterov momentum', () => {
+    expect(parseTrainOptions([]).optimizer).toBe('adam');
+    expect(parseTrainOptions(['--optimizer', 'sgd']).optimizer).toBe('sgd');
+    expect(() => parseTrainOptions(['--optimizer', 'rmsprop'])).toThrow(
+      /--optimizer must be adam or sgd, got "rmsprop"/,
+    );
+  });
+
   it('refuses nonsense with a clear message', () => {
     expect(() => parseTrainOptions(['--epochs', '0'])).toThrow(OptionsError);
     expect(() => parseTrainOptions(['--epochs', '2.5'])).toThrow(
