@@ -10,7 +10,7 @@ const NORMALISABLE = LAYERS.flatMap((layer) =>
 );
 
 /** `--optimizer`: Adam (with decoupled weight decay, AdamW) or SGD with Nesterov momentum 0.9. */
-export const OPTIMIZERS = ['adam', 'sgd'] as const;
+const OPTIMIZERS = ['adam', 'sgd'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 
 export interface TrainOptions {
