@@ -122,9 +122,9 @@ export function setLearningRate(model: tf.LayersModel, learningRate: number): vo
 }
 
 /**
- * Decoupled weight decay (AdamW, and SGD's plain weight decay): after each step every kernel shrinks by `factor` (the step's learning
- * rate × λ), apart from the gradient, so the decay does not pass through Adam's per-weight scaling the way an
- * L2 term in the loss would. Biases and batch norm's parameters are left alone.
+ * Decoupled weight decay (AdamW; for SGD, plain weight decay): after each step every kernel shrinks by `factor`
+ * (the step's learning rate × λ), apart from the gradient, so the decay does not pass through Adam's per-weight
+ * scaling the way an L2 term in the loss would. Biases and batch norm's parameters are left alone.
  */
 export function decayKernels(model: tf.LayersModel, factor: number): void {
   tf.tidy(() => {

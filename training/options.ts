@@ -91,7 +91,7 @@ const OPTIONS = {
   optimizer: {
     type: 'string',
     value: 'NAME',
-    help: `adam, or sgd (Nesterov momentum 0.9; give it a peak --learning-rate near 0.05 and a --weight-decay near 0.005) (default ${d.optimizer})`,
+    help: `adam, or sgd (Nesterov momentum 0.9; it wants a peak --learning-rate near 0.1 and a --weight-decay near 0.002) (default ${d.optimizer})`,
   },
   'learning-rate': {
     type: 'string',
