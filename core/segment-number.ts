@@ -6,8 +6,9 @@
  * 2. Components that overlap horizontally form one "atom" (the bar of a 5, an open 4, a broken stroke).
  * 3. Wide atoms may hold touching digits: candidate cuts start at the low points of their vertical ink
  *    profile (and on a grid across atoms wider than a digit) and follow the path of least squared ink from
- *    top to bottom, so they lean and bend with the digits and follow the lighter seam where strokes overlap.
- *    Cuts and atom edges split the line into pieces.
+ *    top to bottom, so they lean and bend with the digits and follow the lighter seam where strokes overlap;
+ *    any path through next to no ink (a seam between two leaning strokes, which leaves no valley) is a cut
+ *    too. Cuts and atom edges split the line into pieces.
  * 4. Every run of 1 to MAX_PIECES_PER_DIGIT consecutive pieces that could be one digit is a candidate, cut
  *    out with only its own ink and preprocessed exactly like a single digit (`mnistFromInk`).
  * 5. After the model has classified all candidates in one batch, dynamic programming picks the partition of
@@ -379,6 +380,14 @@ function cutsOf(atom: Atom, layout: Layout, map: InkMap): Cut[] {
   }
   const atomIndex = layout.atomOfLabel[atom.labels[0] as number] as number;
   const paths = chosen.map(({ column }) => leastInkCut(atom, atomIndex, layout, map, column, margin));
+  // Seams: two digits leaning against each other (a slanted 1 beside a stem, a "11") smear the profile into
+  // no valley, and a mark narrower than WIDE_ATOM gets no grid starts; a path that crosses almost no ink from
+  // top to bottom is such a seam wherever it lies. A single digit rarely has one (its loops and bars lie across
+  // it), and the classifier judges the pieces of one that does.
+  for (let x = margin; x <= width - margin; x += Math.max(1, Math.round(SEAM_STEP * lineHeight))) {
+    const path = leastInkCut(atom, atomIndex, layout, map, atom.left + x, margin);
+    if (path.cost <= SEAM_COST * lineHeight) paths.push(path);
+  }
   paths.sort((a, b) => a.inkBefore - b.inkBefore);
   // Paths from nearby starts often settle on the same route, or leave a sliver between them: every piece
   // must hold a share of a digit's ink; of two cuts too close, the one through fewer strokes stays.
@@ -393,6 +402,12 @@ function cutsOf(atom: Atom, layout: Layout, map: InkMap): Cut[] {
   return cuts;
 }
 
+/**
+ * Seam starts lie this share of the line height apart, and a seam crosses at most this many line heights of
+ * full ink (squared, as the cut weighs it). Tuned on the touching sets (docs/numbers.md, "Seams").
+ */
+const SEAM_STEP = 0.1;
+const SEAM_COST = 0.08;
 /** Every piece between cuts holds at least this share of a typical digit's ink. */
 const MIN_PIECE_SHARE = 0.08;
 
@@ -420,7 +435,7 @@ function leastInkCut(
   map: InkMap,
   column: number,
   margin: number,
-): Cut & { inkBefore: number } {
+): Cut & { inkBefore: number; cost: number } {
   const band = Math.max(2, Math.round(CUT_BAND * layout.lineHeight));
   const low = Math.max(atom.left + margin, column - band);
   const high = Math.min(atom.right - margin, column + band);
@@ -466,13 +481,16 @@ function leastInkCut(
   let strokes = 0;
   let inside = false;
   let inkBefore = 0;
+  // The ink crossed, as the path weighs it (a seam between touching digits crosses next to none).
+  let cost = 0;
   for (let y = 0; y < height; y++) {
+    cost += costAt(columns[y] as number, atom.top + y);
     const here = inkAt(columns[y] as number, atom.top + y) > 0;
     if (here && !inside) strokes++;
     inside = here;
     for (let x = atom.left; x < (columns[y] as number); x++) inkBefore += 255 * inkAt(x, atom.top + y);
   }
-  return { columns, column: sum / height, strokes, inkBefore };
+  return { columns, column: sum / height, strokes, inkBefore, cost };
 }
 
 /** In atoms wider than a digit, cuts also start every this share of the line height (the classifier judges). */

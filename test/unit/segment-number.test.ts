@@ -330,6 +330,24 @@ describe('reading touching MNIST digits with the committed model', () => {
     ]);
   });
 
+  it('cuts along a seam that leaves no valley in the ink profile: a 1 leaning against its neighbour', async () => {
+    // Read as "4", "1", "7" and "2" before seams were looked for in every mark: the two strokes lean side by
+    // side, so their columns overlap and the profile has no valley, and the "11"s are narrower than a digit
+    // is wide, so they got no grid starts either.
+    const read = await readTouching([
+      [[1791, 1214], 2],
+      [[1643, 1201], 5],
+      [[1505, 1214], 5],
+      [[1451, 1830], 7],
+    ]);
+    expect(read).toEqual([
+      ['11', '11'],
+      ['11', '11'],
+      ['71', '71'],
+      ['21', '21'],
+    ]);
+  });
+
   it('reads a small digit pressed between two others, where the three are one mark', async () => {
     // Read as "22", "782" and "7702" when cut pieces and a neighbour's stray ends were measured against the
     // whole mark's ink (three digits' worth): the small 7 was a stray of the 0, or its pieces too small.
