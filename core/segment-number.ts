@@ -379,13 +379,14 @@ function cutsOf(atom: Atom, layout: Layout, map: InkMap): Cut[] {
     if (chosen.every((c) => Math.abs(c.column - minimum.column) >= spacing)) chosen.push(minimum);
   }
   const atomIndex = layout.atomOfLabel[atom.labels[0] as number] as number;
-  const paths = chosen.map(({ column }) => leastInkCut(atom, atomIndex, layout, map, column, margin));
+  const grid = atomInk(atom, atomIndex, layout, map);
+  const paths = chosen.map(({ column }) => leastInkCut(grid, lineHeight, column, margin));
   // Seams: two digits leaning against each other (a slanted 1 beside a stem, a "11") smear the profile into
   // no valley, and a mark narrower than WIDE_ATOM gets no grid starts; a path that crosses almost no ink from
   // top to bottom is such a seam wherever it lies. A single digit rarely has one (its loops and bars lie across
   // it), and the classifier judges the pieces of one that does.
   for (let x = margin; x <= width - margin; x += Math.max(1, Math.round(SEAM_STEP * lineHeight))) {
-    const path = leastInkCut(atom, atomIndex, layout, map, atom.left + x, margin);
+    const path = leastInkCut(grid, lineHeight, atom.left + x, margin);
     if (path.cost <= SEAM_COST * lineHeight) paths.push(path);
   }
   paths.sort((a, b) => a.inkBefore - b.inkBefore);
@@ -424,46 +425,73 @@ const CUT_STEP_COST = 0.08;
  */
 const CUT_INK_POWER = 2;
 
+/** An atom's own ink on its box (a neighbour's ink inside the box counts as paper), as the cuts weigh it. */
+interface AtomInk {
+  readonly left: number;
+  readonly width: number;
+  readonly height: number;
+  /** Per pixel, row by row: ink from 0 to 1, and what a cut pays to cross it. */
+  readonly ink: Float64Array;
+  readonly cost: Float64Array;
+  /** Per row, the ink (0–255 a pixel) left of each column: row y, column x at y × (width + 1) + x. */
+  readonly before: Float64Array;
+}
+
+/** Computed once a mark, since a wide mark has many cuts to weigh (and their seams more). */
+function atomInk(atom: Atom, atomIndex: number, layout: Layout, map: InkMap): AtomInk {
+  const width = atom.right - atom.left;
+  const height = atom.bottom - atom.top;
+  const ink = new Float64Array(width * height);
+  const cost = new Float64Array(width * height);
+  const before = new Float64Array((width + 1) * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const at = (atom.top + y) * map.width + atom.left + x;
+      const label = layout.labels[at] as number;
+      const value = label !== 0 && layout.atomOfLabel[label] === atomIndex ? (map.ink[at] as number) : 0;
+      ink[y * width + x] = value / 255;
+      cost[y * width + x] = (value / 255) ** CUT_INK_POWER;
+      before[y * (width + 1) + x + 1] = (before[y * (width + 1) + x] as number) + value;
+    }
+  }
+  return { left: atom.left, width, height, ink, cost, before };
+}
+
 /**
  * The path from the atom's top to its bottom through the least of the atom's ink (squared), within a band around
  * `column`, moving at most one column a row: the cut between two touching digits, which need not be straight.
  */
 function leastInkCut(
-  atom: Atom,
-  atomIndex: number,
-  layout: Layout,
-  map: InkMap,
+  grid: AtomInk,
+  lineHeight: number,
   column: number,
   margin: number,
 ): Cut & { inkBefore: number; cost: number } {
-  const band = Math.max(2, Math.round(CUT_BAND * layout.lineHeight));
-  const low = Math.max(atom.left + margin, column - band);
-  const high = Math.min(atom.right - margin, column + band);
+  const band = Math.max(2, Math.round(CUT_BAND * lineHeight));
+  // Columns of the band, relative to the atom's left edge.
+  const low = Math.max(margin, column - grid.left - band);
+  const high = Math.min(grid.width - margin, column - grid.left + band);
   const width = high - low + 1;
-  const height = atom.bottom - atom.top;
-  const inkAt = (x: number, y: number): number => {
-    const at = y * map.width + x;
-    const label = layout.labels[at] as number;
-    return label !== 0 && layout.atomOfLabel[label] === atomIndex ? (map.ink[at] as number) / 255 : 0;
-  };
-  const costAt = (x: number, y: number): number => inkAt(x, y) ** CUT_INK_POWER;
+  const { height } = grid;
+  const costAt = (x: number, y: number): number => grid.cost[y * grid.width + x] as number;
   const total = new Float64Array(width * height);
   const from = new Int8Array(width * height);
   for (let x = 0; x < width; x++)
-    total[x] = costAt(low + x, atom.top) + (CUT_STEP_COST * Math.abs(low + x - column)) / band;
+    total[x] = costAt(low + x, 0) + (CUT_STEP_COST * Math.abs(grid.left + low + x - column)) / band;
   for (let y = 1; y < height; y++) {
+    const above = (y - 1) * width;
     for (let x = 0; x < width; x++) {
-      let best = total[(y - 1) * width + x] as number;
+      let best = total[above + x] as number;
       let step = 0;
-      for (const dx of [-1, 1]) {
-        if (x + dx < 0 || x + dx >= width) continue;
-        const value = (total[(y - 1) * width + x + dx] as number) + CUT_STEP_COST;
-        if (value < best) {
-          best = value;
-          step = dx;
-        }
+      if (x > 0 && (total[above + x - 1] as number) + CUT_STEP_COST < best) {
+        best = (total[above + x - 1] as number) + CUT_STEP_COST;
+        step = -1;
       }
-      total[y * width + x] = best + costAt(low + x, atom.top + y);
+      if (x + 1 < width && (total[above + x + 1] as number) + CUT_STEP_COST < best) {
+        best = (total[above + x + 1] as number) + CUT_STEP_COST;
+        step = 1;
+      }
+      total[y * width + x] = best + costAt(low + x, y);
       from[y * width + x] = step;
     }
   }
@@ -473,22 +501,23 @@ function leastInkCut(
   const columns = new Int32Array(height);
   let sum = 0;
   for (let y = height - 1, x = end; y >= 0; y--) {
-    columns[y] = low + x;
-    sum += low + x;
+    columns[y] = grid.left + low + x;
+    sum += grid.left + low + x;
     x += from[y * width + x] as number;
   }
-  // Strokes crossed: runs of the atom's ink along the path; and the atom's ink left of it.
+  // Strokes crossed: runs of the atom's ink along the path; the atom's ink left of it; and the ink crossed,
+  // as the path weighs it (a seam between touching digits crosses next to none).
   let strokes = 0;
   let inside = false;
   let inkBefore = 0;
-  // The ink crossed, as the path weighs it (a seam between touching digits crosses next to none).
   let cost = 0;
   for (let y = 0; y < height; y++) {
-    cost += costAt(columns[y] as number, atom.top + y);
-    const here = inkAt(columns[y] as number, atom.top + y) > 0;
+    const x = (columns[y] as number) - grid.left;
+    cost += costAt(x, y);
+    const here = (grid.ink[y * grid.width + x] as number) > 0;
     if (here && !inside) strokes++;
     inside = here;
-    for (let x = atom.left; x < (columns[y] as number); x++) inkBefore += 255 * inkAt(x, atom.top + y);
+    inkBefore += grid.before[y * (grid.width + 1) + x] as number;
   }
   return { columns, column: sum / height, strokes, inkBefore, cost };
 }
