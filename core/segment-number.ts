@@ -21,14 +21,18 @@
  */
 
 import { detectorFeaturesAt, digitScore, type ScoreParameters, softmaxRows } from './confidence.ts';
+import { NUMBER_WORKING_SIZE } from './extract-ink.ts';
 import { type InkMap, labelComponents, mnistFromInk } from './ink-map.ts';
 import { CLASS_COUNT, PIXEL_COUNT } from './model-spec.ts';
 import { type Region, resampleArea } from './resample.ts';
 
 /** The longest number read: one line of 1 to 16 digits. */
 export const MAX_DIGITS = 16;
-/** Segmentation works on at most this many pixels (labelling needs 8 bytes a pixel); larger maps shrink. */
-export const MAX_WORKING_PIXELS = 1 << 20;
+/**
+ * Segmentation works on at most as many pixels as a picture's extraction does (a grey bitmap may be 1 Mi
+ * pixels); larger maps shrink. Cutting a wide mark costs time in its area for each of its candidates.
+ */
+export const MAX_WORKING_PIXELS = NUMBER_WORKING_SIZE.maxPixels;
 /** A digit is made of at most this many pieces (atoms and slices of atoms between candidate cuts), or one whole mark. */
 const MAX_PIECES_PER_DIGIT = 6;
 /** Candidate cuts per atom, the deepest profile minima first. */
@@ -430,31 +434,31 @@ interface AtomInk {
   readonly left: number;
   readonly width: number;
   readonly height: number;
-  /** Per pixel, row by row: ink from 0 to 1, and what a cut pays to cross it. */
-  readonly ink: Float64Array;
-  readonly cost: Float64Array;
-  /** Per row, the ink (0–255 a pixel) left of each column: row y, column x at y × (width + 1) + x. */
-  readonly before: Float64Array;
+  /** Per pixel, row by row: the atom's ink, 0–255 (5 bytes a pixel in all: a JSON grid may be 1 Mi pixels). */
+  readonly ink: Uint8Array;
+  /** Per row, the ink left of each column: row y, column x at y × (width + 1) + x (at most 255 × 1 Mi). */
+  readonly before: Int32Array;
 }
+
+/** What a cut pays to cross a pixel of each ink value: (v / 255) ** CUT_INK_POWER. */
+const CUT_COST = Float64Array.from({ length: 256 }, (_, value) => (value / 255) ** CUT_INK_POWER);
 
 /** Computed once a mark, since a wide mark has many cuts to weigh (and their seams more). */
 function atomInk(atom: Atom, atomIndex: number, layout: Layout, map: InkMap): AtomInk {
   const width = atom.right - atom.left;
   const height = atom.bottom - atom.top;
-  const ink = new Float64Array(width * height);
-  const cost = new Float64Array(width * height);
-  const before = new Float64Array((width + 1) * height);
+  const ink = new Uint8Array(width * height);
+  const before = new Int32Array((width + 1) * height);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const at = (atom.top + y) * map.width + atom.left + x;
       const label = layout.labels[at] as number;
       const value = label !== 0 && layout.atomOfLabel[label] === atomIndex ? (map.ink[at] as number) : 0;
-      ink[y * width + x] = value / 255;
-      cost[y * width + x] = (value / 255) ** CUT_INK_POWER;
+      ink[y * width + x] = value;
       before[y * (width + 1) + x + 1] = (before[y * (width + 1) + x] as number) + value;
     }
   }
-  return { left: atom.left, width, height, ink, cost, before };
+  return { left: atom.left, width, height, ink, before };
 }
 
 /**
@@ -473,7 +477,7 @@ function leastInkCut(
   const high = Math.min(grid.width - margin, column - grid.left + band);
   const width = high - low + 1;
   const { height } = grid;
-  const costAt = (x: number, y: number): number => grid.cost[y * grid.width + x] as number;
+  const costAt = (x: number, y: number): number => CUT_COST[grid.ink[y * grid.width + x] as number] as number;
   const total = new Float64Array(width * height);
   const from = new Int8Array(width * height);
   for (let x = 0; x < width; x++)
@@ -538,9 +542,16 @@ const VALLEY_DEPTH = 0.6;
 /** Component shares above this inside a candidate's columns take the whole component, below 1 − it none. */
 const WHOLE_SHARE = 0.8;
 
+/** The leftmost column of a cut, or one past its rightmost. */
+const cutLeft = (cut: Cut): number =>
+  cut.columns.reduce((low, x) => Math.min(low, x), Number.POSITIVE_INFINITY);
+const cutRight = (cut: Cut): number => cut.columns.reduce((high, x) => Math.max(high, x), 0);
+
 /**
  * The candidate's own ink as a small map: components mostly between its cuts whole (an overhanging bar
  * stays with its digit), components mostly outside not at all, components cut through only between them.
+ * Only the columns between its cuts and its whole components are scanned, and the map is cropped to its ink:
+ * a wide mark has many candidates, each a small part of it.
  */
 function candidateInk(
   map: InkMap,
@@ -551,14 +562,15 @@ function candidateInk(
 ): { map: InkMap; box: Region } | null {
   const first = layout.atoms[from.atom] as Atom;
   const last = layout.atoms[to.atom] as Atom;
-  let left = first.left;
-  let right = last.right;
+  // The columns between the cuts (atoms need not be ordered by their left edges), and all the atoms' rows.
+  let left = Number.POSITIVE_INFINITY;
+  let right = 0;
   let top = map.height;
   let bottom = 0;
   for (let a = from.atom; a <= to.atom; a++) {
     const atom = layout.atoms[a] as Atom;
-    left = Math.min(left, atom.left);
-    right = Math.max(right, atom.right);
+    left = Math.min(left, a === from.atom && from.leftCut !== null ? cutLeft(from.leftCut) : atom.left);
+    right = Math.max(right, a === to.atom && to.rightCut !== null ? cutRight(to.rightCut) : atom.right);
     top = Math.min(top, atom.top);
     bottom = Math.max(bottom, atom.bottom);
   }
@@ -583,42 +595,40 @@ function candidateInk(
     const share = mass / (layout.componentMass[label] as number);
     // A stray end of a neighbour's component is left out; a real part of a touching digit is not.
     if (mass === 0 || (!keepStrays && share <= 1 - WHOLE_SHARE && mass < 0.25 * layout.digitInk)) continue;
-    whole.set(label, share >= WHOLE_SHARE);
+    const isWhole = share >= WHOLE_SHARE;
+    whole.set(label, isWhole);
+    if (!isWhole) continue;
+    const box = layout.componentBox[label] as Region;
+    left = Math.min(left, box.x);
+    right = Math.max(right, box.x + box.width);
   }
   if (whole.size === 0) return null;
-  const width = right - left;
-  const height = bottom - top;
-  const ink = new Uint8Array(width * height);
-  let inkLeft = width;
-  let inkRight = -1;
-  let inkTop = height;
-  let inkBottom = -1;
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const at = (top + y) * map.width + left + x;
-      const label = layout.labels[at] as number;
-      const isWhole = label === 0 ? undefined : whole.get(label);
-      if (isWhole === undefined) continue;
-      if (!isWhole && !between(layout.atomOfLabel[label] as number, left + x, top + y)) continue;
-      const value = map.ink[at] as number;
-      ink[y * width + x] = value;
-      if (value === 0) continue;
+  const taken = (x: number, y: number): boolean => {
+    const label = layout.labels[y * map.width + x] as number;
+    const isWhole = label === 0 ? undefined : whole.get(label);
+    return isWhole === true || (isWhole === false && between(layout.atomOfLabel[label] as number, x, y));
+  };
+  let inkLeft = right;
+  let inkRight = left - 1;
+  let inkTop = bottom;
+  let inkBottom = top - 1;
+  for (let y = top; y < bottom; y++) {
+    for (let x = left; x < right; x++) {
+      if (map.ink[y * map.width + x] === 0 || !taken(x, y)) continue;
       if (x < inkLeft) inkLeft = x;
       if (x > inkRight) inkRight = x;
       if (y < inkTop) inkTop = y;
       if (y > inkBottom) inkBottom = y;
     }
   }
-  if (inkRight < 0) return null;
-  return {
-    map: { width, height, ink },
-    box: {
-      x: left + inkLeft,
-      y: top + inkTop,
-      width: inkRight - inkLeft + 1,
-      height: inkBottom - inkTop + 1,
-    },
-  };
+  if (inkRight < inkLeft) return null;
+  const box = { x: inkLeft, y: inkTop, width: inkRight - inkLeft + 1, height: inkBottom - inkTop + 1 };
+  const ink = new Uint8Array(box.width * box.height);
+  for (let y = 0; y < box.height; y++)
+    for (let x = 0; x < box.width; x++)
+      if (taken(box.x + x, box.y + y))
+        ink[y * box.width + x] = map.ink[(box.y + y) * map.width + box.x + x] as number;
+  return { map: { width: box.width, height: box.height, ink }, box };
 }
 
 /**

@@ -174,3 +174,12 @@ export function withExifOrientation(jpeg: Uint8Array, orientation: number, littl
   out.set(jpeg.subarray(2), 2 + segment.length);
   return out;
 }
+
+/**
+ * A `POST /api/read` bitmap body of `width`×`height` that is all ink: one mark as large as a bitmap may be,
+ * the most a line can give the segmenter to cut (every column a candidate seam, every candidate its area).
+ */
+export function fullInkBitmapJson(width: number, height: number): Uint8Array {
+  const pixels = new Array<number>(width * height).fill(1);
+  return new TextEncoder().encode(JSON.stringify({ width, height, pixels }));
+}

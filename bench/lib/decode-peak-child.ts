@@ -1,13 +1,16 @@
 /**
  * Child process of decode-peak.ts: decodes the given image files as one request would (one budget for
  * all, as a batch), through the API's own decode and preprocessing path, and prints the peak extra
- * resident memory and the time as JSON. A sampler thread polls the process's RSS while the main thread is
+ * resident memory and the time as JSON. A file that is JSON is a `POST /api/read` bitmap body instead: it is
+ * parsed and segmented as that route does. A sampler thread polls the process's RSS while the main thread is
  * busy decoding, since a synchronous decode cannot be interrupted to look.
  */
 
 import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { inkMapFromGrey } from '../../core/ink-map.ts';
 import { toMnistPixels } from '../../core/preprocess.ts';
+import { NumberReadError, planNumber } from '../../core/segment-number.ts';
 import { DecodeBudget } from '../../worker/input/decode-budget.ts';
 import { decodeImage } from '../../worker/input/decode-image.ts';
 
@@ -37,10 +40,23 @@ const outcomes: string[] = [];
 const budget = new DecodeBudget();
 for (const bytes of files) {
   try {
-    // What pixelsFromImageBytes does: decode, then the MNIST preprocessing.
-    outcomes.push(toMnistPixels(await decodeImage(bytes, budget)) === null ? 'image_empty' : 'ok');
+    if (bytes[0] === 0x7b) {
+      // What POST /api/read does with a bitmap before the model: parse, then segment.
+      const body = JSON.parse(new TextDecoder().decode(bytes)) as {
+        width: number;
+        height: number;
+        pixels: number[];
+      };
+      planNumber(inkMapFromGrey(body.width, body.height, body.pixels));
+      outcomes.push('ok');
+    } else {
+      // What pixelsFromImageBytes does: decode, then the MNIST preprocessing.
+      outcomes.push(toMnistPixels(await decodeImage(bytes, budget)) === null ? 'image_empty' : 'ok');
+    }
   } catch (error) {
-    outcomes.push((error as { code?: string }).code ?? String(error));
+    if (error instanceof NumberReadError)
+      outcomes.push(error.reason === 'empty' ? 'image_empty' : error.reason);
+    else outcomes.push((error as { code?: string }).code ?? String(error));
   }
 }
 const ms = performance.now() - started;

@@ -341,6 +341,17 @@ describe('POST /api/read errors', () => {
     );
   });
 
+  it('reads the largest bitmap taken, all ink, as a number whose boxes lie in it', async () => {
+    // One mark as large as a bitmap may be: the most a line gives the segmenter to cut (docs/numbers.md).
+    const side = 1024;
+    const answer = await read({ width: side, height: side, pixels: new Array(side * side).fill(1) });
+    expect(answer.digits.length).toBeGreaterThan(0);
+    for (const { box } of answer.digits) {
+      expect(box.x + box.width).toBeLessThanOrEqual(side);
+      expect(box.y + box.height).toBeLessThanOrEqual(side);
+    }
+  });
+
   it('answers 415 for an unsupported content type', async () => {
     await expectProblem(
       await api('/api/read', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '2025' }),

@@ -5,7 +5,7 @@
  */
 
 import { extractInk, NUMBER_WORKING_SIZE } from '../../core/extract-ink.ts';
-import type { InkMap } from '../../core/ink-map.ts';
+import { type InkMap, inkMapFromGrey } from '../../core/ink-map.ts';
 import type { RgbaImage } from '../../core/preprocess.ts';
 import type { Size } from '../../core/segment-number.ts';
 import type { ReadJson } from '../routes/read-contract.ts';
@@ -35,7 +35,5 @@ export async function inkFromImageBytes(bytes: Uint8Array): Promise<InkInput> {
 export function inkFromJson(input: ReadJson): InkInput | Promise<InkInput> {
   if ('image' in input) return inkFromImageBytes(decodeBase64Image(input.image));
   const { width, height, pixels } = input;
-  const ink = new Uint8Array(width * height);
-  for (let i = 0; i < ink.length; i++) ink[i] = Math.round((pixels[i] as number) * 255);
-  return { map: { width, height, ink }, source: { width, height } };
+  return { map: inkMapFromGrey(width, height, pixels), source: { width, height } };
 }
