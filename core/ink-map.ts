@@ -17,13 +17,6 @@ export interface InkMap {
   readonly ink: Uint8Array;
 }
 
-/** A grey bitmap of ink strengths from 0 (paper) to 1 (ink), row by row, as an ink map. */
-export function inkMapFromGrey(width: number, height: number, grey: ArrayLike<number>): InkMap {
-  const ink = new Uint8Array(width * height);
-  for (let i = 0; i < ink.length; i++) ink[i] = Math.round((grey[i] as number) * 255);
-  return { width, height, ink };
-}
-
 /** One 8-connected region of ink: its label in `labels`, pixel count, bounding box and ink totals. */
 interface Component {
   readonly label: number;

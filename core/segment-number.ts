@@ -28,11 +28,8 @@ import { type Region, resampleArea } from './resample.ts';
 
 /** The longest number read: one line of 1 to 16 digits. */
 export const MAX_DIGITS = 16;
-/**
- * Segmentation works on at most as many pixels as a picture's extraction does (a grey bitmap may be 1 Mi
- * pixels); larger maps shrink. Cutting a wide mark costs time in its area for each of its candidates.
- */
-export const MAX_WORKING_PIXELS = NUMBER_WORKING_SIZE.maxPixels;
+/** Segmentation works on at most this many pixels (labelling needs 8 bytes a pixel); larger maps shrink. */
+export const MAX_WORKING_PIXELS = 1 << 20;
 /** A digit is made of at most this many pieces (atoms and slices of atoms between candidate cuts), or one whole mark. */
 const MAX_PIECES_PER_DIGIT = 6;
 /** Candidate cuts per atom, the deepest profile minima first. */
@@ -72,6 +69,17 @@ export function shrinkInkMap(map: InkMap, maxPixels = MAX_WORKING_PIXELS): InkMa
   const whole = { x: 0, y: 0, width: map.width, height: map.height };
   const shrunk = resampleArea(map.ink, map.width, whole, width, height);
   return { width, height, ink: Uint8Array.from(shrunk, (value) => Math.round(value)) };
+}
+
+/**
+ * A grey bitmap (0 = paper, 1 = ink, row by row) as the map a number is read from: shrunk to the pixel budget
+ * a picture is extracted at (NUMBER_WORKING_SIZE), since cutting a wide mark costs time in its area for each
+ * of its candidates (a 1 Mi pixel bitmap of one mark took seconds at full size).
+ */
+export function inkMapFromBitmap(width: number, height: number, grey: ArrayLike<number>): InkMap {
+  const ink = new Uint8Array(width * height);
+  for (let i = 0; i < ink.length; i++) ink[i] = Math.round((grey[i] as number) * 255);
+  return shrinkInkMap({ width, height, ink }, NUMBER_WORKING_SIZE.maxPixels);
 }
 
 /**

@@ -8,9 +8,8 @@
 
 import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { inkMapFromGrey } from '../../core/ink-map.ts';
 import { toMnistPixels } from '../../core/preprocess.ts';
-import { NumberReadError, planNumber } from '../../core/segment-number.ts';
+import { inkMapFromBitmap, NumberReadError, planNumber } from '../../core/segment-number.ts';
 import { DecodeBudget } from '../../worker/input/decode-budget.ts';
 import { decodeImage } from '../../worker/input/decode-image.ts';
 
@@ -47,7 +46,7 @@ for (const bytes of files) {
         height: number;
         pixels: number[];
       };
-      planNumber(inkMapFromGrey(body.width, body.height, body.pixels));
+      planNumber(inkMapFromBitmap(body.width, body.height, body.pixels));
       outcomes.push('ok');
     } else {
       // What pixelsFromImageBytes does: decode, then the MNIST preprocessing.

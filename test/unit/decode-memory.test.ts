@@ -1,7 +1,8 @@
 /**
  * Any accepted input raises the peak memory by at most DECODE_MEMORY_TARGET_BYTES while it is decoded and
- * preprocessed the way the API does: measured in a fresh Node process per input (resident memory, polled
- * by a sampler thread during the decode), for the largest input of each kind that the limits accept.
+ * preprocessed the way the API does (a POST /api/read bitmap: parsed and segmented): measured in a fresh Node
+ * process per input (resident memory, polled by a sampler thread during the decode), for the largest input of
+ * each kind that the limits accept.
  */
 
 import { describe, expect, it } from 'vitest';

@@ -1,13 +1,13 @@
 /**
  * Every input form of POST /api/read → the ink map of the whole picture and the size of the input in its own
  * pixels (what digit boxes are reported in). Images go through the same decode path and limits as
- * /api/predict; grey bitmaps are used as given.
+ * /api/predict; grey bitmaps are used as given, shrunk to the same pixel budget.
  */
 
 import { extractInk, NUMBER_WORKING_SIZE } from '../../core/extract-ink.ts';
-import { type InkMap, inkMapFromGrey } from '../../core/ink-map.ts';
+import type { InkMap } from '../../core/ink-map.ts';
 import type { RgbaImage } from '../../core/preprocess.ts';
-import type { Size } from '../../core/segment-number.ts';
+import { inkMapFromBitmap, type Size } from '../../core/segment-number.ts';
 import type { ReadJson } from '../routes/read-contract.ts';
 import { decodeBase64Image } from './decode-image.ts';
 import { decodeImageBytes, noInk } from './pixels-from-input.ts';
@@ -35,5 +35,5 @@ export async function inkFromImageBytes(bytes: Uint8Array): Promise<InkInput> {
 export function inkFromJson(input: ReadJson): InkInput | Promise<InkInput> {
   if ('image' in input) return inkFromImageBytes(decodeBase64Image(input.image));
   const { width, height, pixels } = input;
-  return { map: inkMapFromGrey(width, height, pixels), source: { width, height } };
+  return { map: inkMapFromBitmap(width, height, pixels), source: { width, height } };
 }
