@@ -8,6 +8,7 @@ import type { InkMap } from '../../core/ink-map.ts';
 import { CLASS_COUNT } from '../../core/model-spec.ts';
 import {
   chooseReading,
+  inkMapFromBitmap,
   MAX_WORKING_PIXELS,
   type NumberPlan,
   NumberReadError,
@@ -269,6 +270,16 @@ describe('planNumber', () => {
     expect(() => chooseReading(plan, ringScorer(plan))).toThrow(
       expect.objectContaining({ reason: 'too_many_digits' }),
     );
+  });
+
+  it('reads a grey bitmap at the pixel budget a picture is extracted at', () => {
+    const small = inkMapFromBitmap(3, 2, [0, 0.5, 1, 1, 0.2, 0]);
+    expect(Array.from(small.ink)).toEqual([0, 128, 255, 255, 51, 0]);
+    // A bitmap as large as /api/read takes, all ink: segmented at full size it took seconds.
+    const large = inkMapFromBitmap(2048, 512, new Array(2048 * 512).fill(1));
+    expect(large.width * large.height).toBeLessThanOrEqual(NUMBER_WORKING_SIZE.maxPixels);
+    expect(large.width / large.height).toBeCloseTo(4, 1);
+    expect(large.ink.every((value) => value === 255)).toBe(true);
   });
 
   it('segments a large map on a shrunk copy and says so', () => {
