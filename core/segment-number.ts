@@ -442,7 +442,7 @@ interface AtomInk {
   readonly left: number;
   readonly width: number;
   readonly height: number;
-  /** Per pixel, row by row: the atom's ink, 0–255 (5 bytes a pixel in all: a JSON grid may be 1 Mi pixels). */
+  /** Per pixel, row by row: the atom's ink, 0–255 (5 bytes a pixel in all: a map may be 1 Mi pixels). */
   readonly ink: Uint8Array;
   /** Per row, the ink left of each column: row y, column x at y × (width + 1) + x (at most 255 × 1 Mi). */
   readonly before: Int32Array;

@@ -342,7 +342,7 @@ describe('POST /api/read errors', () => {
   });
 
   it('reads the largest bitmap taken, all ink, as a number whose boxes lie in it', async () => {
-    // One mark as large as a bitmap may be: the most a line gives the segmenter to cut (docs/numbers.md).
+    // One mark as large as a bitmap may be: the most a line gives the segmenter to cut (docs/worker.md).
     const side = 1024;
     const answer = await read({ width: side, height: side, pixels: new Array(side * side).fill(1) });
     expect(answer.digits.length).toBeGreaterThan(0);
