@@ -220,7 +220,10 @@ export function describeSignals({ calibration, digitDetector, segmentScorer }: S
 }
 
 /** The served weights of an export folder as the Worker decodes them. */
-export async function fusedModelOfExport(directory: string): Promise<FusedModel> {
+/** An export's weights by name, decoded to float32 whatever their stored precision. */
+export async function readExportWeights(
+  directory: string,
+): Promise<Map<string, { values: Float32Array; shape: readonly number[] }>> {
   const modelJson = JSON.parse(await readFile(join(directory, 'model.json'), 'utf8')) as {
     weightsManifest: { paths: string[]; weights: WeightEntry[] }[];
   };
@@ -229,9 +232,11 @@ export async function fusedModelOfExport(directory: string): Promise<FusedModel>
   const data = new Uint8Array(Buffer.concat(shards));
   const decoded = decodeWeights(groups, data);
   const shapes = new Map(groups.flatMap((g) => g.weights).map((w) => [w.name, w.shape]));
-  return createFusedModel(
-    new Map([...decoded].map(([name, values]) => [name, { values, shape: shapes.get(name) ?? [] }])),
-  );
+  return new Map([...decoded].map(([name, values]) => [name, { values, shape: shapes.get(name) ?? [] }]));
+}
+
+export async function fusedModelOfExport(directory: string): Promise<FusedModel> {
+  return createFusedModel(await readExportWeights(directory));
 }
 
 async function main(args: string[]) {

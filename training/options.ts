@@ -53,6 +53,8 @@ export interface TrainOptions {
   readonly out: string;
   readonly checkpointDir: string;
   readonly resume: boolean;
+  /** An export whose weights the run starts from instead of fresh ones (fine-tuning); undefined = fresh. */
+  readonly init: string | undefined;
   /** With --resume: skip the remaining epochs and export the best checkpointed weights now. */
   readonly exportOnly: boolean;
   /** Evaluate on only the first N test digits (quick runs); undefined = all 10,000. */
@@ -190,6 +192,11 @@ const OPTIONS = {
     help: 'where a checkpoint is saved after every epoch (default <out>.checkpoint)',
   },
   resume: { type: 'boolean', help: 'continue from the checkpoint of an interrupted run' },
+  init: {
+    type: 'string',
+    value: 'DIR',
+    help: "start from this export's weights instead of fresh ones, e.g. to average a fine-tune of the served model with --swa-from 1 (default none)",
+  },
   'export-only': {
     type: 'boolean',
     help: 'with --resume: stop training, export the best checkpointed weights',
@@ -365,6 +372,7 @@ export function parseTrainOptions(args: readonly string[]): TrainOptions {
     out,
     checkpointDir: values['checkpoint-dir'] ?? `${out}.checkpoint`,
     resume: values.resume ?? false,
+    init: values.init,
     exportOnly: values['export-only'] ?? false,
     testLimit:
       values['test-limit'] === undefined ? undefined : positive('test-limit', values['test-limit'], 0),

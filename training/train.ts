@@ -7,6 +7,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { EpochRecord, EvaluationMetrics, Precision } from '../core/manifest.ts';
 import { ARCHITECTURE, CLASS_COUNT, PARAMETER_COUNT } from '../core/model-spec.ts';
 import { decodeWeights } from '../core/weights.ts';
+import { readCheckedExport } from '../scripts/lib/export-folder.ts';
 import { createFusedModel, type FusedModel } from '../worker/model/fused-model.ts';
 import { DEFAULT_AUGMENT } from './augment.ts';
 import { useWasmForTraining } from './backend.ts';
@@ -17,6 +18,7 @@ import {
   fitServedSignals,
   QUICK_DETECTOR_SIZES,
   RELIABILITY_FILE,
+  readExportWeights,
 } from './calibrate.ts';
 import { confusionMatrixSvg, trainingCurvesSvg } from './charts.ts';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
@@ -97,6 +99,7 @@ const settingsKey = (o: TrainOptions) =>
     ...(o.lateBatch ? [{ lateBatch: o.lateBatch }] : []),
     // Other dropout streams and sums: a run continues on the thread count it started with.
     ...(o.threads > 1 ? [{ threads: o.threads }] : []),
+    ...(o.init ? [{ init: o.init }] : []),
   ]);
 
 /**
@@ -168,6 +171,20 @@ async function main(options: TrainOptions) {
   seedMathRandom(options.seed, 0);
   const trained = createModel({ batchNorm: options.batchNorm });
   compileModel(trained, options.learningRate, options.optimizer);
+  // --init: the version of the export whose weights the run starts from.
+  let startedFrom: string | undefined;
+  if (options.init) {
+    // Checked against its manifest first: a fine-tune names the version it started from.
+    const { manifest } = await readCheckedExport(options.init);
+    const initial = await readExportWeights(options.init);
+    setNamedWeights(
+      tfjs,
+      trained,
+      [...initial].map(([name, { values, shape }]) => ({ name, shape, values })),
+    );
+    startedFrom = manifest.version;
+    console.log(`starting from the weights of ${options.init} (${startedFrom})`);
+  }
 
   let history: EpochRecord[] = [];
   let bestEpoch = 0;
@@ -433,6 +450,8 @@ async function main(options: TrainOptions) {
           ...(options.augment ? { augmentation: options.augmentation } : {}),
           // Trained with batch norm before these layers' ReLU, folded into their weights at export.
           ...(options.batchNorm.length > 0 ? { batchNormFoldedInto: options.batchNorm } : {}),
+          // Fine-tuned: the run started from this export's weights, not fresh ones.
+          ...(startedFrom ? { startedFrom } : {}),
           // Distilled: this share of each target was the mean probabilities of these models.
           ...(teacher ? { distilledFrom: teacher.versions, teacherWeight: teacher.weight } : {}),
           // This share of the training examples were two touching digits with an even target.

@@ -72,6 +72,11 @@ describe('npm run train options', () => {
     expect(() => parseTrainOptions(['--swa-from', '3', '--ema', '0'])).toThrow(/needs --ema/);
   });
 
+  it('starts from an export only when asked (--init)', () => {
+    expect(parseTrainOptions([]).init).toBeUndefined();
+    expect(parseTrainOptions(['--init', 'models/default', '--swa-from', '1']).init).toBe('models/default');
+  });
+
   it('takes a larger batch from a later epoch, and refuses one that changes nothing', () => {
     expect(parseTrainOptions([]).lateBatch).toBeUndefined();
     expect(parseTrainOptions(['--late-batch', '16:256']).lateBatch).toEqual({ fromEpoch: 16, size: 256 });

@@ -198,6 +198,21 @@ describe('a short real training run', () => {
     );
   }, 900_000);
 
+  it("fine-tunes from an export (--init): it starts from that export's weights and names it", async () => {
+    const source = await readManifest(first);
+    const tuned = join(workspace, 'tuned');
+    // A learning rate too small to move far in 38 steps: the run reads as its starting point does.
+    const log = await train(tuned, '--init', first, '--learning-rate', '0.00001');
+    expect(log).toContain(`starting from the weights of ${first} (${source.version})`);
+    const manifest = await readManifest(tuned);
+    expect(manifest.training.recipe).toMatchObject({ startedFrom: source.version });
+    const startValidation = manifest.history[0]?.valAccuracy ?? 0;
+    const sourceBest = Math.max(...source.history.map((epoch) => epoch.valAccuracy));
+    // Fresh weights at this rate would stay near chance (0.1); the source's read far better.
+    expect(startValidation).toBeGreaterThan(sourceBest - 0.02);
+    expect(sourceBest).toBeGreaterThan(0.5);
+  }, 900_000);
+
   it('is reproducible and resumable: same seed, same bytes, same version, even killed mid-run', async () => {
     const original = (await readManifest(first)).version;
     const exportedDir = join(workspace, 'exported');
