@@ -328,6 +328,10 @@ export function parseTrainOptions(args: readonly string[]): TrainOptions {
     throw new OptionsError(
       "--threads: batch norm would normalise each thread's part on its own; train it on one thread",
     );
+  if (values.init !== undefined && values['batch-norm'] !== undefined)
+    throw new OptionsError(
+      '--init: an export holds the reference layers only (batch norm folded in); fine-tune it without --batch-norm',
+    );
   if (values['export-only'] && !values.resume)
     throw new OptionsError('--export-only exports a checkpoint: add --resume');
   const extraHoldOut = values['extra-holdout'] === undefined ? 0.2 : Number(values['extra-holdout']);

@@ -175,7 +175,9 @@ async function main(options: TrainOptions) {
   let startedFrom: string | undefined;
   if (options.init) {
     // Checked against its manifest first: a fine-tune names the version it started from.
-    const { manifest } = await readCheckedExport(options.init);
+    const { manifest } = await readCheckedExport(options.init).catch((error: Error) => {
+      throw new OptionsError(`--init: ${error.message}`);
+    });
     const initial = await readExportWeights(options.init);
     setNamedWeights(
       tfjs,

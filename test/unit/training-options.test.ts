@@ -75,6 +75,9 @@ describe('npm run train options', () => {
   it('starts from an export only when asked (--init)', () => {
     expect(parseTrainOptions([]).init).toBeUndefined();
     expect(parseTrainOptions(['--init', 'models/default', '--swa-from', '1']).init).toBe('models/default');
+    expect(() => parseTrainOptions(['--init', 'models/default', '--batch-norm', 'conv2'])).toThrow(
+      /without --batch-norm/,
+    );
   });
 
   it('takes a larger batch from a later epoch, and refuses one that changes nothing', () => {

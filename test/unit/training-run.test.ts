@@ -211,6 +211,10 @@ describe('a short real training run', () => {
     // Fresh weights at this rate would stay near chance (0.1); the source's read far better.
     expect(startValidation).toBeGreaterThan(sourceBest - 0.02);
     expect(sourceBest).toBeGreaterThan(0.5);
+    // A folder that is not an export is named, with what to give instead.
+    await expect(train(join(workspace, 'untuned'), '--init', workspace)).rejects.toThrow(
+      /--init: no model export at .* \(.*manifest\.json is missing; run npm run train\)/,
+    );
   }, 900_000);
 
   it('is reproducible and resumable: same seed, same bytes, same version, even killed mid-run', async () => {
