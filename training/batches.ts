@@ -3,7 +3,7 @@ import { CLASS_COUNT, PIXEL_COUNT } from '../core/model-spec.ts';
 import { type AugmentOptions, augmentDigit } from './augment.ts';
 import { mergedPair, neighbourCrop } from './merges.ts';
 import type { Subset } from './mnist.ts';
-import type { Random } from './random.ts';
+import { beta, type Random } from './random.ts';
 
 export interface Batch {
   /** size × 784 pixels in [0,1]. */
@@ -40,14 +40,22 @@ function readDigit(subset: Subset, position: number, target: Float32Array): void
  * a `teacher` then replaces `weight` of that target with its own probabilities for the digit. With
  * `augment.mergeShare`, that share of the examples becomes the digit touching a random other one
  * (training/merges.ts), with an even target: not one digit. With `augment.neighbourShare`, that share becomes
- * the digit as the reader crops it from a touching pair, with its own target.
+ * the digit as the reader crops it from a touching pair, with its own target. With `augment.mixupAlpha` α,
+ * every example is then blended with another of the batch (mixup): pixels and targets alike, λ·own +
+ * (1 − λ)·other with λ = max(b, 1 − b), b ~ Beta(α, α), so each example stays mostly its own digit and label.
  */
 export function makeBatch(
   subset: Subset,
   order: ArrayLike<number>,
   from: number,
   size: number,
-  augment?: { random: Random; options?: AugmentOptions; mergeShare?: number; neighbourShare?: number },
+  augment?: {
+    random: Random;
+    options?: AugmentOptions;
+    mergeShare?: number;
+    neighbourShare?: number;
+    mixupAlpha?: number;
+  },
   labelSmoothing = 0,
   teacher?: Teacher,
 ): Batch {
@@ -97,5 +105,27 @@ export function makeBatch(
       readDigit(subset, position, target);
     }
   }
+  if (augment?.mixupAlpha) mixUp(pixels, oneHot, count, augment.mixupAlpha, augment.random);
   return { pixels, oneHot, labels, size: count };
+}
+
+/** Blends each example with a random other one of the batch, as they were before any blending (mixup). */
+function mixUp(pixels: Float32Array, targets: Float32Array, count: number, alpha: number, random: Random) {
+  const plainPixels = pixels.slice();
+  const plainTargets = targets.slice();
+  for (let i = 0; i < count; i++) {
+    const other = Math.floor(random() * count);
+    const drawn = beta(random, alpha, alpha);
+    const own = Math.max(drawn, 1 - drawn);
+    for (let p = 0; p < PIXEL_COUNT; p++) {
+      const at = i * PIXEL_COUNT + p;
+      pixels[at] =
+        own * (pixels[at] as number) + (1 - own) * (plainPixels[other * PIXEL_COUNT + p] as number);
+    }
+    for (let c = 0; c < CLASS_COUNT; c++) {
+      const at = i * CLASS_COUNT + c;
+      targets[at] =
+        own * (targets[at] as number) + (1 - own) * (plainTargets[other * CLASS_COUNT + c] as number);
+    }
+  }
 }

@@ -26,6 +26,8 @@ export async function trainEpoch(
     mergeShare?: number;
     /** Share of examples cropped from a touching pair, as the number reader cuts them (needs `augment`). */
     neighbourShare?: number;
+    /** α of mixup's Beta(α, α) (needs `augment`); undefined or 0 = none. */
+    mixupAlpha?: number;
     labelSmoothing: number;
     teacher?: Teacher | undefined;
     epoch: number;
@@ -59,6 +61,7 @@ export async function trainEpoch(
             options: options.augment,
             mergeShare: options.mergeShare,
             neighbourShare: options.neighbourShare,
+            mixupAlpha: options.mixupAlpha,
           }
         : undefined,
       options.labelSmoothing,

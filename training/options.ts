@@ -45,6 +45,8 @@ export interface TrainOptions {
   readonly mergeShare: number;
   /** Share of training examples cropped from a touching pair as the number reader cuts them (training/merges.ts). */
   readonly neighbourShare: number;
+  /** α of mixup (every training example blended with another of its batch); 0 = none. */
+  readonly mixupAlpha: number;
   /** Threads a batch's gradient is computed on (training/parallel.ts); 1 = tfjs's own trainOnBatch. */
   readonly threads: number;
   /** λ of decoupled weight decay: kernels shrink by learning rate × λ after every step; 0 = none. */
@@ -82,6 +84,7 @@ const TRAIN_DEFAULTS = {
   teacherWeight: 0.5,
   mergeShare: 0,
   neighbourShare: 0,
+  mixupAlpha: 0,
   weightDecay: 0.1,
   threads: 2,
 } as const;
@@ -149,6 +152,11 @@ const OPTIONS = {
     type: 'string',
     value: 'X',
     help: `share of training digits shown as the number reader crops them from a touching pair: a sliver of a neighbour kept or of their own lost (default ${d.neighbourShare}; needs augmentation)`,
+  },
+  mixup: {
+    type: 'string',
+    value: 'A',
+    help: `blend every training digit with another of its batch, pixels and targets, by λ = max(b, 1 − b), b ~ Beta(A, A) (mixup; default ${d.mixupAlpha} = none; needs augmentation)`,
   },
   threads: {
     type: 'string',
@@ -320,7 +328,7 @@ export function parseTrainOptions(args: readonly string[]): TrainOptions {
   if (!Number.isInteger(seed) || seed < 0)
     throw new OptionsError(`--seed must be a non-negative integer, got "${values.seed}"`);
   const out = values.out ?? 'artifacts/model';
-  for (const name of ['merges', 'neighbours'] as const) {
+  for (const name of ['merges', 'neighbours', 'mixup'] as const) {
     if (values[name] !== undefined && values['no-augment'])
       throw new OptionsError(`--${name} is a kind of augmentation: drop --no-augment`);
   }
@@ -365,6 +373,7 @@ export function parseTrainOptions(args: readonly string[]): TrainOptions {
     teacherWeight: fraction('teacher-weight', values['teacher-weight'], d.teacherWeight, 1),
     mergeShare: fraction('merges', values.merges, d.mergeShare, 0.5),
     neighbourShare: fraction('neighbours', values.neighbours, d.neighbourShare, 0.5),
+    mixupAlpha: fraction('mixup', values.mixup, d.mixupAlpha, 10),
     threads: positive('threads', values.threads, values['batch-norm'] === undefined ? d.threads : 1),
     weightDecay: fraction('weight-decay', values['weight-decay'], d.weightDecay, 1),
     seed,

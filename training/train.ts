@@ -92,6 +92,7 @@ const settingsKey = (o: TrainOptions) =>
     ...(o.teachers.length > 0 ? [{ teachers: o.teachers, teacherWeight: o.teacherWeight }] : []),
     ...(o.mergeShare > 0 ? [{ mergeShare: o.mergeShare }] : []),
     ...(o.neighbourShare > 0 ? [{ neighbourShare: o.neighbourShare }] : []),
+    ...(o.mixupAlpha > 0 ? [{ mixupAlpha: o.mixupAlpha }] : []),
     ...(o.weightDecay > 0 ? [{ weightDecay: o.weightDecay }] : []),
     ...(o.optimizer !== 'adam' ? [{ optimizer: o.optimizer }] : []),
     // Not the trained weights, but the average a checkpoint carries.
@@ -259,6 +260,7 @@ async function main(options: TrainOptions) {
       augment: options.augment ? options.augmentation : undefined,
       mergeShare: options.mergeShare,
       neighbourShare: options.neighbourShare,
+      mixupAlpha: options.mixupAlpha,
       labelSmoothing: options.labelSmoothing,
       teacher,
       epoch,
@@ -460,6 +462,8 @@ async function main(options: TrainOptions) {
           ...(options.mergeShare > 0 ? { mergeShare: options.mergeShare } : {}),
           // This share of the training examples were cropped from a touching pair, as the number reader cuts.
           ...(options.neighbourShare > 0 ? { neighbourShare: options.neighbourShare } : {}),
+          // Mixup: every example was blended with another of its batch, λ ≥ 0.5 from Beta(α, α).
+          ...(options.mixupAlpha > 0 ? { mixupAlpha: options.mixupAlpha } : {}),
           // Decoupled weight decay: kernels shrank by learning rate × this after every step.
           ...(options.weightDecay > 0 ? { weightDecay: options.weightDecay } : {}),
         },

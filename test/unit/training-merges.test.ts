@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { inkBounds } from '../../core/ink-map.ts';
 import { CLASS_COUNT, IMAGE_SIZE, PIXEL_COUNT } from '../../core/model-spec.ts';
-import { DEFAULT_AUGMENT } from '../../training/augment.ts';
+import { type AugmentOptions, DEFAULT_AUGMENT } from '../../training/augment.ts';
 import { makeBatch } from '../../training/batches.ts';
 import { mergedPair, neighbourCrop } from '../../training/merges.ts';
 import type { Subset } from '../../training/mnist.ts';
-import { createRandom } from '../../training/random.ts';
+import { beta, createRandom } from '../../training/random.ts';
 
 /** A 28×28 digit with a vertical bar of ink at columns [from, to), rows 4–23 (MNIST's 20-pixel height). */
 function bar(from: number, to: number): Float32Array {
@@ -144,5 +144,74 @@ describe('one digit cut from a touching pair (npm run train -- --neighbours)', (
     for (let i = 0; i < 200; i++) if (Math.abs(inkOf(cropped, i) - inkOf(plain, i)) > 0.5) changed++;
     expect(changed).toBeGreaterThan(30);
     expect(changed).toBeLessThan(80);
+  });
+});
+
+describe('mixup (npm run train -- --mixup α)', () => {
+  const order = Uint32Array.from({ length: 200 }, (_, i) => i % 2);
+  const noAugment: AugmentOptions = {
+    ...DEFAULT_AUGMENT,
+    maxRotationDegrees: 0,
+    maxShear: 0,
+    maxShiftPixels: 0,
+    scaleRange: [1, 1] as const,
+    elasticProbability: 0,
+    contrastProbability: 0,
+    strokeChangeProbability: 0,
+    blurProbability: 0,
+    breakProbability: 0,
+    noiseProbability: 0,
+  };
+
+  it('draws λ from Beta(a, b): its mean a / (a + b) and, for a = b < 1, mostly near 0 or 1', () => {
+    const random = createRandom(11);
+    const draws = (a: number, b: number) => Array.from({ length: 20_000 }, () => beta(random, a, b));
+    const mean = (values: number[]) => values.reduce((sum, v) => sum + v, 0) / values.length;
+    expect(mean(draws(2, 5))).toBeCloseTo(2 / 7, 2);
+    const u = draws(0.2, 0.2);
+    expect(mean(u)).toBeCloseTo(0.5, 1);
+    expect(u.every((v) => v >= 0 && v <= 1)).toBe(true);
+    // Beta(0.2, 0.2) has 67% of its mass within 0.1 of either end (a uniform draw: 20%).
+    const ends = u.filter((v) => v < 0.1 || v > 0.9).length / u.length;
+    expect(ends).toBeGreaterThan(0.6);
+    expect(ends).toBeLessThan(0.8);
+  });
+
+  it('blends pixels and targets by the same λ ≥ ½, keeps each label, and draws nothing when not asked', () => {
+    const plain = makeBatch(subset, order, 0, 200, { random: createRandom(5), options: noAugment }, 0.1);
+    const unasked = makeBatch(
+      subset,
+      order,
+      0,
+      200,
+      { random: createRandom(5), options: noAugment, mixupAlpha: 0 },
+      0.1,
+    );
+    expect(unasked.pixels).toEqual(plain.pixels);
+    const mixed = makeBatch(
+      subset,
+      order,
+      0,
+      200,
+      { random: createRandom(5), options: noAugment, mixupAlpha: 0.4 },
+      0,
+    );
+    expect(mixed.labels).toEqual(plain.labels);
+    let blended = 0;
+    for (let i = 0; i < 200; i++) {
+      const label = mixed.labels[i] as number;
+      const row = mixed.oneHot.subarray(i * CLASS_COUNT, (i + 1) * CLASS_COUNT);
+      const sum = row.reduce((a, b) => a + b, 0);
+      expect(sum).toBeCloseTo(1, 5);
+      const own = row[label] as number;
+      expect(own).toBeGreaterThanOrEqual(0.5 - 1e-6);
+      // The bar (label 1) covers columns 12–15 only; the block (label 0) 8–19. Column 9, row 10 holds ink
+      // only in the block: there a blend shows the block's share, which is its target's share.
+      const blockShare = row[0] as number;
+      expect(mixed.pixels[i * PIXEL_COUNT + 10 * IMAGE_SIZE + 9]).toBeCloseTo(blockShare, 5);
+      if (own < 0.999) blended++;
+    }
+    // Beta(0.4, 0.4) puts λ below 0.999 most of the time, and half the partners are the other digit.
+    expect(blended).toBeGreaterThan(50);
   });
 });

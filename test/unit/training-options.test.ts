@@ -72,6 +72,13 @@ describe('npm run train options', () => {
     expect(() => parseTrainOptions(['--swa-from', '3', '--ema', '0'])).toThrow(/needs --ema/);
   });
 
+  it('blends training digits (mixup) only when asked, and only with augmentation', () => {
+    expect(parseTrainOptions([]).mixupAlpha).toBe(0);
+    expect(parseTrainOptions(['--mixup', '0.2']).mixupAlpha).toBe(0.2);
+    expect(() => parseTrainOptions(['--mixup=-1'])).toThrow(/from 0 to 10/);
+    expect(() => parseTrainOptions(['--mixup', '0.2', '--no-augment'])).toThrow(/drop --no-augment/);
+  });
+
   it('starts from an export only when asked (--init)', () => {
     expect(parseTrainOptions([]).init).toBeUndefined();
     expect(parseTrainOptions(['--init', 'models/default', '--swa-from', '1']).init).toBe('models/default');
