@@ -219,7 +219,6 @@ export function describeSignals({ calibration, digitDetector, segmentScorer }: S
   ].join('\n');
 }
 
-/** The served weights of an export folder as the Worker decodes them. */
 /** An export's weights by name, decoded to float32 whatever their stored precision. */
 export async function readExportWeights(
   directory: string,
@@ -235,6 +234,7 @@ export async function readExportWeights(
   return new Map([...decoded].map(([name, values]) => [name, { values, shape: shapes.get(name) ?? [] }]));
 }
 
+/** The served weights of an export folder as the Worker decodes them. */
 export async function fusedModelOfExport(directory: string): Promise<FusedModel> {
   return createFusedModel(await readExportWeights(directory));
 }
