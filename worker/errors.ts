@@ -6,6 +6,7 @@
 import { HTTPException } from 'hono/http-exception';
 import { ApiError } from './api-error.ts';
 import type { ErrorCode } from './error-codes.ts';
+import type { BodyKind } from './input/pixels-from-input.ts';
 import { logEvent } from './log.ts';
 import { ModelVersionNotFoundError } from './model/load-model.ts';
 import { ModelRefusedError, NoModelAvailableError } from './model/model-registry.ts';
@@ -59,7 +60,7 @@ function toApiError(error: unknown, retryAfterSeconds: number): ApiError {
       case 413:
         return new ApiError(413, 'body_too_large', 'Request body too large', error.message);
       case 415:
-        return new ApiError(415, 'unsupported_media_type', 'Unsupported media type', unsupportedDetail);
+        return new ApiError(415, 'unsupported_media_type', 'Unsupported media type', unsupportedDetail());
       case 404:
         return new ApiError(404, 'not_found', 'Not found', error.message);
     }
@@ -72,8 +73,11 @@ function toApiError(error: unknown, retryAfterSeconds: number): ApiError {
   );
 }
 
-export const unsupportedDetail =
-  'Send application/json ({"pixels": [...]} or {"image": "<base64>"}), image/png, image/jpeg or multipart/form-data with an "image" file.';
+/** A 415's detail: the media types a route takes (every kind, where it is not known). */
+export function unsupportedDetail(accepts: readonly BodyKind[] = ['json', 'image', 'multipart']): string {
+  if (!accepts.includes('image')) return 'Send application/json; the body this endpoint takes is in /docs.';
+  return 'Send application/json ({"pixels": [...]}, with "width" and "height" on /api/read, or {"image": "<base64>"}), image/png, image/jpeg or multipart/form-data with an "image" file.';
+}
 
 export function handleError(error: unknown, settings: Settings, path: string): Response {
   const apiError = toApiError(error, settings.modelRefreshSeconds);

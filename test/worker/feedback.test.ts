@@ -122,7 +122,7 @@ describe('POST /api/feedback', () => {
       400,
       'malformed_json',
     );
-    await expectProblem(
+    const unsupported = await expectProblem(
       await api('/api/feedback', {
         method: 'POST',
         headers: { 'content-type': 'text/plain' },
@@ -131,6 +131,16 @@ describe('POST /api/feedback', () => {
       415,
       'unsupported_media_type',
     );
+    // Named by what this endpoint takes: JSON, not the pictures /api/predict takes.
+    expect(unsupported.detail).toMatch(/^Send application\/json;/);
+    expect(unsupported.detail).not.toMatch(/image/);
+    // A picture is a type this endpoint does not take either, and gets the same answer.
+    const picture = await expectProblem(
+      await api('/api/feedback', { method: 'POST', headers: { 'content-type': 'image/png' }, body: 'x' }),
+      415,
+      'unsupported_media_type',
+    );
+    expect(picture.detail).toBe(unsupported.detail);
   });
 });
 

@@ -214,17 +214,20 @@ describe('errors are problem+json with stable codes', () => {
   });
 
   it('415 for other content types, and for none', async () => {
-    await expectProblem(
+    const text = await expectProblem(
       await api('/api/predict', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'seven' }),
       415,
       'unsupported_media_type',
     );
+    // What to send instead: every kind of body this endpoint takes.
+    for (const kind of ['application/json', 'image/png', 'image/jpeg', 'multipart/form-data'])
+      expect(text.detail).toContain(kind);
     await expectProblem(
       await api('/api/predict', { method: 'POST', headers: { 'content-type': 'image/gif' }, body: 'GIF89a' }),
       415,
       'unsupported_media_type',
     );
-    await expectProblem(
+    const batch = await expectProblem(
       await api('/api/predict/batch', {
         method: 'POST',
         headers: { 'content-type': 'image/png' },
@@ -233,6 +236,8 @@ describe('errors are problem+json with stable codes', () => {
       415,
       'unsupported_media_type',
     );
+    // The batch takes JSON only, and says so.
+    expect(batch.detail).toMatch(/^Send application\/json;/);
     await expectProblem(
       await api('/api/predict', { method: 'POST', body: new Uint8Array([1, 2, 3]) }),
       415,

@@ -68,5 +68,5 @@ export function bodyKindOf(contentType: string | undefined): BodyKind {
   if (essence === 'application/json' || /^application\/[\w.-]+\+json$/.test(essence)) return 'json';
   if (essence === 'image/png' || essence === 'image/jpeg' || essence === 'image/jpg') return 'image';
   if (essence === 'multipart/form-data') return 'multipart';
-  throw new ApiError(415, 'unsupported_media_type', 'Unsupported media type', unsupportedDetail);
+  throw new ApiError(415, 'unsupported_media_type', 'Unsupported media type', unsupportedDetail());
 }

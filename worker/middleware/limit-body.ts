@@ -31,9 +31,14 @@ const limits = {
 
 export function limitBody(accepts: readonly BodyKind[]): MiddlewareHandler<AppEnv> {
   return async function limitBodyByType(c, next) {
-    const kind = bodyKindOf(c.req.header('content-type'));
-    if (!accepts.includes(kind)) {
-      throw new ApiError(415, 'unsupported_media_type', 'Unsupported media type', unsupportedDetail);
+    let kind: BodyKind | undefined;
+    try {
+      kind = bodyKindOf(c.req.header('content-type'));
+    } catch {
+      // Named by what this route takes.
+    }
+    if (kind === undefined || !accepts.includes(kind)) {
+      throw new ApiError(415, 'unsupported_media_type', 'Unsupported media type', unsupportedDetail(accepts));
     }
     return limits[kind](c, next);
   };

@@ -44,7 +44,7 @@ export const DOCUMENTED_ERRORS: readonly DocumentedError[] = [
   {
     status: 415,
     code: 'unsupported_media_type',
-    when: 'The Content-Type is not application/json, image/png, image/jpeg or multipart/form-data.',
+    when: 'The Content-Type is not one the endpoint takes: application/json, image/png, image/jpeg or multipart/form-data (the batch and feedback endpoints: application/json only).',
   },
   { status: 422, code: 'image_undecodable', when: 'The bytes are not a PNG or JPEG that can be decoded.' },
   {
