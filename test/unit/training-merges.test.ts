@@ -33,6 +33,21 @@ const subset: Subset = {
   indices: Uint32Array.of(0, 1),
 };
 
+/** Augmentation that changes nothing, so that what a batch option does alone shows in the pixels. */
+const NO_AUGMENT: AugmentOptions = {
+  ...DEFAULT_AUGMENT,
+  maxRotationDegrees: 0,
+  maxShear: 0,
+  maxShiftPixels: 0,
+  scaleRange: [1, 1],
+  elasticProbability: 0,
+  strokeChangeProbability: 0,
+  blurProbability: 0,
+  breakProbability: 0,
+  contrastProbability: 0,
+  noiseProbability: 0,
+};
+
 describe('two touching digits as one picture (npm run train -- --merges)', () => {
   it('puts the pair side by side, touching, in MNIST’s 20×20 box: wider than tall, centred', () => {
     const bytes = (digit: Float32Array) => Uint8Array.from(digit, (v) => v * 255);
@@ -96,20 +111,6 @@ describe('two touching digits as one picture (npm run train -- --merges)', () =>
 
 describe('one digit cut from a touching pair (npm run train -- --neighbours)', () => {
   const bytes = (digit: Float32Array) => Uint8Array.from(digit, (v) => v * 255);
-  // No augmentation but the crop, so that a digit's ink tells whether it was cropped.
-  const cropOnly = {
-    ...DEFAULT_AUGMENT,
-    maxRotationDegrees: 0,
-    maxShear: 0,
-    maxShiftPixels: 0,
-    scaleRange: [1, 1] as const,
-    elasticProbability: 0,
-    strokeChangeProbability: 0,
-    blurProbability: 0,
-    breakProbability: 0,
-    contrastProbability: 0,
-    noiseProbability: 0,
-  };
 
   it('keeps its own digit, give or take a sliver at the seam, on either side', () => {
     const widths = new Set<number>();
@@ -132,7 +133,7 @@ describe('one digit cut from a touching pair (npm run train -- --neighbours)', (
   it('keeps each example’s own target, and draws nothing when not asked', () => {
     const order = Uint32Array.from({ length: 200 }, (_, i) => i % 2);
     const batch = (neighbourShare?: number) =>
-      makeBatch(subset, order, 0, 200, { random: createRandom(5), options: cropOnly, neighbourShare }, 0.1);
+      makeBatch(subset, order, 0, 200, { random: createRandom(5), options: NO_AUGMENT, neighbourShare }, 0.1);
     const plain = batch();
     expect(batch(0).pixels).toEqual(plain.pixels);
     const cropped = batch(0.3);
@@ -149,19 +150,6 @@ describe('one digit cut from a touching pair (npm run train -- --neighbours)', (
 
 describe('mixup (npm run train -- --mixup α)', () => {
   const order = Uint32Array.from({ length: 200 }, (_, i) => i % 2);
-  const noAugment: AugmentOptions = {
-    ...DEFAULT_AUGMENT,
-    maxRotationDegrees: 0,
-    maxShear: 0,
-    maxShiftPixels: 0,
-    scaleRange: [1, 1] as const,
-    elasticProbability: 0,
-    contrastProbability: 0,
-    strokeChangeProbability: 0,
-    blurProbability: 0,
-    breakProbability: 0,
-    noiseProbability: 0,
-  };
 
   it('draws λ from Beta(a, b): its mean a / (a + b) and, for a = b < 1, mostly near 0 or 1', () => {
     const random = createRandom(11);
@@ -178,13 +166,13 @@ describe('mixup (npm run train -- --mixup α)', () => {
   });
 
   it('blends pixels and targets by the same λ ≥ ½, keeps each label, and draws nothing when not asked', () => {
-    const plain = makeBatch(subset, order, 0, 200, { random: createRandom(5), options: noAugment }, 0.1);
+    const plain = makeBatch(subset, order, 0, 200, { random: createRandom(5), options: NO_AUGMENT }, 0.1);
     const unasked = makeBatch(
       subset,
       order,
       0,
       200,
-      { random: createRandom(5), options: noAugment, mixupAlpha: 0 },
+      { random: createRandom(5), options: NO_AUGMENT, mixupAlpha: 0 },
       0.1,
     );
     expect(unasked.pixels).toEqual(plain.pixels);
@@ -193,7 +181,7 @@ describe('mixup (npm run train -- --mixup α)', () => {
       order,
       0,
       200,
-      { random: createRandom(5), options: noAugment, mixupAlpha: 0.4 },
+      { random: createRandom(5), options: NO_AUGMENT, mixupAlpha: 0.4 },
       0,
     );
     expect(mixed.labels).toEqual(plain.labels);
