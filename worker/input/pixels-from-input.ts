@@ -5,7 +5,7 @@
 
 import { PIXEL_COUNT } from '../../core/model-spec.ts';
 import { toMnistPixels } from '../../core/preprocess.ts';
-import { ApiError, unsupportedDetail } from '../errors.ts';
+import { ApiError } from '../errors.ts';
 import { MAX_IMAGE_BYTES, type PredictJson } from '../schemas.ts';
 import { DecodeBudget } from './decode-budget.ts';
 import { type DecodedImage, decodeBase64Image, decodeImage } from './decode-image.ts';
@@ -62,11 +62,11 @@ export function writePixels(target: Float32Array, index: number, pixels: Float32
 
 export type BodyKind = 'json' | 'image' | 'multipart';
 
-/** The kind of body a Content-Type announces; 415 for anything else. */
-export function bodyKindOf(contentType: string | undefined): BodyKind {
+/** The kind of body a Content-Type announces; undefined for any other (the route's 415 names what it takes). */
+export function bodyKindOf(contentType: string | undefined): BodyKind | undefined {
   const essence = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   if (essence === 'application/json' || /^application\/[\w.-]+\+json$/.test(essence)) return 'json';
   if (essence === 'image/png' || essence === 'image/jpeg' || essence === 'image/jpg') return 'image';
   if (essence === 'multipart/form-data') return 'multipart';
-  throw new ApiError(415, 'unsupported_media_type', 'Unsupported media type', unsupportedDetail());
+  return undefined;
 }

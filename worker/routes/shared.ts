@@ -2,7 +2,7 @@
 
 import type { HonoRequest } from 'hono';
 import { interpretPrediction } from '../../core/confidence.ts';
-import { ApiError } from '../errors.ts';
+import { ApiError, unsupportedDetail } from '../errors.ts';
 import { bodyKindOf } from '../input/pixels-from-input.ts';
 import { guard } from '../middleware/guard.ts';
 import type { ModelOutputs } from '../model/fused-model.ts';
@@ -24,6 +24,9 @@ export type ImageBody<Json> = { readonly json: Json } | { readonly bytes: Uint8A
  */
 export async function readImageBody<Json>(request: HonoRequest): Promise<ImageBody<Json>> {
   const kind = bodyKindOf(request.header('content-type'));
+  // The route's guard has answered any other type already.
+  if (kind === undefined)
+    throw new ApiError(415, 'unsupported_media_type', 'Unsupported media type', unsupportedDetail());
   // zod-openapi types `valid` only for routes with one body type; these declare four.
   const validated = request.valid.bind(request) as unknown as (target: 'json' | 'form') => unknown;
   if (kind === 'json') return { json: validated('json') as Json };
