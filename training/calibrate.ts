@@ -9,11 +9,12 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type BatchOutputs, detectorFeaturesAt, ECE_BINS, HIDDEN_UNITS } from '../core/confidence.ts';
-import type {
-  CalibrationReport,
-  DigitDetectorReport,
-  ModelManifest,
-  SegmentScorerReport,
+import {
+  type CalibrationReport,
+  type DigitDetectorReport,
+  MODEL_FILE,
+  type ModelManifest,
+  type SegmentScorerReport,
 } from '../core/manifest.ts';
 import { CLASS_COUNT, PIXEL_COUNT } from '../core/model-spec.ts';
 import { decodeWeights, type WeightEntry } from '../core/weights.ts';
@@ -219,15 +220,19 @@ export function describeSignals({ calibration, digitDetector, segmentScorer }: S
   ].join('\n');
 }
 
-/** An export's weights by name, decoded to float32 whatever their stored precision. */
+/**
+ * An export's weights by name, decoded to float32 whatever their stored precision. `read` gives a file of
+ * the export by its path (by default from `directory`; a caller that has the files already passes them).
+ */
 export async function readExportWeights(
   directory: string,
+  read: (path: string) => Promise<Uint8Array> = (path) => readFile(join(directory, path)),
 ): Promise<Map<string, { values: Float32Array; shape: readonly number[] }>> {
-  const modelJson = JSON.parse(await readFile(join(directory, 'model.json'), 'utf8')) as {
+  const modelJson = JSON.parse(new TextDecoder().decode(await read(MODEL_FILE))) as {
     weightsManifest: { paths: string[]; weights: WeightEntry[] }[];
   };
   const groups = modelJson.weightsManifest;
-  const shards = await Promise.all(groups.flatMap((g) => g.paths).map((p) => readFile(join(directory, p))));
+  const shards = await Promise.all(groups.flatMap((g) => g.paths).map(read));
   const data = new Uint8Array(Buffer.concat(shards));
   const decoded = decodeWeights(groups, data);
   const shapes = new Map(groups.flatMap((g) => g.weights).map((w) => [w.name, w.shape]));

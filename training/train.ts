@@ -176,10 +176,15 @@ async function main(options: TrainOptions) {
   let startedFrom: string | undefined;
   if (options.init) {
     // Checked against its manifest first: a fine-tune names the version it started from.
-    const { manifest } = await readCheckedExport(options.init).catch((error: Error) => {
+    const { manifest, files } = await readCheckedExport(options.init).catch((error: Error) => {
       throw new OptionsError(`--init: ${error.message}`);
     });
-    const initial = await readExportWeights(options.init);
+    // From the files just checked, not read again.
+    const initial = await readExportWeights(options.init, async (path) => {
+      const bytes = files.get(path);
+      if (!bytes) throw new OptionsError(`--init: ${path} is not listed in the export's manifest`);
+      return bytes;
+    });
     setNamedWeights(
       tfjs,
       trained,
