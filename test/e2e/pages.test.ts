@@ -121,6 +121,24 @@ describe('the API docs page', () => {
   });
 });
 
+describe('the docs page at 375 px', () => {
+  it("shows every error's text in full inside its card, no sideways scrolling", async () => {
+    const page = await browser.open({ ...PHONE, width: 375 });
+    await page.goto(`${baseUrl}/docs`);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    const table = page.locator('table.errors');
+    expect(
+      await table.evaluate((element) => (element.parentElement?.clientWidth ?? 0) >= element.scrollWidth),
+    ).toBe(true);
+    // The text of each error spans most of the phone's width, not a sliver beside the code.
+    const widths = await page
+      .locator('table.errors tbody td:last-child')
+      .evaluateAll((cells) => cells.map((cell) => cell.getBoundingClientRect().width));
+    expect(widths.length).toBeGreaterThan(10);
+    expect(Math.min(...widths)).toBeGreaterThan(250);
+  });
+});
+
 describe('the model page at 375 px', () => {
   it('fits without sideways scrolling, the confusion matrix and architecture table inside their cards', async () => {
     const page = await browser.open({ ...PHONE, width: 375 });
