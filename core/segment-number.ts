@@ -141,6 +141,8 @@ export interface ReadDigit {
   readonly probabilities: number[];
   /** In the segmented map's pixels; see `scaleBox`. */
   readonly box: Region;
+  /** The segment score's probability that the box holds one whole digit (absent without a score). */
+  readonly whole?: number;
 }
 
 export interface NumberReading {
@@ -841,19 +843,21 @@ export function segmentFeatures(
 const SEGMENT_SCORE_WEIGHT = 0.5;
 const SEGMENT_SCORE_BONUS = 0.5;
 
-/** Each candidate's log-prior from the segment score (see chooseReading). */
-function segmentLogPriors(
+/** The segment score of each candidate (its logit of being one whole digit). */
+const segmentScores = (
   plan: NumberPlan,
   outputs: { readonly logits: Float32Array; readonly hidden: Float32Array },
   scorer: ScoreParameters,
-): Float64Array {
-  return Float64Array.from(plan.candidates, (_, index) => {
-    const score = digitScore(scorer, segmentFeatures(plan, index, outputs));
+): Float64Array =>
+  Float64Array.from(plan.candidates, (_, index) => digitScore(scorer, segmentFeatures(plan, index, outputs)));
+
+/** Each candidate's log-prior from its segment score (see chooseReading). */
+const segmentLogPriors = (scores: Float64Array): Float64Array =>
+  scores.map((score) => {
     // log sigmoid(score), stable for scores of either sign.
     const logProbability = -Math.log1p(Math.exp(-Math.abs(score))) + Math.min(0, score);
     return SEGMENT_SCORE_WEIGHT * logProbability + SEGMENT_SCORE_BONUS;
   });
-}
 
 /**
  * Chooses the reading from the model's probabilities for every candidate (10 per candidate, in plan order):
@@ -945,9 +949,48 @@ export function readPlan(
   outputs: { readonly logits: Float32Array; readonly hidden: Float32Array },
   segmentScorer?: ScoreParameters,
 ): NumberReading {
-  return chooseReading(
+  const scores = segmentScorer && segmentScores(plan, outputs, segmentScorer);
+  const reading = chooseReading(
     plan,
     softmaxRows(outputs.logits, plan.candidates.length),
-    segmentScorer && segmentLogPriors(plan, outputs, segmentScorer),
+    scores && segmentLogPriors(scores),
+  );
+  if (!scores) return reading;
+  const whole = (index: number) => 1 / (1 + Math.exp(-(scores[index] as number)));
+  return { ...reading, digits: reading.digits.map((d) => ({ ...d, whole: whole(d.candidate) })) };
+}
+
+/**
+ * A reading is flagged `uncertain` below this confidence (the product of its digits' calibrated
+ * confidences), or when the segment score gives one of its boxes less than WHOLE_DIGIT_BELOW of being one
+ * whole digit: a merged pair or a fragment often reads as one confident digit. Chosen on numbers written
+ * from the validation digits (`npx tsx scripts/fit-number-flags.ts`, docs/numbers.md): the pair that
+ * catches the most wrong readings while flagging at most a tenth of the right ones.
+ */
+export const NUMBER_UNCERTAIN_BELOW = 0.9;
+export const WHOLE_DIGIT_BELOW = 0.1;
+
+/** What `readingUncertain` looks at in each digit of an answer (calibrated, as the API reports it). */
+export interface AnsweredDigit {
+  readonly confidence: number;
+  readonly uncertain: boolean;
+  readonly isDigit: boolean | null;
+  readonly whole?: number;
+}
+
+/**
+ * Whether a reading should be checked by a person: a digit of it is `uncertain` or not a digit, the whole
+ * number's confidence is low, or a box is unlikely to hold one whole digit.
+ */
+export function readingUncertain(
+  digits: readonly AnsweredDigit[],
+  thresholds = { confidenceBelow: NUMBER_UNCERTAIN_BELOW, wholeBelow: WHOLE_DIGIT_BELOW },
+): boolean {
+  const confidence = digits.reduce((product, d) => product * d.confidence, 1);
+  return (
+    confidence < thresholds.confidenceBelow ||
+    digits.some(
+      (d) => d.uncertain || d.isDigit === false || (d.whole !== undefined && d.whole < thresholds.wholeBelow),
+    )
   );
 }

@@ -35,11 +35,11 @@ export const QUICK_SEGMENT_SIZES: SegmentSizes = { fitNumbers: 40, validationNum
 /** Shares of touching pairs, in turn: the generator's usual tenth, and touching pairs in bulk. */
 const TOUCHING_SHARES = [0.1, 0.3, 0.5] as const;
 const FIT_SEED = 31;
-const VALIDATION_SEED = 32;
+export const VALIDATION_SEED = 32;
 /** Size of the score's network (the digit detector's shape, on fewer epochs: rows are plentiful). */
 const SCORER_SHAPE = { hiddenUnits: 32, epochs: 30, batchSize: 128, learningRate: 0.003, l2: 1e-4 };
 
-interface SegmentedNumber {
+export interface SegmentedNumber {
   readonly text: string;
   readonly plan: NumberPlan;
   readonly outputs: ModelOutputs;
@@ -48,7 +48,12 @@ interface SegmentedNumber {
 }
 
 /** `count` numbers of 2 to 8 digits drawn from `subset`, written, segmented and run through the model. */
-function segmentedNumbers(model: FusedModel, subset: Subset, count: number, seed: number): SegmentedNumber[] {
+export function segmentedNumbers(
+  model: FusedModel,
+  subset: Subset,
+  count: number,
+  seed: number,
+): SegmentedNumber[] {
   const random = createRandom(seed);
   const source = { pixels: subset.source.images, labels: subset.source.labels };
   const numbers: SegmentedNumber[] = [];

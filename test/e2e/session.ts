@@ -75,9 +75,15 @@ export const SEVEN: PadPoint[][] = [
 export const ZERO: PadPoint[][] = [ellipse(0.5, 0.5, 0.2, 0.3)];
 
 /** Waits until `read()` starts with `expected` and a percentage (an answer, not a hint); returns it. */
-async function waitForAnswer(read: () => Promise<string | null>, expected: string): Promise<string> {
+async function waitForAnswer(
+  read: () => Promise<string | null>,
+  expected: string,
+  flagged = false,
+): Promise<string> {
   const text = async () => (await read())?.trim() ?? '';
-  await expect.poll(text).toMatch(new RegExp(`^${expected}, [<>]?\\d+% `));
+  // An answer with its confidence, or (numbers only) one flagged for a check.
+  const answer = flagged ? `(, [<>]?\\d+% |\\? Not sure: check it$)` : ', [<>]?\\d+% ';
+  await expect.poll(text).toMatch(new RegExp(`^${expected}${answer}`));
   return text();
 }
 
@@ -150,6 +156,6 @@ export async function openNumberMode(browser: TestBrowser, viewport: Viewport) {
     for (const [i, digit] of [...text].entries())
       await write(numberDigitStrokes[digit]?.(lefts[i] ?? 0) ?? []);
   };
-  const reads = (text: string) => waitForAnswer(() => status.textContent(), text);
+  const reads = (text: string) => waitForAnswer(() => status.textContent(), text, true);
   return { page, pad, status, write, writeNumber, reads, errors };
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   boxesOnPad,
   digitSubject,
+  digitUnsure,
   fitInside,
   parseReading,
   photoView,
@@ -67,6 +68,16 @@ describe('the Number mode answer', () => {
   it('reads the number and how sure the model is of all of it, as the live region says it', () => {
     expect(readingSummary(reading)).toBe('25, 97% confident');
     expect(readingSummary({ text: '7', confidence: 0.42 })).toBe('7, 42% unsure');
+    // Flagged by the API: a figure would read as sure, so the summary asks for a check instead.
+    expect(readingSummary({ ...reading, uncertain: true })).toBe('25? Not sure: check it');
+    expect(readingSummary({ ...reading, uncertain: false })).toBe('25, 97% confident');
+  });
+
+  it('marks a digit the API is unsure of, or finds no digit, for checking', () => {
+    expect(digitUnsure({ uncertain: false, isDigit: true })).toBe(false);
+    expect(digitUnsure({})).toBe(false);
+    expect(digitUnsure({ uncertain: true, isDigit: true })).toBe(true);
+    expect(digitUnsure({ uncertain: false, isDigit: false })).toBe(true);
   });
 
   it('maps each digit box from the picture sent onto the visible pad', () => {

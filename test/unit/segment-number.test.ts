@@ -10,11 +10,15 @@ import {
   chooseReading,
   inkMapFromBitmap,
   MAX_WORKING_PIXELS,
+  NUMBER_UNCERTAIN_BELOW,
   type NumberPlan,
   NumberReadError,
   planNumber,
+  readingUncertain,
+  readPlan,
   scaleBox,
   shrinkInkMap,
+  WHOLE_DIGIT_BELOW,
 } from '../../core/segment-number.ts';
 import { createRandom } from '../../training/random.ts';
 import { createFusedModel } from '../../worker/model/fused-model.ts';
@@ -293,6 +297,34 @@ describe('planNumber', () => {
   });
 });
 
+describe('readingUncertain', () => {
+  const sure = { confidence: 0.99, uncertain: false, isDigit: true, whole: 0.9 };
+
+  it('passes a reading whose digits are sure, whole and digit-like', () => {
+    expect(readingUncertain([sure, sure, sure])).toBe(false);
+    // A model without a segment score or a detector: only the confidences count.
+    expect(readingUncertain([{ confidence: 0.99, uncertain: false, isDigit: null }])).toBe(false);
+  });
+
+  it('flags a reading with one uncertain digit, or one that is not a digit', () => {
+    expect(readingUncertain([sure, { ...sure, uncertain: true }])).toBe(true);
+    expect(readingUncertain([{ ...sure, isDigit: false }, sure])).toBe(true);
+  });
+
+  it('flags a number whose digits are each fairly sure but not all of them together', () => {
+    const fairly = { ...sure, confidence: 0.97 };
+    // 0.97⁴ = 0.885: under the threshold, though no digit is.
+    expect(0.97 ** 4).toBeLessThan(NUMBER_UNCERTAIN_BELOW);
+    expect(readingUncertain([fairly, fairly])).toBe(false);
+    expect(readingUncertain([fairly, fairly, fairly, fairly])).toBe(true);
+  });
+
+  it('flags a confident digit whose box the segment score doubts holds one whole digit', () => {
+    expect(readingUncertain([sure, { ...sure, whole: WHOLE_DIGIT_BELOW / 2 }])).toBe(true);
+    expect(readingUncertain([sure, { ...sure, whole: WHOLE_DIGIT_BELOW * 2 }])).toBe(false);
+  });
+});
+
 describe('reading touching MNIST digits with the committed model', () => {
   /** Reads MNIST test digits (by index), every neighbour touching, laid out by the number generator with a seed. */
   async function readTouching(cases: readonly (readonly [number[], number])[]): Promise<string[][]> {
@@ -308,6 +340,24 @@ describe('reading touching MNIST digits with the committed model', () => {
       return [written.text, chooseReading(plan, model.predict(plan.inputs, plan.candidates.length)).text];
     });
   }
+
+  it('gives each chosen box the segment score’s probability of one whole digit, with a score only', async () => {
+    await tf.setBackend('cpu');
+    const committed = await readCommittedModel();
+    const model = createFusedModel(committed.weights);
+    const written = writeDigits(readMnistTestDigits(10_000), [5072, 4863, 1989], 14, 0);
+    const map = extractInk(canvasExport(written, createRandom(0)), NUMBER_WORKING_SIZE);
+    if (map === null) throw new Error('no ink');
+    const plan = planNumber(map);
+    const outputs = model.outputs(plan.inputs, plan.candidates.length);
+    const scored = readPlan(plan, outputs, committed.manifest.segmentScorer);
+    expect(scored.text).toBe(written.text);
+    for (const digit of scored.digits) {
+      expect(digit.whole).toBeGreaterThan(WHOLE_DIGIT_BELOW);
+      expect(digit.whole).toBeLessThanOrEqual(1);
+    }
+    expect(readPlan(plan, outputs).digits.map((d) => d.whole)).toEqual([undefined, undefined, undefined]);
+  });
 
   // Digits of the tuning range (1000+), where the segmentation was tuned.
   it('reads a confident merge of two touching digits as the two digits it is made of', async () => {

@@ -7,12 +7,14 @@
 import { encode as encodePngImage } from 'fast-png';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { WORK_SIDE } from '../../core/extract-ink.ts';
+import { NUMBER_UNCERTAIN_BELOW } from '../../core/segment-number.ts';
 import { createRandom } from '../../training/random.ts';
 import {
   DEFAULT_NUMBER_OPTIONS,
   NUMBER_RENDERERS,
   numberPhoto,
   type WrittenNumber,
+  writeDigits,
   writeNumber,
 } from '../fixtures/numbers/generate-numbers.ts';
 import { describeScore, scoreReadings } from '../fixtures/numbers/score-readings.ts';
@@ -33,8 +35,14 @@ interface ReadBody {
   text: string;
   digits: (PredictionBody & { box: { x: number; y: number; width: number; height: number } })[];
   confidence: number;
+  uncertain: boolean;
   model: { version: string };
 }
+
+/** The parts of a reading's `uncertain` flag that the answer shows: a flagged digit or a low confidence. */
+const visiblyUncertain = (answer: ReadBody): boolean =>
+  answer.confidence < NUMBER_UNCERTAIN_BELOW ||
+  answer.digits.some((digit) => digit.uncertain || digit.isDigit === false);
 
 async function read(body: unknown, contentType = 'application/json'): Promise<ReadBody> {
   const response = await api('/api/read', {
@@ -64,7 +72,7 @@ describe('POST /api/read on generated numbers (held-out seed)', () => {
   for (const style of ['canvas', 'dark-on-light'] as const) {
     it(`reads numbers of 2 to 8 MNIST test digits sent as ${style} PNGs`, async () => {
       const count = style === 'canvas' ? 40 : 20;
-      const pairs: { written: WrittenNumber; text: string }[] = [];
+      const pairs: { written: WrittenNumber; text: string; uncertain: boolean }[] = [];
       let boxesChecked = 0;
       let boxesMatching = 0;
       for (let i = 0; i < count; i++) {
@@ -75,7 +83,9 @@ describe('POST /api/read on generated numbers (held-out seed)', () => {
         const product = answer.digits.reduce((p, d) => p * d.confidence, 1);
         expect(answer.confidence).toBeCloseTo(product, 6);
         expect(answer.model.version).toBe(model.version);
-        pairs.push({ written, text: answer.text });
+        // Flagged whenever a digit is or the number's confidence is low (and sometimes for a doubtful box).
+        if (visiblyUncertain(answer)) expect(answer.uncertain).toBe(true);
+        pairs.push({ written, text: answer.text, uncertain: answer.uncertain });
         if (answer.text === written.text) {
           answer.digits.forEach((digit, k) => {
             boxesChecked++;
@@ -93,6 +103,8 @@ describe('POST /api/read on generated numbers (held-out seed)', () => {
       expect(score.separateDigitsRight / score.separateDigits).toBeGreaterThanOrEqual(0.85);
       expect(score.wholeRight / score.numbers).toBeGreaterThanOrEqual(0.65);
       expect(boxesMatching / boxesChecked).toBeGreaterThanOrEqual(0.95);
+      // The flag asks for few needless checks (the bench measures how many misses it catches).
+      expect(score.rightFlagged / score.wholeRight).toBeLessThanOrEqual(0.25);
     }, 600_000);
   }
 
@@ -201,6 +213,32 @@ describe("the served model's segment score", () => {
 describe('POST /api/read input forms and boxes', () => {
   const written = writeNumber(source, HELD_OUT_SEED, 1000, { ...DEFAULT_NUMBER_OPTIONS, touchingShare: 0 });
   const image = NUMBER_RENDERERS.canvas(written, createRandom(0));
+
+  it('flags a number as uncertain when one digit is ambiguous (a 4 and a 9 averaged), not the clean one', async () => {
+    const bitmap = (number: WrittenNumber) => ({
+      width: number.width,
+      height: number.height,
+      pixels: Array.from(number.ink, (v) => Math.round(v * 1000) / 1000),
+    });
+    const clean = await read(bitmap(written));
+    expect(clean.text).toBe(written.text);
+    expect(clean.uncertain).toBe(false);
+    // The MNIST digits plus one more at the end: the pixel average of the first 4 and the first 9.
+    const [four, nine] = [digits.labels.indexOf(4), digits.labels.indexOf(9)];
+    const mixed = Uint8Array.from(digits.at(four), (v, i) =>
+      Math.round((v + (digits.at(nine)[i] as number)) / 2),
+    );
+    const count = digits.labels.length;
+    const pixels = new Uint8Array((count + 1) * 784);
+    pixels.set(digits.pixels);
+    pixels.set(mixed, count * 784);
+    const withMixed = { pixels, labels: Uint8Array.from([...digits.labels, 4]) };
+    const [a, b, c] = written.indices as [number, number, number];
+    const answer = await read(bitmap(writeDigits(withMixed, [a, b, count, c], 1)));
+    expect(answer.digits).toHaveLength(4);
+    expect(answer.digits[2]?.uncertain).toBe(true);
+    expect(answer.uncertain).toBe(true);
+  });
 
   it('takes a grey bitmap as JSON, with boxes in its pixels', async () => {
     const pixels = Array.from(written.ink, (v) => Math.round(v * 1000) / 1000);

@@ -9,6 +9,7 @@ import {
   type NumberReading,
   planNumber,
   type ReadDigit,
+  readingUncertain,
   readPlan,
   type Size,
   scaleBox,
@@ -90,6 +91,8 @@ export function registerRead(app: ApiApp): void {
         text: reading.text,
         digits,
         confidence: digits.reduce((product, digit) => product * digit.confidence, 1),
+        // Each answered digit with the segment score's doubt about its box, which the answer leaves out.
+        uncertain: readingUncertain(digits.map((d, i) => ({ ...d, whole: reading.digits[i]?.whole }))),
         model: { version: loaded.version },
       };
     });

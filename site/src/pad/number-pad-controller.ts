@@ -9,7 +9,14 @@ import type { Size } from '../../../core/segment-number.ts';
 import { failureMessage, formatPercent } from './format.ts';
 import type { Stroke } from './geometry.ts';
 import { LatestOnly } from './latest-only.ts';
-import { boxesOnPad, photoView, type Reading, readingSummary, requestReading } from './number-reading.ts';
+import {
+  boxesOnPad,
+  digitUnsure,
+  photoView,
+  type Reading,
+  readingSummary,
+  requestReading,
+} from './number-reading.ts';
 import { reducePhoto } from './photo-controller.ts';
 import { PredictionError } from './prediction-client.ts';
 import { renderStrokes, widePad } from './render.ts';
@@ -197,7 +204,9 @@ export function mountNumberPad(root: HTMLElement, hooks: NumberPadHooks = {}): (
         button.setAttribute('aria-controls', details.id);
         button.dataset.numberDigit = String(i);
         button.textContent = String(digit.digit);
-        button.title = `Digit ${i + 1}: ${formatPercent(digit.confidence)}; show its probabilities`;
+        const unsure = digitUnsure(digit);
+        button.toggleAttribute('data-unsure', unsure);
+        button.title = `Digit ${i + 1}: ${formatPercent(digit.confidence)}${unsure ? ', not sure' : ''}; show its probabilities`;
         item.append(button);
         return item;
       }),

@@ -14,6 +14,9 @@ interface ReadDigit {
   readonly confidence: number;
   readonly probabilities: readonly number[];
   readonly box: Region;
+  /** The API's per-digit trust signals (`uncertain`, `isDigit`), as on /api/predict. */
+  readonly uncertain?: boolean;
+  readonly isDigit?: boolean | null;
   /** The 28×28 image the model read for this digit (asked for with `?include=pixels`). */
   readonly pixels?: readonly number[];
 }
@@ -23,6 +26,8 @@ export interface Reading {
   readonly text: string;
   readonly digits: readonly ReadDigit[];
   readonly confidence: number;
+  /** true when the reading should be checked: a digit is unsure, or the number as a whole. */
+  readonly uncertain?: boolean;
   readonly model: { readonly version: string };
 }
 
@@ -56,13 +61,20 @@ export function parseReading(body: unknown): Reading | null {
 }
 
 /**
- * What the live region reads: the number, then how sure the model is of all of it.
+ * What the live region reads: the number, then how sure the model is of all of it, or that it should be
+ * checked when the API flags it (a figure would read as sure when the doubt is about where a digit ends).
  *
  * @example readingSummary({ text: '2025', confidence: 0.97, … }) // "2025, 97% confident"
+ * @example readingSummary({ text: '2025', confidence: 0.97, uncertain: true }) // "2025? Not sure: check it"
  */
-export function readingSummary(reading: Pick<Reading, 'text' | 'confidence'>): string {
+export function readingSummary(reading: Pick<Reading, 'text' | 'confidence' | 'uncertain'>): string {
+  if (reading.uncertain) return `${reading.text}? Not sure: check it`;
   return `${reading.text}, ${formatPercent(reading.confidence)} ${confidenceWord(reading.confidence)}`;
 }
+
+/** Whether the pad marks a digit for checking: the API finds it unsure or not a digit. */
+export const digitUnsure = (digit: Pick<ReadDigit, 'uncertain' | 'isDigit'>): boolean =>
+  digit.uncertain === true || digit.isDigit === false;
 
 const asRegion = (area: Size | Region): Region => ('x' in area ? area : { x: 0, y: 0, ...area });
 
