@@ -14,7 +14,12 @@ const batchNormName = (layer: string) => `${layer}${BATCH_NORM_SUFFIX}`;
  * layer named in `batchNorm` becomes linear → batch norm → its activation, which `foldBatchNorm` turns back
  * into the reference layer.
  */
-function layersOf(spec: LayerSpec, first: boolean, batchNorm: readonly string[]): tf.layers.Layer[] {
+function layersOf(
+  spec: LayerSpec,
+  first: boolean,
+  batchNorm: readonly string[],
+  dropout: boolean,
+): tf.layers.Layer[] {
   const input = first ? { inputShape: [...INPUT_SHAPE] } : {};
   switch (spec.kind) {
     case 'conv2d':
@@ -42,7 +47,7 @@ function layersOf(spec: LayerSpec, first: boolean, batchNorm: readonly string[])
     case 'maxPool':
       return [tf.layers.maxPooling2d({ name: spec.name, ...input, poolSize: spec.poolSize })];
     case 'dropout':
-      return [tf.layers.dropout({ name: spec.name, ...input, rate: spec.rate })];
+      return [tf.layers.dropout({ name: spec.name, ...input, rate: dropout ? spec.rate : 0 })];
     case 'flatten':
       return [tf.layers.flatten({ name: spec.name, ...input })];
   }
@@ -50,12 +55,20 @@ function layersOf(spec: LayerSpec, first: boolean, batchNorm: readonly string[])
 
 /**
  * The reference model; with `batchNorm` (layer names) the training variant whose named layers are
- * batch-normalised before their activation (export folds the normalisation away: the reference model is served).
+ * batch-normalised before their activation (export folds the normalisation away: the reference model is served);
+ * with `dropout: false` the training variant whose dropout layers pass everything (export writes the reference
+ * topology: dropout is the identity at inference either way).
  */
-export function createModel({ batchNorm = [] as readonly string[] } = {}): tf.LayersModel {
+export function createModel({
+  batchNorm = [] as readonly string[],
+  dropout = true,
+}: {
+  batchNorm?: readonly string[];
+  dropout?: boolean;
+} = {}): tf.LayersModel {
   const model = tf.sequential({ name: 'digit_edge_cnn' });
   LAYERS.forEach((spec, index) => {
-    for (const layer of layersOf(spec, index === 0, batchNorm)) model.add(layer);
+    for (const layer of layersOf(spec, index === 0, batchNorm, dropout)) model.add(layer);
   });
   return model;
 }

@@ -23,6 +23,8 @@ export interface TrainOptions {
   readonly limit: number | undefined;
   readonly validationCount: number;
   readonly augment: boolean;
+  /** false: train with the dropout layers passing everything (the served topology keeps them). */
+  readonly dropout: boolean;
   /** The augmentation's settings: DEFAULT_AUGMENT with `--augment key=value,…` applied. */
   readonly augmentation: AugmentOptions;
   /** Epochs of linear learning-rate warm-up before the cosine decay (may be fractional). */
@@ -186,6 +188,10 @@ const OPTIONS = {
   'no-augment': {
     type: 'boolean',
     help: 'train on the digits as they are (default: affine + elastic + photo residue)',
+  },
+  'no-dropout': {
+    type: 'boolean',
+    help: 'train with the dropout layers passing everything, e.g. a last fine-tune with --init (the export keeps the reference topology: dropout does nothing at inference)',
   },
   augment: {
     type: 'string',
@@ -380,6 +386,7 @@ export function parseTrainOptions(args: readonly string[]): TrainOptions {
     limit: values.limit === undefined ? undefined : positive('limit', values.limit, 0),
     validationCount: positive('validation', values.validation, d.validationCount),
     augment: !values['no-augment'],
+    dropout: !values['no-dropout'],
     augmentation: parseAugmentation(values.augment),
     precision: precision.data,
     out,

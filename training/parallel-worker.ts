@@ -34,7 +34,7 @@ async function handle(message: ToWorker): Promise<FromWorker> {
     const tfjs = await useWasmForTraining();
     state = {
       tfjs,
-      model: createModel(),
+      model: createModel({ dropout: message.dropout }),
       shapes: message.shapes,
       weights: new Float32Array(message.weights),
       gradients: new Float32Array(message.gradients),

@@ -60,6 +60,8 @@ export type ToWorker =
   | {
       readonly kind: 'init';
       readonly shapes: number[][];
+      /** false: the replica trains with its dropout layers passing everything (--no-dropout). */
+      readonly dropout: boolean;
       readonly weights: SharedArrayBuffer;
       readonly gradients: SharedArrayBuffer;
     }
@@ -132,7 +134,12 @@ export class DataParallelTrainer {
   }
 
   /** Starts `threads − 1` workers, each with a replica of `model` (which must have no batch norm). */
-  static async start(tfjs: typeof tf, model: tf.LayersModel, threads: number): Promise<DataParallelTrainer> {
+  static async start(
+    tfjs: typeof tf,
+    model: tf.LayersModel,
+    threads: number,
+    { dropout = true } = {},
+  ): Promise<DataParallelTrainer> {
     if (model.trainableWeights.length !== model.weights.length)
       throw new Error('data-parallel training needs a model without non-trainable weights (no batch norm)');
     const shapes = model.trainableWeights.map((weight) => [...weight.shape] as number[]);
@@ -146,7 +153,7 @@ export class DataParallelTrainer {
       const buffer = new SharedArrayBuffer(bytes);
       workers.push(worker);
       gradients.push(new Float32Array(buffer));
-      await reply(worker, { kind: 'init', shapes, weights, gradients: buffer });
+      await reply(worker, { kind: 'init', shapes, dropout, weights, gradients: buffer });
     }
     return new DataParallelTrainer(tfjs, model, workers, new Float32Array(weights), gradients, shapes);
   }

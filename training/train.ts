@@ -101,6 +101,7 @@ const settingsKey = (o: TrainOptions) =>
     // Other dropout streams and sums: a run continues on the thread count it started with.
     ...(o.threads > 1 ? [{ threads: o.threads }] : []),
     ...(o.init ? [{ init: o.init }] : []),
+    ...(o.dropout ? [] : [{ dropout: false }]),
   ]);
 
 /**
@@ -170,7 +171,7 @@ async function main(options: TrainOptions) {
     console.log(`distilling from ${teacher.versions.join(', ')} (weight ${options.teacherWeight})`);
 
   seedMathRandom(options.seed, 0);
-  const trained = createModel({ batchNorm: options.batchNorm });
+  const trained = createModel({ batchNorm: options.batchNorm, dropout: options.dropout });
   compileModel(trained, options.learningRate, options.optimizer);
   // --init: the version of the export whose weights the run starts from.
   let startedFrom: string | undefined;
@@ -245,7 +246,7 @@ async function main(options: TrainOptions) {
 
   const parallel =
     options.threads > 1 && !options.exportOnly
-      ? await DataParallelTrainer.start(tfjs, trained, options.threads)
+      ? await DataParallelTrainer.start(tfjs, trained, options.threads, { dropout: options.dropout })
       : undefined;
   if (parallel) console.log(`data-parallel on ${options.threads} threads`);
 
@@ -381,8 +382,9 @@ async function main(options: TrainOptions) {
   average?.dispose();
 
   // Evaluate exactly the bytes each precision would ship: encode, decode, load, predict. A batch-normalised
-  // run ships the reference model with the normalisation folded into its weights.
-  const model = options.batchNorm.length > 0 ? createModel() : trained;
+  // run ships the reference model with the normalisation folded into its weights, and a run without dropout
+  // the reference topology with its dropout rates.
+  const model = options.batchNorm.length > 0 || !options.dropout ? createModel() : trained;
   setNamedWeights(tfjs, model, foldBatchNorm(bestWeights));
   const { topology, weights } = await captureModel(model, tfjs.io);
   const test: Partial<Record<Precision, EvaluationMetrics>> = {};
@@ -469,6 +471,8 @@ async function main(options: TrainOptions) {
           ...(options.neighbourShare > 0 ? { neighbourShare: options.neighbourShare } : {}),
           // Mixup: every example was blended with another of its batch, λ ≥ 0.5 from Beta(α, α).
           ...(options.mixupAlpha > 0 ? { mixupAlpha: options.mixupAlpha } : {}),
+          // Trained with the dropout layers passing everything (they do nothing at inference either way).
+          ...(options.dropout ? {} : { dropout: 'off' }),
           // Decoupled weight decay: kernels shrank by learning rate × this after every step.
           ...(options.weightDecay > 0 ? { weightDecay: options.weightDecay } : {}),
         },

@@ -82,6 +82,25 @@ describe('batch-normalised training (npm run train -- --batch-norm conv1,conv2,d
   });
 });
 
+describe('training without dropout (npm run train -- --no-dropout)', () => {
+  it('passes everything through the dropout layers while training, with the reference weights', () => {
+    const input = tf.randomUniform([4, ...INPUT_SHAPE], 0, 1, 'float32', 3);
+    const outputs = (model: tf.LayersModel) =>
+      [1, 2].map(() => (model.apply(input, { training: true }) as tf.Tensor).arraySync() as number[][]);
+    const plain = createModel({ dropout: false });
+    const reference = createModel();
+    expect(plain.weights.map((w) => w.shape)).toEqual(reference.weights.map((w) => w.shape));
+    reference.setWeights(plain.getWeights());
+    // Training mode: the same answer twice without dropout, two different ones with it.
+    const [first, second] = outputs(plain);
+    expect(second).toEqual(first);
+    const [a, b] = outputs(reference);
+    expect(b).not.toEqual(a);
+    // At inference the two agree: the export writes the reference topology.
+    expect((reference.predict(input) as tf.Tensor).arraySync()).toEqual(first);
+  });
+});
+
 describe('decoupled weight decay (npm run train -- --weight-decay X)', () => {
   it('shrinks every kernel by the factor and leaves biases and batch norm alone', () => {
     const model = createModel({ batchNorm: ['dense1'] });

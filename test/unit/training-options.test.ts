@@ -44,9 +44,11 @@ describe('npm run train options', () => {
     const options = parseTrainOptions(
       ['--epochs', '3', '--batch-size', '64', '--learning-rate', '0.01', '--seed', '0', '--limit', '500']
         .concat(['--no-augment', '--precision', 'float16', '--out', 'x', '--resume', '--test-limit', '100'])
-        .concat(['--warmup', '0.5', '--label-smoothing', '0', '--ema', '0', '--export-only']),
+        .concat(['--warmup', '0.5', '--label-smoothing', '0', '--ema', '0', '--export-only', '--no-dropout']),
     );
     expect(options).toMatchObject({ warmupEpochs: 0.5, labelSmoothing: 0, emaDecay: 0, exportOnly: true });
+    expect(options.dropout).toBe(false);
+    expect(parseTrainOptions([]).dropout).toBe(true);
     expect(options).toMatchObject({
       epochs: 3,
       batchSize: 64,
