@@ -409,6 +409,7 @@ function cutsOf(atom: Atom, layout: Layout, map: InkMap): Cut[] {
   const least = MIN_PIECE_SHARE * layout.digitInk;
   const cuts: (Cut & { inkBefore: number })[] = [];
   for (const path of paths) {
+    if (path.cost > MAX_CUT_INK * lineHeight) continue;
     if (path.inkBefore < least || atom.mass - path.inkBefore < least) continue;
     const previous = cuts[cuts.length - 1];
     if (previous === undefined || path.inkBefore - previous.inkBefore >= least) cuts.push(path);
@@ -423,6 +424,11 @@ function cutsOf(atom: Atom, layout: Layout, map: InkMap): Cut[] {
  */
 const SEAM_STEP = 0.1;
 const SEAM_COST = 0.08;
+/**
+ * A cut through more than this many line heights of full ink (squared, as the cut weighs it) goes through a
+ * blot, not between two digits, which meet in a stroke or two: a filled square was read as "1111".
+ */
+const MAX_CUT_INK = 0.6;
 /** Every piece between cuts holds at least this share of a typical digit's ink. */
 const MIN_PIECE_SHARE = 0.08;
 
@@ -980,13 +986,12 @@ export interface AnsweredDigit {
 
 /**
  * Whether a reading should be checked by a person: a digit of it is `uncertain` or not a digit, the whole
- * number's confidence is low, or a box is unlikely to hold one whole digit.
+ * number's confidence (the product of its digits') is low, or a box is unlikely to hold one whole digit.
  */
 export function readingUncertain(
-  digits: readonly AnsweredDigit[],
+  { confidence, digits }: { readonly confidence: number; readonly digits: readonly AnsweredDigit[] },
   thresholds = { confidenceBelow: NUMBER_UNCERTAIN_BELOW, wholeBelow: WHOLE_DIGIT_BELOW },
 ): boolean {
-  const confidence = digits.reduce((product, d) => product * d.confidence, 1);
   return (
     confidence < thresholds.confidenceBelow ||
     digits.some(

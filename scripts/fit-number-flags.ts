@@ -41,9 +41,10 @@ const readings = segmentedNumbers(model, validation, Number(values.count), VALID
       ...interpretPrediction(outputs, d.candidate, manifest.calibration, manifest.digitDetector),
       ...(d.whole === undefined ? {} : { whole: d.whole }),
     }));
-    return { right: reading.text === number.text, digits };
+    const confidence = digits.reduce((product, d) => product * d.confidence, 1);
+    return { right: reading.text === number.text, reading: { confidence, digits } };
   } catch (error) {
-    if (error instanceof NumberReadError) return { right: false, digits: [] };
+    if (error instanceof NumberReadError) return { right: false, reading: undefined };
     throw error;
   }
 });
@@ -58,11 +59,9 @@ for (const confidenceBelow of CONFIDENCE_GRID) {
   const row: string[] = [];
   for (const wholeBelow of WHOLE_GRID) {
     const thresholds = { confidenceBelow, wholeBelow };
-    const flagged = right.filter((r) => readingUncertain(r.digits, thresholds)).length;
+    const flagged = right.filter((r) => r.reading && readingUncertain(r.reading, thresholds)).length;
     // A line that could not be read at all counts as caught: the API answers it with an error.
-    const caught = wrong.filter(
-      (r) => r.digits.length === 0 || readingUncertain(r.digits, thresholds),
-    ).length;
+    const caught = wrong.filter((r) => !r.reading || readingUncertain(r.reading, thresholds)).length;
     row.push(`${wholeBelow}: ${((flagged / right.length) * 100).toFixed(1)}%/${caught}`);
     const better = !best || caught > best.caught || (caught === best.caught && flagged < best.flagged);
     if (flagged <= MAX_RIGHT_FLAGGED * right.length && better)

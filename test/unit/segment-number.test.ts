@@ -7,6 +7,7 @@ import { extractInk, NUMBER_WORKING_SIZE } from '../../core/extract-ink.ts';
 import type { InkMap } from '../../core/ink-map.ts';
 import { CLASS_COUNT } from '../../core/model-spec.ts';
 import {
+  type AnsweredDigit,
   chooseReading,
   inkMapFromBitmap,
   MAX_WORKING_PIXELS,
@@ -299,29 +300,34 @@ describe('planNumber', () => {
 
 describe('readingUncertain', () => {
   const sure = { confidence: 0.99, uncertain: false, isDigit: true, whole: 0.9 };
+  /** A reading of these digits, its confidence the product of theirs as the API reports it. */
+  const of = (...digits: AnsweredDigit[]) => ({
+    digits,
+    confidence: digits.reduce((product, d) => product * d.confidence, 1),
+  });
 
   it('passes a reading whose digits are sure, whole and digit-like', () => {
-    expect(readingUncertain([sure, sure, sure])).toBe(false);
+    expect(readingUncertain(of(sure, sure, sure))).toBe(false);
     // A model without a segment score or a detector: only the confidences count.
-    expect(readingUncertain([{ confidence: 0.99, uncertain: false, isDigit: null }])).toBe(false);
+    expect(readingUncertain(of({ confidence: 0.99, uncertain: false, isDigit: null }))).toBe(false);
   });
 
   it('flags a reading with one uncertain digit, or one that is not a digit', () => {
-    expect(readingUncertain([sure, { ...sure, uncertain: true }])).toBe(true);
-    expect(readingUncertain([{ ...sure, isDigit: false }, sure])).toBe(true);
+    expect(readingUncertain(of(sure, { ...sure, uncertain: true }))).toBe(true);
+    expect(readingUncertain(of({ ...sure, isDigit: false }, sure))).toBe(true);
   });
 
   it('flags a number whose digits are each fairly sure but not all of them together', () => {
     const fairly = { ...sure, confidence: 0.97 };
     // 0.97⁴ = 0.885: under the threshold, though no digit is.
     expect(0.97 ** 4).toBeLessThan(NUMBER_UNCERTAIN_BELOW);
-    expect(readingUncertain([fairly, fairly])).toBe(false);
-    expect(readingUncertain([fairly, fairly, fairly, fairly])).toBe(true);
+    expect(readingUncertain(of(fairly, fairly))).toBe(false);
+    expect(readingUncertain(of(fairly, fairly, fairly, fairly))).toBe(true);
   });
 
   it('flags a confident digit whose box the segment score doubts holds one whole digit', () => {
-    expect(readingUncertain([sure, { ...sure, whole: WHOLE_DIGIT_BELOW / 2 }])).toBe(true);
-    expect(readingUncertain([sure, { ...sure, whole: WHOLE_DIGIT_BELOW * 2 }])).toBe(false);
+    expect(readingUncertain(of(sure, { ...sure, whole: WHOLE_DIGIT_BELOW / 2 }))).toBe(true);
+    expect(readingUncertain(of(sure, { ...sure, whole: WHOLE_DIGIT_BELOW * 2 }))).toBe(false);
   });
 });
 
@@ -357,6 +363,27 @@ describe('reading touching MNIST digits with the committed model', () => {
       expect(digit.whole).toBeLessThanOrEqual(1);
     }
     expect(readPlan(plan, outputs).digits.map((d) => d.whole)).toEqual([undefined, undefined, undefined]);
+  });
+
+  it('reads a blot the size of a digit as one mark, not cut into strips that each read as a sure 1', async () => {
+    await tf.setBackend('cpu');
+    const model = createFusedModel((await readCommittedModel()).weights);
+    const written = writeDigits(readMnistTestDigits(10_000), [5072, 4863, 1989], 14, 0);
+    // The line with a filled square after it, as tall as its tallest digit.
+    const side = Math.max(...written.boxes.map((box) => box.height));
+    const width = written.width + side + 20;
+    const ink = new Float32Array(width * written.height);
+    for (let y = 0; y < written.height; y++)
+      ink.set(written.ink.subarray(y * written.width, (y + 1) * written.width), y * width);
+    const top = Math.min(...written.boxes.map((box) => box.y));
+    for (let y = top; y < top + side; y++)
+      ink.fill(1, y * width + written.width, y * width + written.width + side);
+    const plan = planNumber(inkMapFromBitmap(width, written.height, ink));
+    const reading = readPlan(plan, model.outputs(plan.inputs, plan.candidates.length));
+    // Read as "184" and four 1s when a cut could go through any depth of ink.
+    expect(reading.text).toHaveLength(written.text.length + 1);
+    expect(reading.text.startsWith(written.text)).toBe(true);
+    expect(reading.digits.at(-1)?.box.width).toBeGreaterThanOrEqual(side * 0.9);
   });
 
   // Digits of the tuning range (1000+), where the segmentation was tuned.

@@ -4,7 +4,7 @@
  */
 
 import { createRoute, z } from '@hono/zod-openapi';
-import { MAX_DIGITS } from '../../core/segment-number.ts';
+import { MAX_DIGITS, NUMBER_UNCERTAIN_BELOW } from '../../core/segment-number.ts';
 import { ImageInput, ModelRef, PixelsInput, Prediction, VersionQuery } from '../schemas.ts';
 import { imageBody, jsonAnswer, problemResponses } from './definitions.ts';
 
@@ -95,8 +95,7 @@ const ReadResponse = z
         "The product of the digits' confidences: the model's belief that the whole number is right.",
     }),
     uncertain: z.boolean().openapi({
-      description:
-        'true when the reading should be checked by a person: a digit is `uncertain` or not a digit, `confidence` is below 0.9, or a box is unlikely to hold one whole digit (a merged pair or a fragment). Chosen on numbers of validation digits to flag at most a tenth of right readings; it catches most wrong ones.',
+      description: `true when the reading should be checked by a person: a digit is \`uncertain\` or not a digit, \`confidence\` is below ${NUMBER_UNCERTAIN_BELOW}, or a box is unlikely to hold one whole digit (a merged pair or a fragment). Chosen on numbers of validation digits to flag at most a tenth of right readings; it catches most wrong ones.`,
     }),
     model: ModelRef,
   })

@@ -87,12 +87,16 @@ export function registerRead(app: ApiApp): void {
       const digits = reading.digits.map((digit) =>
         answerDigit(loaded, outputs, digit, scale, include === 'pixels'),
       );
+      const confidence = digits.reduce((product, digit) => product * digit.confidence, 1);
       return {
         text: reading.text,
         digits,
-        confidence: digits.reduce((product, digit) => product * digit.confidence, 1),
+        confidence,
         // Each answered digit with the segment score's doubt about its box, which the answer leaves out.
-        uncertain: readingUncertain(digits.map((d, i) => ({ ...d, whole: reading.digits[i]?.whole }))),
+        uncertain: readingUncertain({
+          confidence,
+          digits: digits.map((d, i) => ({ ...d, whole: reading.digits[i]?.whole })),
+        }),
         model: { version: loaded.version },
       };
     });
