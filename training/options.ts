@@ -69,6 +69,8 @@ export interface TrainOptions {
   readonly extraWeight: number;
   /** Share of the corrections held out for the final report. */
   readonly extraHoldOut: number;
+  /** Epochs of the fine-tune after the run (`tailOptions`), and its peak learning rate; 0 epochs = none. */
+  readonly tail: { readonly epochs: number; readonly learningRate: number };
 }
 
 /** The defaults: `npm run train` with no options reproduces the committed model's recipe. */
@@ -89,6 +91,8 @@ const TRAIN_DEFAULTS = {
   mixupAlpha: 0,
   weightDecay: 0.1,
   threads: 2,
+  tailEpochs: 0,
+  tailLearningRate: 0.0003,
 } as const;
 
 const d = TRAIN_DEFAULTS;
@@ -226,6 +230,16 @@ const OPTIONS = {
     type: 'string',
     value: 'X',
     help: 'share of the corrections held out and reported at the end (default 0.2)',
+  },
+  tail: {
+    type: 'string',
+    value: 'N',
+    help: `after the run, fine-tune its export N more epochs without dropout or augmentation, from a fresh optimiser and no weight decay (default ${d.tailEpochs} = none; the run's own export is kept in <out>-base)`,
+  },
+  'tail-learning-rate': {
+    type: 'string',
+    value: 'X',
+    help: `peak learning rate of that fine-tune, cosine to 1% of it without warm-up (default ${d.tailLearningRate})`,
   },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
 } as const satisfies OptionTable;
@@ -399,6 +413,41 @@ export function parseTrainOptions(args: readonly string[]): TrainOptions {
     extra: values.extra,
     extraWeight: positive('extra-weight', values['extra-weight'], 5),
     extraHoldOut,
+    tail: {
+      epochs:
+        values.tail === undefined ? d.tailEpochs : values.tail === '0' ? 0 : positive('tail', values.tail, 0),
+      learningRate: positive('tail-learning-rate', values['tail-learning-rate'], d.tailLearningRate, false),
+    },
+  };
+}
+
+/**
+ * The fine-tune `--tail N` runs after a run has exported to `base`: `--init base` for N epochs without dropout,
+ * augmentation, weight decay or warm-up, writing the run's own `out`. Everything else of the run (seed, batch,
+ * label smoothing, weight average, threads, validation split) carries over; what only fits training from
+ * scratch (batch norm, merges, teachers, late batches, SWA) does not.
+ */
+export function tailOptions(options: TrainOptions, base: string): TrainOptions {
+  return {
+    ...options,
+    init: base,
+    epochs: options.tail.epochs,
+    learningRate: options.tail.learningRate,
+    warmupEpochs: 0,
+    augment: false,
+    dropout: false,
+    weightDecay: 0,
+    swaFrom: 0,
+    lateBatch: undefined,
+    batchNorm: [],
+    threads: options.batchNorm.length > 0 ? d.threads : options.threads,
+    teachers: [],
+    mergeShare: 0,
+    neighbourShare: 0,
+    mixupAlpha: 0,
+    checkpointDir: `${options.checkpointDir}-tail`,
+    exportOnly: false,
+    tail: { epochs: 0, learningRate: options.tail.learningRate },
   };
 }
 

@@ -38,6 +38,7 @@ import {
   OptionsError,
   parseTrainOptions,
   type TrainOptions,
+  tailOptions,
   USAGE,
 } from './options.ts';
 import { DataParallelTrainer } from './parallel.ts';
@@ -506,7 +507,16 @@ async function main(options: TrainOptions) {
 }
 
 try {
-  await main(parseTrainOptions(process.argv.slice(2)));
+  const options = parseTrainOptions(process.argv.slice(2));
+  if (options.tail.epochs > 0) {
+    // The run exports beside the final folder, and the fine-tune starts from that export (checked, like --init).
+    const base = `${options.out}-base`;
+    await main({ ...options, out: base });
+    console.log(`--tail ${options.tail.epochs}: fine-tuning ${base} without dropout or augmentation`);
+    await main(tailOptions(options, base));
+  } else {
+    await main(options);
+  }
 } catch (error) {
   if (error instanceof HelpRequested) {
     console.log(error.message);

@@ -8,6 +8,7 @@ import {
   learningRateAt,
   OptionsError,
   parseTrainOptions,
+  tailOptions,
 } from '../../training/options.ts';
 
 describe('npm run train options', () => {
@@ -220,5 +221,28 @@ describe('npm run train options', () => {
     expect(learningRateAt(1, 0, 11)).toBeCloseTo(1);
     for (let step = 11; step < 100; step++)
       expect(learningRateAt(1, step + 1, 101, 10)).toBeLessThan(learningRateAt(1, step, 101, 10));
+  });
+});
+
+describe('--tail N', () => {
+  it('is the fine-tune a run then makes of its own export: --init it without dropout or augmentation', () => {
+    const run = parseTrainOptions(['--tail', '3', '--out', 'x']);
+    expect(run.tail).toEqual({ epochs: 3, learningRate: 0.0003 });
+    expect(parseTrainOptions([]).tail.epochs).toBe(0);
+    // The same options as the command that fine-tuned run J into run S (docs/model.md).
+    expect(tailOptions(run, 'x-base')).toEqual(
+      parseTrainOptions(
+        ['--init', 'x-base', '--epochs', '3', '--learning-rate', '0.0003', '--warmup', '0']
+          .concat(['--no-augment', '--no-dropout', '--weight-decay', '0'])
+          .concat(['--out', 'x', '--checkpoint-dir', 'x.checkpoint-tail']),
+      ),
+    );
+    // What only fits training from scratch does not carry over; the seed and the average do.
+    const fancy = tailOptions(
+      parseTrainOptions(['--tail', '2', '--batch-norm', 'dense1', '--merges', '0.1', '--seed', '3']),
+      'b',
+    );
+    expect(fancy).toMatchObject({ batchNorm: [], mergeShare: 0, seed: 3, threads: 2, epochs: 2 });
+    expect(() => parseTrainOptions(['--tail', '0.5'])).toThrow(/--tail must be a positive integer/);
   });
 });

@@ -217,6 +217,20 @@ describe('a short real training run', () => {
     );
   }, 900_000);
 
+  it('fine-tunes its own export after the run with --tail N: no dropout, no augmentation, the export kept', async () => {
+    const tailed = join(workspace, 'tailed');
+    const log = await train(tailed, '--tail', '1');
+    expect(log).toContain(`--tail 1: fine-tuning ${tailed}-base without dropout or augmentation`);
+    const base = await readManifest(`${tailed}-base`);
+    const manifest = await readManifest(tailed);
+    // The run itself is the plain short run (same seed, same settings): its export reads as `first` does.
+    expect(base.version).toBe((await readManifest(first)).version);
+    expect(base.training.recipe).not.toHaveProperty('startedFrom');
+    expect(manifest.training).toMatchObject({ epochs: 1, augment: false });
+    expect(manifest.training.recipe).toMatchObject({ startedFrom: base.version, dropout: 'off' });
+    expect(manifest.history).toHaveLength(1);
+  }, 900_000);
+
   it('is reproducible and resumable: same seed, same bytes, same version, even killed mid-run', async () => {
     const original = (await readManifest(first)).version;
     const exportedDir = join(workspace, 'exported');
