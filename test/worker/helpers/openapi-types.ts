@@ -235,6 +235,8 @@ export interface components {
             digits: components["schemas"]["ReadDigit"][];
             /** @description The product of the digits' confidences: the model's belief that the whole number is right. */
             confidence: number;
+            /** @description true when the reading should be checked by a person: a digit is `uncertain` or not a digit, `confidence` is below 0.9, or a box is unlikely to hold one whole digit (a merged pair or a fragment). Chosen on numbers of validation digits to flag at most a tenth of right readings; it catches most wrong ones. */
+            uncertain: boolean;
             model: components["schemas"]["ModelRef"];
         };
         ReadDigit: components["schemas"]["Prediction"] & {
