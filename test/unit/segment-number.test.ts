@@ -24,7 +24,7 @@ import {
 import { createRandom } from '../../training/random.ts';
 import { createFusedModel } from '../../worker/model/fused-model.ts';
 import { readMnistTestDigits } from '../fixtures/mnist-idx.ts';
-import { canvasExport, writeDigits } from '../fixtures/numbers/generate-numbers.ts';
+import { canvasExport, withBlot, writeDigits } from '../fixtures/numbers/generate-numbers.ts';
 
 /** A blank map with filled rectangles of full ink. */
 function drawRects(width: number, height: number, rects: [number, number, number, number][]): InkMap {
@@ -369,21 +369,13 @@ describe('reading touching MNIST digits with the committed model', () => {
     await tf.setBackend('cpu');
     const model = createFusedModel((await readCommittedModel()).weights);
     const written = writeDigits(readMnistTestDigits(10_000), [5072, 4863, 1989], 14, 0);
-    // The line with a filled square after it, as tall as its tallest digit.
-    const side = Math.max(...written.boxes.map((box) => box.height));
-    const width = written.width + side + 20;
-    const ink = new Float32Array(width * written.height);
-    for (let y = 0; y < written.height; y++)
-      ink.set(written.ink.subarray(y * written.width, (y + 1) * written.width), y * width);
-    const top = Math.min(...written.boxes.map((box) => box.y));
-    for (let y = top; y < top + side; y++)
-      ink.fill(1, y * width + written.width, y * width + written.width + side);
-    const plan = planNumber(inkMapFromBitmap(width, written.height, ink));
+    const blotted = withBlot(written);
+    const plan = planNumber(inkMapFromBitmap(blotted.width, blotted.height, blotted.ink));
     const reading = readPlan(plan, model.outputs(plan.inputs, plan.candidates.length));
     // Read as "184" and four 1s when a cut could go through any depth of ink.
     expect(reading.text).toHaveLength(written.text.length + 1);
     expect(reading.text.startsWith(written.text)).toBe(true);
-    expect(reading.digits.at(-1)?.box.width).toBeGreaterThanOrEqual(side * 0.9);
+    expect(reading.digits.at(-1)?.box.width).toBeGreaterThanOrEqual(blotted.blot.width * 0.9);
   });
 
   // Digits of the tuning range (1000+), where the segmentation was tuned.

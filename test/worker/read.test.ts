@@ -14,6 +14,7 @@ import {
   NUMBER_RENDERERS,
   numberPhoto,
   type WrittenNumber,
+  withBlot,
   writeDigits,
   writeNumber,
 } from '../fixtures/numbers/generate-numbers.ts';
@@ -241,21 +242,12 @@ describe('POST /api/read input forms and boxes', () => {
   });
 
   it('reads a blot the size of a digit after the number as one mark, not a digit, and flags the reading', async () => {
-    const pixels = Array.from(written.ink, (v) => Math.round(v * 1000) / 1000);
-    const side = Math.max(...written.boxes.map((box) => box.height));
-    const width = written.width + side + 20;
-    const blotted = new Array<number>(width * written.height).fill(0);
-    const top = Math.min(...written.boxes.map((box) => box.y));
-    for (let y = 0; y < written.height; y++)
-      for (let x = 0; x < width; x++) {
-        const inBlot = x >= written.width && x < written.width + side && y >= top && y < top + side;
-        blotted[y * width + x] = inBlot
-          ? 1
-          : x < written.width
-            ? (pixels[y * written.width + x] as number)
-            : 0;
-      }
-    const answer = await read({ width, height: written.height, pixels: blotted });
+    const blotted = withBlot(written);
+    const answer = await read({
+      width: blotted.width,
+      height: blotted.height,
+      pixels: Array.from(blotted.ink, (v) => Math.round(v * 1000) / 1000),
+    });
     expect(answer.text).toHaveLength(written.text.length + 1);
     expect(answer.digits.at(-1)?.isDigit).toBe(false);
     expect(answer.uncertain).toBe(true);
