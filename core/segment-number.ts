@@ -198,6 +198,9 @@ const DIRT_SIDE = 0.3;
 const DIRT_MASS = 0.15;
 /** ...and a small mark this far (share of the line height) above or below a digit is not part of it. */
 const DIRT_GAP = 0.25;
+/** A dash: a mark this thin against the line height, its middle within this share of the line's middle. */
+const DASH_THICKNESS = 0.25;
+const DASH_LEVEL = 0.25;
 /** A mark touching the map's edge, this many times longer than thick and this many line heights long, is a rule. */
 const RULE_ASPECT = 8;
 const RULE_LENGTH = 1.5;
@@ -275,11 +278,25 @@ function layOut(map: InkMap): Layout | null {
   );
   // Dirt beside the line (a photo's specks): a mark small in both directions and light against the line's
   // digits is no digit. Broken-off bits of a digit mostly share its columns, so they are in its atom.
+  // A dash between groups ("72-49"): a flat bar of its own, no taller than a stroke is thick, level with the
+  // middle of the line. The model reads it as a sure 2 or 7; no digit's part is all three (a 7's or a 5's bar
+  // sits at the top, over the columns of its stem, and is in that digit's atom).
+  const middle = median(substantial.map((a) => (a.top + a.bottom) / 2));
+  const dash = (a: Atom) => {
+    const height = a.bottom - a.top;
+    const width = a.right - a.left;
+    return (
+      height < DASH_THICKNESS * lineHeight &&
+      width >= 2 * height &&
+      width <= WIDE_ATOM * lineHeight &&
+      Math.abs((a.top + a.bottom) / 2 - middle) < DASH_LEVEL * lineHeight
+    );
+  };
   const atoms = merged.filter(
     (a) =>
       !(
         Math.max(a.right - a.left, a.bottom - a.top) < DIRT_SIDE * lineHeight && a.mass < DIRT_MASS * markMass
-      ),
+      ) && !dash(a),
   );
 
   const atomOfLabel = new Int32Array(components.length + 1).fill(-1);

@@ -24,7 +24,7 @@ import {
 import { createRandom } from '../../training/random.ts';
 import { createFusedModel } from '../../worker/model/fused-model.ts';
 import { readMnistTestDigits } from '../fixtures/mnist-idx.ts';
-import { canvasExport, withBlot, writeDigits } from '../fixtures/numbers/generate-numbers.ts';
+import { canvasExport, withBlot, withDash, writeDigits } from '../fixtures/numbers/generate-numbers.ts';
 
 /** A blank map with filled rectangles of full ink. */
 function drawRects(width: number, height: number, rects: [number, number, number, number][]): InkMap {
@@ -376,6 +376,26 @@ describe('reading touching MNIST digits with the committed model', () => {
     expect(reading.text).toHaveLength(written.text.length + 1);
     expect(reading.text.startsWith(written.text)).toBe(true);
     expect(reading.digits.at(-1)?.box.width).toBeGreaterThanOrEqual(blotted.blot.width * 0.9);
+  });
+
+  it('drops a dash between two groups of digits, as it drops a decimal point', async () => {
+    await tf.setBackend('cpu');
+    const model = createFusedModel((await readCommittedModel()).weights);
+    const source = readMnistTestDigits(10_000);
+    for (const [left, right, seed] of [
+      [[5072, 4863], [1989, 7980], 14],
+      [[3454], [5967, 9958, 1908], 21],
+    ] as const) {
+      const joined = withDash(writeDigits(source, left, seed), writeDigits(source, right, seed + 1));
+      const plan = planNumber(inkMapFromBitmap(joined.width, joined.height, joined.ink));
+      const reading = readPlan(plan, model.outputs(plan.inputs, plan.candidates.length));
+      // Read with a 2 in the middle ("18218") before dashes were told apart.
+      expect(reading.digits).toHaveLength(left.length + right.length);
+      for (const digit of reading.digits)
+        expect(
+          digit.box.x >= joined.dash.x + joined.dash.width || digit.box.x + digit.box.width <= joined.dash.x,
+        ).toBe(true);
+    }
   });
 
   // Digits of the tuning range (1000+), where the segmentation was tuned.

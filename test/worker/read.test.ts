@@ -15,6 +15,7 @@ import {
   numberPhoto,
   type WrittenNumber,
   withBlot,
+  withDash,
   writeDigits,
   writeNumber,
 } from '../fixtures/numbers/generate-numbers.ts';
@@ -251,6 +252,21 @@ describe('POST /api/read input forms and boxes', () => {
     expect(answer.text).toHaveLength(written.text.length + 1);
     expect(answer.digits.at(-1)?.isDigit).toBe(false);
     expect(answer.uncertain).toBe(true);
+  });
+
+  it('leaves out a dash between two groups of digits, as a decimal point', async () => {
+    const dashed = withDash(
+      written,
+      writeNumber(source, HELD_OUT_SEED, 1001, { ...DEFAULT_NUMBER_OPTIONS, touchingShare: 0 }),
+    );
+    const answer = await read({
+      width: dashed.width,
+      height: dashed.height,
+      pixels: Array.from(dashed.ink, (v) => Math.round(v * 1000) / 1000),
+    });
+    // No digit's box crosses the dash (it was read as a sure 2 before dashes were told apart).
+    for (const { box } of answer.digits)
+      expect(box.x >= dashed.dash.x + dashed.dash.width || box.x + box.width <= dashed.dash.x).toBe(true);
   });
 
   it('takes a grey bitmap as JSON, with boxes in its pixels', async () => {

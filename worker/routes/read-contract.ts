@@ -88,7 +88,13 @@ const ReadQuery = VersionQuery.extend({
 
 const ReadResponse = z
   .object({
-    text: z.string().regex(/^[0-9]{1,16}$/),
+    text: z
+      .string()
+      .regex(/^[0-9]{1,16}$/)
+      .openapi({
+        description:
+          'The digits read, left to right. Marks that are no digit are left out: a decimal point, a dash between groups, specks and ruled lines.',
+      }),
     digits: z.array(ReadDigit).min(1).max(MAX_DIGITS),
     confidence: z.number().min(0).max(1).openapi({
       description:

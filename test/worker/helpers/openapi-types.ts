@@ -231,6 +231,7 @@ export interface components {
             images: components["schemas"]["PredictJsonBody"][];
         };
         ReadResponse: {
+            /** @description The digits read, left to right. Marks that are no digit are left out: a decimal point, a dash between groups, specks and ruled lines. */
             text: string;
             digits: components["schemas"]["ReadDigit"][];
             /** @description The product of the digits' confidences: the model's belief that the whole number is right. */
