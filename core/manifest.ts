@@ -78,6 +78,13 @@ const TrainingSettingsSchema = z.object({
   backend: z.string(),
 });
 
+/** The export a fine-tune (`npm run train -- --init`, `--tail`) started from: how it was trained, and its curves. */
+const FineTuneOfSchema = z.object({
+  version: VersionNameSchema,
+  training: TrainingSettingsSchema,
+  history: z.array(EpochRecordSchema),
+});
+
 /** Temperature and `uncertain` threshold, with what they measured (core/confidence.ts applies them). */
 const CalibrationReportSchema = z.object({
   temperature: z.number().positive(),
@@ -189,7 +196,10 @@ export const ModelManifestSchema = z.object({
     .refine((files) => new Set(files.map((file) => file.path)).size === files.length, 'lists a file twice')
     .refine((files) => files.some((file) => file.path === MODEL_FILE), 'does not list model.json'),
   training: TrainingSettingsSchema,
+  /** This run's epochs (a fine-tune's own; the run before it is in `fineTuneOf`). */
   history: z.array(EpochRecordSchema),
+  /** Absent: trained from fresh weights. */
+  fineTuneOf: FineTuneOfSchema.optional(),
   test: z.record(PrecisionSchema, EvaluationMetricsSchema),
   /** Absent in older manifests: temperature 1, nothing flagged `uncertain`. */
   calibration: CalibrationReportSchema.optional(),
@@ -199,6 +209,12 @@ export const ModelManifestSchema = z.object({
   segmentScorer: SegmentScorerReportSchema.optional(),
 });
 export type ModelManifest = z.infer<typeof ModelManifestSchema>;
+
+/** Every epoch the weights went through: the run a fine-tune started from, then the fine-tune's own. */
+export const fullHistory = (manifest: Pick<ModelManifest, 'history' | 'fineTuneOf'>): EpochRecord[] => [
+  ...(manifest.fineTuneOf?.history ?? []),
+  ...manifest.history,
+];
 
 /** The files the Worker loads (model.json and its weight shards), in the manifest's order; not the pictures. */
 export const modelFiles = (manifest: Pick<ModelManifest, 'files'>): FileEntry[] =>

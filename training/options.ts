@@ -91,7 +91,7 @@ const TRAIN_DEFAULTS = {
   mixupAlpha: 0,
   weightDecay: 0.1,
   threads: 2,
-  tailEpochs: 0,
+  tailEpochs: 6,
   tailLearningRate: 0.0003,
 } as const;
 
@@ -234,7 +234,7 @@ const OPTIONS = {
   tail: {
     type: 'string',
     value: 'N',
-    help: `after the run, fine-tune its export N more epochs without dropout or augmentation, from a fresh optimiser and no weight decay (default ${d.tailEpochs} = none; the run's own export is kept in <out>-base)`,
+    help: `after the run, fine-tune its export N more epochs without dropout or augmentation, from a fresh optimiser and no weight decay (default ${d.tailEpochs}; 0 = none; the run's own export is kept in <out>-base)`,
   },
   'tail-learning-rate': {
     type: 'string',

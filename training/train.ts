@@ -4,7 +4,13 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import type * as tf from '@tensorflow/tfjs';
-import type { EpochRecord, EvaluationMetrics, Precision } from '../core/manifest.ts';
+import {
+  type EpochRecord,
+  type EvaluationMetrics,
+  fullHistory,
+  type ModelManifest,
+  type Precision,
+} from '../core/manifest.ts';
 import { ARCHITECTURE, CLASS_COUNT, PARAMETER_COUNT } from '../core/model-spec.ts';
 import { decodeWeights } from '../core/weights.ts';
 import { readCheckedExport } from '../scripts/lib/export-folder.ts';
@@ -174,15 +180,15 @@ async function main(options: TrainOptions) {
   seedMathRandom(options.seed, 0);
   const trained = createModel({ batchNorm: options.batchNorm, dropout: options.dropout });
   compileModel(trained, options.learningRate, options.optimizer);
-  // --init: the version of the export whose weights the run starts from.
-  let startedFrom: string | undefined;
+  // --init: the export whose weights the run starts from.
+  let initial: ModelManifest | undefined;
   if (options.init) {
     // Checked against its manifest first: a fine-tune names the version it started from.
     const { manifest, files } = await readCheckedExport(options.init).catch((error: Error) => {
       throw new OptionsError(`--init: ${error.message}`);
     });
     // From the files just checked, not read again.
-    const initial = await readExportWeights(options.init, async (path) => {
+    const weights = await readExportWeights(options.init, async (path) => {
       const bytes = files.get(path);
       if (!bytes) throw new OptionsError(`--init: ${path} is not listed in the export's manifest`);
       return bytes;
@@ -190,10 +196,10 @@ async function main(options: TrainOptions) {
     setNamedWeights(
       tfjs,
       trained,
-      [...initial].map(([name, { values, shape }]) => ({ name, shape, values })),
+      [...weights].map(([name, { values, shape }]) => ({ name, shape, values })),
     );
-    startedFrom = manifest.version;
-    console.log(`starting from the weights of ${options.init} (${startedFrom})`);
+    initial = manifest;
+    console.log(`starting from the weights of ${options.init} (${manifest.version})`);
   }
 
   let history: EpochRecord[] = [];
@@ -425,13 +431,19 @@ async function main(options: TrainOptions) {
     options.limit === undefined ? FULL_DETECTOR_SIZES : QUICK_DETECTOR_SIZES,
   );
   console.log(describeSignals(signals));
+  // Fine-tuned: the run started from this export's weights, not fresh ones; its recipe and curves go along.
+  const fineTuneOf = initial && {
+    version: initial.version,
+    training: initial.training,
+    history: initial.history,
+  };
   const manifest = await writeExport({
     directory: options.out,
     topology,
     weights,
     precision: options.precision,
     pictures: {
-      [CURVES_FILE]: trainingCurvesSvg(history),
+      [CURVES_FILE]: trainingCurvesSvg(fullHistory({ history, fineTuneOf })),
       [CONFUSION_FILE]: confusionMatrixSvg(servedMetrics.confusion),
       [RELIABILITY_FILE]: signals.reliabilitySvg,
     },
@@ -462,8 +474,6 @@ async function main(options: TrainOptions) {
           ...(options.augment ? { augmentation: options.augmentation } : {}),
           // Trained with batch norm before these layers' ReLU, folded into their weights at export.
           ...(options.batchNorm.length > 0 ? { batchNormFoldedInto: options.batchNorm } : {}),
-          // Fine-tuned: the run started from this export's weights, not fresh ones.
-          ...(startedFrom ? { startedFrom } : {}),
           // Distilled: this share of each target was the mean probabilities of these models.
           ...(teacher ? { distilledFrom: teacher.versions, teacherWeight: teacher.weight } : {}),
           // This share of the training examples were two touching digits with an even target.
@@ -484,6 +494,7 @@ async function main(options: TrainOptions) {
         backend: `tfjs 4.22 wasm (SIMD, ${options.threads === 1 ? '1 thread' : `${options.threads} threads, data-parallel`}) + digit-edge training kernels`,
       },
       history,
+      ...(fineTuneOf ? { fineTuneOf } : {}),
       test: test as Record<Precision, EvaluationMetrics>,
       calibration: signals.calibration,
       digitDetector: signals.digitDetector,

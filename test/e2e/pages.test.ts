@@ -164,13 +164,15 @@ describe('every page on phones', () => {
       expect(await page.getByRole('navigation', { name: 'Main' }).isVisible()).toBe(true);
       // Words run into inline code or links ("as for/api/predict") when the build drops a line break's space.
       const runTogether = await page.evaluate(() =>
-        [...document.querySelectorAll('main :is(p, li, td) :is(code, a, strong, em)')].flatMap((element) => {
-          const before = element.previousSibling?.textContent ?? '';
-          const after = element.nextSibling?.textContent ?? '';
-          return /[A-Za-z,;]$/.test(before) || /^[A-Za-z(]/.test(after)
-            ? [`${before.slice(-20)}[${element.textContent}]${after.slice(0, 20)}`]
-            : [];
-        }),
+        Array.from(document.querySelectorAll('main :is(p, li, td) :is(code, a, strong, em)')).flatMap(
+          (element) => {
+            const before = element.previousSibling?.textContent ?? '';
+            const after = element.nextSibling?.textContent ?? '';
+            return /[A-Za-z,;]$/.test(before) || /^[A-Za-z(]/.test(after)
+              ? [`${before.slice(-20)}[${element.textContent}]${after.slice(0, 20)}`]
+              : [];
+          },
+        ),
       );
       expect(runTogether).toEqual([]);
       const name = path === '/' ? 'pad' : path.slice(1);

@@ -138,6 +138,8 @@ describe('feedback loop through wrangler, D1 and a running Worker', () => {
       '200',
       '--test-limit',
       '300',
+      '--tail',
+      '0',
       '--extra',
       exportDir,
       '--out',

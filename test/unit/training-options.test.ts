@@ -13,9 +13,28 @@ import {
 
 describe('npm run train options', () => {
   it('defaults to the run that produced the committed model', () => {
-    const committed = ModelManifestSchema.parse(
+    const manifest = ModelManifestSchema.parse(
       JSON.parse(readFileSync(new URL('../../models/default/manifest.json', import.meta.url), 'utf8')),
-    ).training;
+    );
+    // The committed model is a run fine-tuned by --tail: the run is in fineTuneOf, the fine-tune on top.
+    const committed = manifest.fineTuneOf?.training ?? manifest.training;
+    const tail = manifest.fineTuneOf ? manifest.training : undefined;
+    expect(parseTrainOptions([]).tail).toEqual({
+      epochs: tail?.epochs ?? 0,
+      learningRate: tail?.learningRate ?? 0.0003,
+    });
+    if (tail) {
+      const defaults = parseTrainOptions([]);
+      const tuned = tailOptions(defaults, 'base');
+      expect(tail).toMatchObject({ batchSize: tuned.batchSize, seed: tuned.seed, augment: tuned.augment });
+      expect(tail.recipe).toMatchObject({
+        warmupEpochs: tuned.warmupEpochs,
+        labelSmoothing: tuned.labelSmoothing,
+        emaDecay: tuned.emaDecay,
+        dropout: 'off',
+      });
+      expect(tail.recipe).not.toHaveProperty('weightDecay');
+    }
     const recipe = committed.recipe ?? {};
     // The manifest names the thread count only in its backend ("… 2 threads, data-parallel …").
     const threads = Number(/(\d+) threads/.exec(committed.backend)?.[1] ?? 1);
@@ -226,15 +245,16 @@ describe('npm run train options', () => {
 
 describe('--tail N', () => {
   it('is the fine-tune a run then makes of its own export: --init it without dropout or augmentation', () => {
-    const run = parseTrainOptions(['--tail', '3', '--out', 'x']);
-    expect(run.tail).toEqual({ epochs: 3, learningRate: 0.0003 });
-    expect(parseTrainOptions([]).tail.epochs).toBe(0);
-    // The same options as the command that fine-tuned run J into run S (docs/model.md).
+    const run = parseTrainOptions(['--out', 'x']);
+    // On by default: it is how the served model (run T) was made from run J.
+    expect(run.tail).toEqual({ epochs: 6, learningRate: 0.0003 });
+    expect(parseTrainOptions(['--tail', '0']).tail.epochs).toBe(0);
+    // The same options as the command that fine-tuned run J into run T (docs/model.md).
     expect(tailOptions(run, 'x-base')).toEqual(
       parseTrainOptions(
-        ['--init', 'x-base', '--epochs', '3', '--learning-rate', '0.0003', '--warmup', '0']
+        ['--init', 'x-base', '--epochs', '6', '--learning-rate', '0.0003', '--warmup', '0']
           .concat(['--no-augment', '--no-dropout', '--weight-decay', '0'])
-          .concat(['--out', 'x', '--checkpoint-dir', 'x.checkpoint-tail']),
+          .concat(['--tail', '0', '--out', 'x', '--checkpoint-dir', 'x.checkpoint-tail']),
       ),
     );
     // What only fits training from scratch does not carry over; the seed and the average do.

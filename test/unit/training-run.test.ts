@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scoreParametersProblem } from '../../core/confidence.ts';
-import { ModelManifestSchema } from '../../core/manifest.ts';
+import { fullHistory, ModelManifestSchema } from '../../core/manifest.ts';
 import { PARAMETER_COUNT, WEIGHT_SPECS } from '../../core/model-spec.ts';
 import { readCheckedExport } from '../../scripts/lib/export-folder.ts';
 import { useWasmForTraining } from '../../training/backend.ts';
@@ -17,7 +17,19 @@ import { accuracyOnTestDigits, loadExportWithTfjs } from './helpers/load-export.
 
 const run = promisify(execFile);
 const root = new URL('../..', import.meta.url).pathname;
-const SHORT_RUN = ['--epochs', '2', '--limit', '1200', '--batch-size', '64', '--test-limit', '500'];
+// --tail 0: the default fine-tune after the run has its own test below (a later --tail overrides this one).
+const SHORT_RUN = [
+  '--epochs',
+  '2',
+  '--limit',
+  '1200',
+  '--batch-size',
+  '64',
+  '--test-limit',
+  '500',
+  '--tail',
+  '0',
+];
 
 /** The real CLI, on the real MNIST files: a short run on a small subset. */
 async function train(out: string, ...extra: string[]) {
@@ -205,7 +217,12 @@ describe('a short real training run', () => {
     const log = await train(tuned, '--init', first, '--learning-rate', '0.00001');
     expect(log).toContain(`starting from the weights of ${first} (${source.version})`);
     const manifest = await readManifest(tuned);
-    expect(manifest.training.recipe).toMatchObject({ startedFrom: source.version });
+    // It names the export it started from, with that export's recipe and curves.
+    expect(manifest.fineTuneOf).toEqual({
+      version: source.version,
+      training: source.training,
+      history: source.history,
+    });
     const startValidation = manifest.history[0]?.valAccuracy ?? 0;
     const sourceBest = Math.max(...source.history.map((epoch) => epoch.valAccuracy));
     // Fresh weights at this rate would stay near chance (0.1); the source's read far better.
@@ -225,10 +242,13 @@ describe('a short real training run', () => {
     const manifest = await readManifest(tailed);
     // The run itself is the plain short run (same seed, same settings): its export reads as `first` does.
     expect(base.version).toBe((await readManifest(first)).version);
-    expect(base.training.recipe).not.toHaveProperty('startedFrom');
+    expect(base.fineTuneOf).toBeUndefined();
     expect(manifest.training).toMatchObject({ epochs: 1, augment: false });
-    expect(manifest.training.recipe).toMatchObject({ startedFrom: base.version, dropout: 'off' });
+    expect(manifest.training.recipe).toMatchObject({ dropout: 'off' });
+    expect(manifest.fineTuneOf?.version).toBe(base.version);
+    expect(manifest.fineTuneOf?.training).toEqual(base.training);
     expect(manifest.history).toHaveLength(1);
+    expect(fullHistory(manifest)).toHaveLength(3);
   }, 900_000);
 
   it('is reproducible and resumable: same seed, same bytes, same version, even killed mid-run', async () => {
