@@ -175,6 +175,9 @@ describe('every page on phones', () => {
         ),
       );
       expect(runTogether).toEqual([]);
+      // ...or spaces where none belong ("( 1.00%", "94.00% ."), from a line break in the page's source.
+      const text = await page.evaluate(() => document.querySelector('main')?.textContent ?? '');
+      expect(text.match(/.{0,20}(\( | [.,;:)](?=\s|$)).{0,10}/gm) ?? []).toEqual([]);
       const name = path === '/' ? 'pad' : path.slice(1);
       if (path !== '/') await screenshot(page, `${name}-small-phone`);
       const phone = await browser.open(PHONE, 'dark');
